@@ -1,0 +1,266 @@
+#requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests, packages, demonstrates and benchmarks GolemImage.
+.DESCRIPTION
+    Build    publishes the engine and the cmdlets for netstandard2.0 and net8.0 into out/GolemImage.
+    Test     Build, installs the system packages the tests need (Linux, as root), runs xunit and Pester,
+             and ends with one line "N passed, N failed[, N skipped]"; exits non-zero on any failure.
+    Package  Build, then writes out/repo/GolemImage.<version>.nupkg (PowerShell Gallery layout).
+    Demo     Build, then converts a small sample image archive (made locally, no daemon, no network).
+    Bench    Build, then runs the benchmarks under bench/ and prints ratios against the reference tools.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Release', 'Debug')]
+    [string] $Configuration = 'Release',
+
+    # Runs the slow, exhaustive test cases too (large trees, every level, QEMU boots).
+    [switch] $Exhaustive,
+
+    # Runs only the Pester files whose name matches (for example 'Hash'); xunit is skipped when set.
+    [string] $PesterFilter,
+
+    # Runs only the benchmarks whose script name matches (for example 'Lzo').
+    [string] $BenchFilter
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$env:POWERSHELL_TELEMETRY_OPTOUT = '1'
+$env:POWERSHELL_UPDATECHECK = 'Off'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'GolemImage'
+$Frameworks = 'netstandard2.0', 'net8.0'
+
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+# A fresh PowerShell process of the same version as this one (works for the dotnet tool and an installed pwsh).
+function Get-PwshCommand {
+    $process = [Environment]::ProcessPath
+    if ((Split-Path $process -Leaf) -match '^dotnet(\.exe)?$') {
+        return @($process, (Join-Path ([AppContext]::BaseDirectory) 'pwsh.dll'))
+    }
+    return @($process)
+}
+
+function Merge-ModuleXml {
+    # Help and format views are kept one file per cmdlet/type so that work on one cmdlet never
+    # conflicts with another; the module ships them merged, as PowerShell expects.
+    $help = [System.Text.StringBuilder]::new()
+    [void] $help.AppendLine('<?xml version="1.0" encoding="utf-8"?>')
+    [void] $help.AppendLine('<helpItems schema="maml" xmlns="http://msh">')
+    foreach ($file in Get-ChildItem (Join-Path $Root 'module/help') -Filter *.xml | Sort-Object Name) {
+        [void] $help.AppendLine((Get-Content -Raw $file.FullName).Trim())
+    }
+    [void] $help.AppendLine('</helpItems>')
+    $helpText = $help.ToString()
+    [xml] $helpText | Out-Null   # fails the build on malformed help
+
+    $views = [System.Text.StringBuilder]::new()
+    [void] $views.AppendLine('<?xml version="1.0" encoding="utf-8"?>')
+    [void] $views.AppendLine('<Configuration>')
+    [void] $views.AppendLine('  <ViewDefinitions>')
+    foreach ($file in Get-ChildItem (Join-Path $Root 'module/formats') -Filter *.xml | Sort-Object Name) {
+        [void] $views.AppendLine((Get-Content -Raw $file.FullName).Trim())
+    }
+    [void] $views.AppendLine('  </ViewDefinitions>')
+    [void] $views.AppendLine('</Configuration>')
+    $viewText = $views.ToString()
+    [xml] $viewText | Out-Null
+
+    Set-Content -LiteralPath (Join-Path $ModuleOut 'GolemImage.Format.ps1xml') -Value $viewText -Encoding utf8
+    foreach ($dir in @($ModuleOut) + ($Frameworks | ForEach-Object { Join-Path $ModuleOut $_ })) {
+        $culture = Join-Path $dir 'en-US'
+        New-Item -ItemType Directory -Force -Path $culture | Out-Null
+        Set-Content -LiteralPath (Join-Path $culture 'GolemImage.Cmdlets.dll-Help.xml') -Value $helpText -Encoding utf8
+    }
+}
+
+function Invoke-Build {
+    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    New-Item -ItemType Directory -Force -Path $ModuleOut | Out-Null
+    $project = Join-Path $Root 'src/GolemImage.Cmdlets/GolemImage.Cmdlets.csproj'
+    foreach ($framework in $Frameworks) {
+        Write-Host "Building GolemImage for $framework" -ForegroundColor Cyan
+        Invoke-Native dotnet @('publish', $project, '-c', $Configuration, '-f', $framework, '-o', (Join-Path $ModuleOut $framework), '--nologo', '-v', 'quiet', '-clp:NoSummary;ErrorsOnly')
+        # pwsh supplies System.Management.Automation itself; never ship a copy.
+        Get-ChildItem (Join-Path $ModuleOut $framework) -Filter 'System.Management.Automation*.dll' | Remove-Item -Force
+    }
+    Copy-Item (Join-Path $Root 'module/GolemImage.psd1'), (Join-Path $Root 'module/GolemImage.psm1'), (Join-Path $Root 'LICENSE') $ModuleOut
+    Merge-ModuleXml
+    Test-ModuleManifest -Path (Join-Path $ModuleOut 'GolemImage.psd1') | Out-Null
+    Write-Host "Module ready: $(Join-Path $ModuleOut 'GolemImage.psd1')" -ForegroundColor Green
+}
+
+# What the tests need from the system, by the command (or library) that proves the package is there.
+$TestPackages = [ordered]@{
+    'unsquashfs'        = 'squashfs-tools'
+    'sqfs2tar'          = 'squashfs-tools-ng'
+    'squashfuse'        = 'squashfuse'
+    'dockerd'           = 'docker.io'
+    'docker-registry'   = 'docker-registry'
+    'skopeo'            = 'skopeo'
+    'umoci'             = 'umoci'
+    'setfattr'          = 'attr'
+    'setcap'            = 'libcap2-bin'
+    'openssl'           = 'openssl'
+    'curl'              = 'curl'
+    'zstd'              = 'zstd'
+    'xz'                = 'xz-utils'
+    'cpio'              = 'cpio'
+    'busybox'           = 'busybox-static'
+    '/usr/bin/time'     = 'time'
+    'liblzo2.so.2'      = 'liblzo2-2'
+}
+
+function Install-TestPrerequisites {
+    if (-not $IsLinux) {
+        Write-Warning 'Not on Linux: the tests that need squashfs-tools, dockerd or the kernel will be skipped.'
+        return
+    }
+    $missing = foreach ($entry in $TestPackages.GetEnumerator()) {
+        $probe = $entry.Key
+        $present = if ($probe -like 'lib*.so*') {
+            [bool] (& ldconfig -p 2>$null | Select-String -SimpleMatch $probe)
+        } elseif ($probe.StartsWith('/')) {
+            Test-Path $probe
+        } else {
+            [bool] (Get-Command $probe -CommandType Application -ErrorAction Ignore)
+        }
+        if (-not $present) { $entry.Value }
+    }
+    $missing = @($missing | Select-Object -Unique)
+    if ($missing.Count -eq 0) { return }
+    $uid = (& id -u)
+    if ($uid -ne '0') {
+        Write-Warning "Missing packages ($($missing -join ', ')) and not root: the tests that need them will be skipped."
+        return
+    }
+    Write-Host "Installing test prerequisites: $($missing -join ' ')" -ForegroundColor Cyan
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native apt-get @('update', '-qq')
+    Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+}
+
+function Get-TrxCounts([string] $path) {
+    [xml] $trx = Get-Content -Raw $path
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{
+        Passed  = [int] $counters.passed
+        Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        Skipped = [int] $counters.notExecuted
+    }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Install-TestPrerequisites
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Tools/Tools.csproj'), '--nologo', '-v', 'quiet')
+
+    $results = Join-Path $Out 'test-results'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    New-Item -ItemType Directory -Force -Path $results | Out-Null
+    $env:GOLEMIMAGE_EXHAUSTIVE = if ($Exhaustive) { '1' } else { '' }
+
+    $unit = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    if (-not $PesterFilter) {
+        Write-Host 'Running xunit tests' -ForegroundColor Cyan
+        & dotnet test (Join-Path $Root 'tests/Unit/GolemImage.Tests.csproj') -c $Configuration --nologo `
+            --logger 'trx;LogFileName=unit.trx' --logger 'console;verbosity=normal' --results-directory $results
+        $trx = Join-Path $results 'unit.trx'
+        if (Test-Path $trx) {
+            $unit = Get-TrxCounts $trx
+        } else {
+            $unit = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+            Write-Warning 'xunit produced no results (build failure?).'
+        }
+        Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed, $($unit.Skipped) skipped"
+    }
+
+    Write-Host 'Running Pester tests in a fresh pwsh' -ForegroundColor Cyan
+    $pesterSummary = Join-Path $results 'pester.json'
+    $pwsh = Get-PwshCommand
+    $pwshArgs = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
+        '-ModulePath', (Join-Path $ModuleOut 'GolemImage.psd1'), '-SummaryPath', $pesterSummary, '-ResultsDirectory', $results)
+    if ($PesterFilter) { $pwshArgs += @('-Filter', $PesterFilter) }
+    & $pwsh[0] @pwshArgs
+    $pester = if (Test-Path $pesterSummary) {
+        Get-Content -Raw $pesterSummary | ConvertFrom-Json
+    } else {
+        Write-Warning 'Pester produced no summary (crashed?).'
+        [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+
+    $passed = $unit.Passed + $pester.Passed
+    $failed = $unit.Failed + $pester.Failed
+    $skipped = $unit.Skipped + $pester.Skipped
+    $line = "$passed passed, $failed failed"
+    if ($skipped -gt 0) { $line += ", $skipped skipped" }
+    Write-Host $line
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $repo = Join-Path $Out 'repo'
+    if (Test-Path $repo) { Remove-Item -Recurse -Force $repo }
+    New-Item -ItemType Directory -Force -Path $repo | Out-Null
+    $name = 'GolemImageBuild-' + [guid]::NewGuid().ToString('N')
+    Register-PSResourceRepository -Name $name -Uri $repo -Trusted
+    try {
+        Publish-PSResource -Path $ModuleOut -Repository $name -SkipDependenciesCheck
+    } finally {
+        Unregister-PSResourceRepository -Name $name
+    }
+    $package = Get-ChildItem $repo -Filter 'GolemImage.*.nupkg' | Select-Object -First 1
+    if (-not $package) { throw 'Publish-PSResource wrote no package.' }
+    Write-Host "Package ready: $($package.FullName)" -ForegroundColor Green
+    $package
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $pwsh = Get-PwshCommand
+    $demo = Join-Path $Root 'bench/Demo.ps1'
+    & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $demo, '-ModulePath', (Join-Path $ModuleOut 'GolemImage.psd1'), '-WorkDirectory', (Join-Path $Out 'demo')))
+    if ($LASTEXITCODE -ne 0) { throw "The demo failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    Install-TestPrerequisites
+    $pwsh = Get-PwshCommand
+    $scripts = Get-ChildItem (Join-Path $Root 'bench') -Filter 'Bench-*.ps1' | Sort-Object Name
+    if ($BenchFilter) { $scripts = $scripts | Where-Object Name -Match $BenchFilter }
+    foreach ($script in $scripts) {
+        Write-Host "Benchmark $($script.BaseName)" -ForegroundColor Cyan
+        & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $script.FullName, '-ModulePath', (Join-Path $ModuleOut 'GolemImage.psd1'), '-WorkDirectory', (Join-Path $Out 'bench')))
+        if ($LASTEXITCODE -ne 0) { throw "Benchmark $($script.Name) failed with exit code $LASTEXITCODE." }
+    }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Package' { Invoke-Package | Out-Null }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+}

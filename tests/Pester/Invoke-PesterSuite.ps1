@@ -1,0 +1,37 @@
+<#
+.SYNOPSIS
+    Runs the Pester suite against a built module and writes a JSON summary for build.ps1.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $SummaryPath,
+    [Parameter(Mandatory)] [string] $ResultsDirectory,
+    [string] $Filter
+)
+$ErrorActionPreference = 'Stop'
+
+$globalPackages = ((& dotnet nuget locals global-packages -l) -replace '^global-packages:\s*', '').Trim()
+$pester = Join-Path $globalPackages 'pester/5.7.1/tools/Pester.psd1'
+if (-not (Test-Path $pester)) { throw "Pester 5.7.1 not found at $pester; run 'dotnet restore tests/Tools'." }
+Import-Module $pester -Force
+
+$env:GOLEMIMAGE_MODULE = (Resolve-Path $ModulePath).Path
+$env:GOLEMIMAGE_TESTRESULTS = $ResultsDirectory
+
+$files = Get-ChildItem $PSScriptRoot -Filter '*.Tests.ps1' | Sort-Object Name
+if ($Filter) { $files = $files | Where-Object Name -Match $Filter }
+
+$config = New-PesterConfiguration
+$config.Run.Path = @($files.FullName)
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputPath = Join-Path $ResultsDirectory 'pester.xml'
+$result = Invoke-Pester -Configuration $config
+
+[pscustomobject]@{
+    Passed  = $result.PassedCount
+    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount + $result.NotRunCount
+} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+exit 0

@@ -1,0 +1,151 @@
+# Shared helpers for the Pester suite: fresh pwsh processes, and the real services the tests use
+# (a dockerd and a distribution registry on 127.0.0.1), each started by the test that needs it.
+Set-StrictMode -Version Latest
+
+function Get-PwshCommand {
+    <# The command line prefix that starts a fresh PowerShell of the running version. #>
+    $process = [Environment]::ProcessPath
+    if ((Split-Path $process -Leaf) -match '^dotnet(\.exe)?$') {
+        return , @($process, (Join-Path ([AppContext]::BaseDirectory) 'pwsh.dll'))
+    }
+    return , @($process)
+}
+
+function Invoke-FreshPwsh {
+    <#
+    .SYNOPSIS
+        Runs a script in a new pwsh process and returns its output lines; throws when it exits non-zero.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Script,
+        [hashtable] $Environment = @{},
+        [switch] $AllowFailure
+    )
+    $pwsh = Get-PwshCommand
+    $scriptFile = Join-Path ([IO.Path]::GetTempPath()) ("golemimage-" + [guid]::NewGuid().ToString('N') + '.ps1')
+    Set-Content -LiteralPath $scriptFile -Value $Script -Encoding utf8
+    $saved = @{}
+    try {
+        foreach ($key in $Environment.Keys) {
+            $saved[$key] = [Environment]::GetEnvironmentVariable($key)
+            [Environment]::SetEnvironmentVariable($key, [string] $Environment[$key])
+        }
+        $output = & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $scriptFile)) 2>&1
+        $code = $LASTEXITCODE
+    } finally {
+        foreach ($key in $saved.Keys) { [Environment]::SetEnvironmentVariable($key, $saved[$key]) }
+        Remove-Item -LiteralPath $scriptFile -Force -ErrorAction Ignore
+    }
+    $lines = @($output | ForEach-Object { "$_" })
+    if ($code -ne 0 -and -not $AllowFailure) {
+        throw "Fresh pwsh exited with $code`n$($lines -join "`n")"
+    }
+    return $lines
+}
+
+function Test-IsLinuxRoot {
+    return [bool] ($IsLinux -and ((& id -u) -eq '0'))
+}
+
+function Get-FreeTcpPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { return $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Wait-Until {
+    param([Parameter(Mandatory)] [scriptblock] $Condition, [int] $TimeoutSeconds = 20, [string] $What = 'condition')
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if (& $Condition) { return }
+        Start-Sleep -Milliseconds 100
+    }
+    throw "Timed out after $TimeoutSeconds s waiting for $What."
+}
+
+function Start-TestDockerd {
+    <#
+    .SYNOPSIS
+        Starts a private dockerd (vfs storage, no networking) and returns an object with Host
+        (a DOCKER_HOST value), Root and Process. Returns $null when dockerd cannot run here.
+    #>
+    if (-not (Test-IsLinuxRoot) -or -not (Get-Command dockerd -ErrorAction Ignore)) { return $null }
+    $root = Join-Path ([IO.Path]::GetTempPath()) ('gi-docker-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Force -Path "$root/data", "$root/exec" | Out-Null
+    $socket = "$root/docker.sock"
+    $log = "$root/dockerd.log"
+    $arguments = @('--storage-driver=vfs', '--iptables=false', '--ip6tables=false', '--bridge=none',
+        "--data-root=$root/data", "--exec-root=$root/exec", "-H", "unix://$socket", "--pidfile=$root/dockerd.pid")
+    $process = Start-Process -FilePath (Get-Command dockerd).Source -ArgumentList $arguments -RedirectStandardOutput "$root/dockerd.out" -RedirectStandardError $log -PassThru
+    $dockerHost = "unix://$socket"
+    try {
+        Wait-Until -TimeoutSeconds 30 -What 'dockerd' -Condition {
+            if ($process.HasExited) { throw "dockerd exited: $(Get-Content -Raw $log)" }
+            if (-not (Test-Path $socket)) { return $false }
+            & docker -H $dockerHost version --format '{{.Server.Version}}' *> $null
+            $LASTEXITCODE -eq 0
+        }
+    } catch {
+        Stop-Process -Id $process.Id -Force -ErrorAction Ignore
+        throw
+    }
+    [pscustomobject]@{ Host = $dockerHost; Root = $root; Process = $process }
+}
+
+function Stop-TestDockerd {
+    param($Daemon)
+    if (-not $Daemon) { return }
+    if (-not $Daemon.Process.HasExited) {
+        & kill -TERM $Daemon.Process.Id 2>$null
+        if (-not $Daemon.Process.WaitForExit(20000)) { Stop-Process -Id $Daemon.Process.Id -Force -ErrorAction Ignore }
+    }
+    # dockerd bind-mounts its data root onto itself; make sure nothing is left mounted before removing it.
+    & umount -R "$($Daemon.Root)/data" 2>$null
+    Remove-Item -Recurse -Force -LiteralPath $Daemon.Root -ErrorAction Ignore
+}
+
+function Start-TestOciRegistry {
+    <#
+    .SYNOPSIS
+        Starts a distribution registry on 127.0.0.1 (a free port) and returns Address (host:port),
+        Root and Process. Returns $null when docker-registry is not installed.
+    #>
+    if (-not $IsLinux -or -not (Get-Command docker-registry -ErrorAction Ignore)) { return $null }
+    $root = Join-Path ([IO.Path]::GetTempPath()) ('gi-registry-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Force -Path "$root/storage" | Out-Null
+    $port = Get-FreeTcpPort
+    $config = @"
+version: 0.1
+log: {level: warn, fields: {service: registry}}
+storage:
+  cache: {blobdescriptor: inmemory}
+  filesystem: {rootdirectory: $root/storage}
+  delete: {enabled: true}
+http:
+  addr: 127.0.0.1:$port
+  headers: {X-Content-Type-Options: [nosniff]}
+"@
+    Set-Content -LiteralPath "$root/config.yml" -Value $config
+    $process = Start-Process -FilePath (Get-Command docker-registry).Source -ArgumentList @('serve', "$root/config.yml") -RedirectStandardOutput "$root/registry.out" -RedirectStandardError "$root/registry.log" -PassThru
+    $address = "127.0.0.1:$port"
+    Wait-Until -TimeoutSeconds 20 -What 'docker-registry' -Condition {
+        if ($process.HasExited) { throw "docker-registry exited: $(Get-Content -Raw "$root/registry.log")" }
+        try { (Invoke-WebRequest -Uri "http://$address/v2/" -UseBasicParsing -TimeoutSec 2).StatusCode -eq 200 } catch { $false }
+    }
+    [pscustomobject]@{ Address = $address; Root = $root; Process = $process }
+}
+
+function Stop-TestOciRegistry {
+    param($Registry)
+    if (-not $Registry) { return }
+    if (-not $Registry.Process.HasExited) { Stop-Process -Id $Registry.Process.Id -Force -ErrorAction Ignore; $Registry.Process.WaitForExit(10000) | Out-Null }
+    Remove-Item -Recurse -Force -LiteralPath $Registry.Root -ErrorAction Ignore
+}
+
+function Test-CanLoopMount {
+    <# True when this process may loop-mount a squashfs image (root with a loop device). #>
+    if (-not (Test-IsLinuxRoot)) { return $false }
+    return (Test-Path /dev/loop-control) -and (Get-Content /proc/filesystems -Raw) -match 'squashfs'
+}
+
+Export-ModuleMember -Function *
