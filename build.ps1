@@ -37,6 +37,7 @@ $env:POWERSHELL_UPDATECHECK = 'Off'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+if ($env:CI -or [Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
@@ -66,7 +67,7 @@ function Merge-ModuleXml {
     $help = [System.Text.StringBuilder]::new()
     [void] $help.AppendLine('<?xml version="1.0" encoding="utf-8"?>')
     [void] $help.AppendLine('<helpItems schema="maml" xmlns="http://msh">')
-    foreach ($file in Get-ChildItem (Join-Path $Root 'module/help') -Filter *.xml | Sort-Object Name) {
+    foreach ($file in Get-ChildItem (Join-Path $Root 'module/help') -Filter *.xml -ErrorAction Ignore | Sort-Object Name) {
         [void] $help.AppendLine((Get-Content -Raw $file.FullName).Trim())
     }
     [void] $help.AppendLine('</helpItems>')
@@ -77,7 +78,7 @@ function Merge-ModuleXml {
     [void] $views.AppendLine('<?xml version="1.0" encoding="utf-8"?>')
     [void] $views.AppendLine('<Configuration>')
     [void] $views.AppendLine('  <ViewDefinitions>')
-    foreach ($file in Get-ChildItem (Join-Path $Root 'module/formats') -Filter *.xml | Sort-Object Name) {
+    foreach ($file in Get-ChildItem (Join-Path $Root 'module/formats') -Filter *.xml -ErrorAction Ignore | Sort-Object Name) {
         [void] $views.AppendLine((Get-Content -Raw $file.FullName).Trim())
     }
     [void] $views.AppendLine('  </ViewDefinitions>')
@@ -222,16 +223,7 @@ function Invoke-Package {
     Invoke-Build
     $repo = Join-Path $Out 'repo'
     if (Test-Path $repo) { Remove-Item -Recurse -Force $repo }
-    New-Item -ItemType Directory -Force -Path $repo | Out-Null
-    $name = 'GolemImageBuild-' + [guid]::NewGuid().ToString('N')
-    Register-PSResourceRepository -Name $name -Uri $repo -Trusted
-    try {
-        Publish-PSResource -Path $ModuleOut -Repository $name -SkipDependenciesCheck
-    } finally {
-        Unregister-PSResourceRepository -Name $name
-    }
-    $package = Get-ChildItem $repo -Filter 'GolemImage.*.nupkg' | Select-Object -First 1
-    if (-not $package) { throw 'Publish-PSResource wrote no package.' }
+    $package = & (Join-Path $Root 'build/New-GolemImagePackage.ps1') -ModuleDirectory $ModuleOut -OutputDirectory $repo
     Write-Host "Package ready: $($package.FullName)" -ForegroundColor Green
     $package
 }

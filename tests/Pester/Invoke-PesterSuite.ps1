@@ -9,6 +9,9 @@ param(
     [string] $Filter
 )
 $ErrorActionPreference = 'Stop'
+# Plain text everywhere: escape codes would end up in the NUnit XML (invalid characters) and in CI logs.
+$PSStyle.OutputRendering = 'PlainText'
+$env:NO_COLOR = '1'
 
 $globalPackages = ((& dotnet nuget locals global-packages -l) -replace '^global-packages:\s*', '').Trim()
 $pester = Join-Path $globalPackages 'pester/5.7.1/tools/Pester.psd1'
@@ -27,7 +30,17 @@ $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputPath = Join-Path $ResultsDirectory 'pester.xml'
-$result = Invoke-Pester -Configuration $config
+try {
+    $result = Invoke-Pester -Configuration $config
+} catch {
+    # A reporting failure must not hide the counts; it is still a failure.
+    Write-Warning "Invoke-Pester failed: $_"
+    $result = $null
+}
+if (-not $result) {
+    [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+    exit 0
+}
 
 [pscustomobject]@{
     Passed  = $result.PassedCount

@@ -1,0 +1,205 @@
+#requires -Modules Pester
+# The module as a product: manifest, loading of the right build, dependency assemblies, packaging and installation.
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
+    $script:ModulePath = $env:GOLEMIMAGE_MODULE
+    $script:ModuleDirectory = Split-Path $ModulePath
+    $script:Manifest = Import-PowerShellDataFile $ModulePath
+    $script:ExpectedCmdlets = @('ConvertTo-GolemImage', 'Get-GolemImage', 'Get-GolemImageHash', 'Publish-GolemImage', 'Test-GolemImage')
+}
+
+Describe 'Module manifest' {
+    It 'passes Test-ModuleManifest' {
+        { Test-ModuleManifest -Path $ModulePath -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'exports exactly the GolemImage cmdlets, by name, and nothing else' {
+        @($Manifest.CmdletsToExport | Sort-Object) | Should -Be $ExpectedCmdlets
+        $Manifest.CmdletsToExport | Should -Not -Match '[*?]'
+        @($Manifest.FunctionsToExport).Count | Should -Be 0
+        @($Manifest.AliasesToExport).Count | Should -Be 0
+        @($Manifest.VariablesToExport).Count | Should -Be 0
+    }
+
+    It 'declares both editions and Windows PowerShell 5.1' {
+        $Manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
+        $Manifest.PowerShellVersion | Should -Be '5.1'
+    }
+
+    It 'carries the metadata the PowerShell Gallery shows' {
+        [version] $Manifest.ModuleVersion | Should -BeGreaterThan ([version] '0.0')
+        [guid] $Manifest.GUID | Should -Not -Be ([guid]::Empty)
+        $Manifest.Author | Should -Not -BeNullOrEmpty
+        $Manifest.Description.Length | Should -BeGreaterThan 40
+        $Manifest.PrivateData.PSData.Tags | Should -Contain 'Golem'
+        $Manifest.PrivateData.PSData.Tags | Should -Not -Match '\s'
+        [uri] $Manifest.PrivateData.PSData.ProjectUri | Should -Not -BeNullOrEmpty
+        [uri] $Manifest.PrivateData.PSData.LicenseUri | Should -Not -BeNullOrEmpty
+        $Manifest.PrivateData.PSData.ReleaseNotes | Should -Not -BeNullOrEmpty
+    }
+
+    It 'ships a build for <_>' -ForEach @('netstandard2.0', 'net8.0') {
+        Join-Path $ModuleDirectory "$_/GolemImage.Cmdlets.dll" | Should -Exist
+        Join-Path $ModuleDirectory "$_/GolemImage.dll" | Should -Exist
+        # pwsh provides System.Management.Automation; a shipped copy would shadow it.
+        Join-Path $ModuleDirectory "$_/System.Management.Automation.dll" | Should -Not -Exist
+    }
+
+    It 'keeps the engine free of PowerShell types (<_>)' -ForEach @('netstandard2.0', 'net8.0') {
+        $engine = [System.Reflection.AssemblyName]::GetAssemblyName((Join-Path $ModuleDirectory "$_/GolemImage.dll"))
+        $output = Invoke-FreshPwsh -Script @"
+`$a = [System.Reflection.Assembly]::LoadFile('$(Join-Path $ModuleDirectory "$_/GolemImage.dll")')
+`$a.GetReferencedAssemblies().Name -join ','
+"@
+        $engine.Name | Should -Be 'GolemImage'
+        ($output -join ',') | Should -Not -Match 'System\.Management\.Automation'
+    }
+}
+
+Describe 'Importing the built module in a fresh pwsh' {
+    It 'loads the <Framework> build when <Because> and lists every exported cmdlet' -ForEach @(
+        @{ Framework = 'net8.0'; Because = 'running PowerShell 7.4+'; Environment = @{} }
+        @{ Framework = 'netstandard2.0'; Because = 'the netstandard2.0 build is forced'; Environment = @{ GOLEMIMAGE_FRAMEWORK = 'netstandard2.0' } }
+    ) {
+        $output = Invoke-FreshPwsh -Environment $Environment -Script @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ModulePath'
+`$commands = Get-Command -Module GolemImage | Sort-Object Name
+'COMMANDS=' + ((`$commands.Name) -join ',')
+'LOCATION=' + ([GolemImage.Cmdlets.Infrastructure.GolemCmdlet].Assembly.Location)
+# Binding the base class's signatures makes the runtime load the engine the way the cmdlets do.
+`$null = [GolemImage.Cmdlets.Infrastructure.GolemCmdlet].GetMethods([System.Reflection.BindingFlags]'Public,NonPublic,Instance') | ForEach-Object { `$_.GetParameters().ParameterType }
+'ENGINE=' + (([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'GolemImage' }).Location)
+"@
+        ($output | Where-Object { $_ -like 'COMMANDS=*' }) | Should -Be ('COMMANDS=' + ($ExpectedCmdlets -join ','))
+        ($output | Where-Object { $_ -like 'LOCATION=*' }) | Should -BeLike "*$([IO.Path]::DirectorySeparatorChar)$Framework$([IO.Path]::DirectorySeparatorChar)GolemImage.Cmdlets.dll"
+        ($output | Where-Object { $_ -like 'ENGINE=*' }) | Should -BeLike "*$([IO.Path]::DirectorySeparatorChar)$Framework$([IO.Path]::DirectorySeparatorChar)GolemImage.dll"
+    }
+
+    It 'binds every dependency of the <_> build at a version pwsh can load' -ForEach @('net8.0', 'netstandard2.0') {
+        # A dependency newer than pwsh's own copy (System.IO.Pipelines 11 in pwsh 7.6, say) only fails when code
+        # that uses it is first compiled. So compile every method of our two assemblies, the way the JIT binds
+        # them in real use (requests come from our assemblies, so pwsh probes the module folder as it would),
+        # then materialise every type of each dependency, and check that every shipped DLL ended up bound: loaded
+        # from the module folder, or replaced by a same-or-newer copy that pwsh itself carries.
+        $output = Invoke-FreshPwsh -Environment @{ GOLEMIMAGE_FRAMEWORK = $_ } -Script @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ModulePath'
+`$dir = Join-Path '$ModuleDirectory' '$_'
+`$failures = [System.Collections.Generic.List[string]]::new()
+`$cmdlets = [GolemImage.Cmdlets.Infrastructure.GolemCmdlet].Assembly
+`$null = [GolemImage.Cmdlets.Infrastructure.GolemCmdlet].GetMethods([System.Reflection.BindingFlags]'Public,NonPublic,Instance') | ForEach-Object { `$_.GetParameters().ParameterType }
+`$engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'GolemImage' }
+`$flags = [System.Reflection.BindingFlags]'Public,NonPublic,Instance,Static,DeclaredOnly'
+`$compiled = 0
+foreach (`$assembly in `$cmdlets, `$engine) {
+    foreach (`$type in `$assembly.GetTypes()) {
+        if (`$type.ContainsGenericParameters) { continue }
+        foreach (`$method in @(`$type.GetMethods(`$flags)) + @(`$type.GetConstructors(`$flags))) {
+            if (`$method.IsAbstract -or `$method.ContainsGenericParameters -or `$method.GetMethodBody() -eq `$null) { continue }
+            try { [System.Runtime.CompilerServices.RuntimeHelpers]::PrepareMethod(`$method.MethodHandle); `$compiled++ }
+            catch { `$failures.Add("`$(`$type.FullName).`$(`$method.Name): `$(`$_.Exception.InnerException.Message ?? `$_.Exception.Message)") }
+        }
+    }
+}
+`$loaded = @{}
+foreach (`$a in [AppDomain]::CurrentDomain.GetAssemblies()) { `$loaded[`$a.GetName().Name] = `$a }
+foreach (`$file in Get-ChildItem `$dir -Filter *.dll) {
+    `$wanted = [System.Reflection.AssemblyName]::GetAssemblyName(`$file.FullName)
+    `$have = `$loaded[`$wanted.Name]
+    if (-not `$have) { `$failures.Add("`$(`$file.Name) was never bound by the module's code"); continue }
+    if (`$have.GetName().Version -lt `$wanted.Version) { `$failures.Add("`$(`$file.Name) `$(`$wanted.Version) is shadowed by an older `$(`$have.GetName().Version)") }
+    try { `$null = `$have.GetTypes() } catch [System.Reflection.ReflectionTypeLoadException] {
+        `$failures.Add("`$(`$file.Name): " + ((`$_.Exception.LoaderExceptions | ForEach-Object Message | Select-Object -Unique) -join '; '))
+    }
+}
+'COMPILED=' + `$compiled
+`$failures | ForEach-Object { 'FAIL=' + `$_ }
+"@
+        $failures = @($output | Where-Object { $_ -like 'FAIL=*' })
+        $failures | Should -BeNullOrEmpty
+        [int] (($output | Where-Object { $_ -like 'COMPILED=*' }) -replace 'COMPILED=') | Should -BeGreaterThan 10
+    }
+}
+
+Describe 'Packaging and installation' {
+    BeforeAll {
+        $script:Sandbox = Join-Path ([IO.Path]::GetTempPath()) ('gi-install-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        # .NET reports a special folder only when it exists, and PSResourceGet then falls back to the current directory.
+        New-Item -ItemType Directory -Force -Path "$Sandbox/repo", "$Sandbox/home/.local/share/powershell/Modules", "$Sandbox/home/.config", "$Sandbox/home/.cache" | Out-Null
+        $script:Package = & "$PSScriptRoot/../../build/New-GolemImagePackage.ps1" -ModuleDirectory $ModuleDirectory -OutputDirectory "$Sandbox/repo"
+        # A fresh user: its own HOME (PSResourceGet keeps its repository list there) and an empty module path.
+        $script:CleanUser = @{
+            HOME            = "$Sandbox/home"
+            XDG_DATA_HOME   = "$Sandbox/home/.local/share"
+            XDG_CONFIG_HOME = "$Sandbox/home/.config"
+            XDG_CACHE_HOME  = "$Sandbox/home/.cache"
+            PSModulePath    = "$Sandbox/home/.local/share/powershell/Modules"
+        }
+    }
+    AfterAll {
+        Remove-Item -Recurse -Force -LiteralPath $Sandbox -ErrorAction Ignore
+    }
+
+    It 'writes a Gallery package with the manifest, both builds and the help' {
+        $Package.Name | Should -Be "GolemImage.$($Manifest.ModuleVersion).nupkg"
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($Package.FullName)
+        try { $entries = $zip.Entries.FullName } finally { $zip.Dispose() }
+        $entries | Should -Contain 'GolemImage.psd1'
+        $entries | Should -Contain 'GolemImage.nuspec'
+        $entries | Should -Contain 'net8.0/GolemImage.Cmdlets.dll'
+        $entries | Should -Contain 'netstandard2.0/GolemImage.Cmdlets.dll'
+        $entries | Should -Contain 'en-US/GolemImage.Cmdlets.dll-Help.xml'
+    }
+
+    It 'installs with Install-PSResource into a clean module path, imports, and documents every cmdlet' {
+        $output = Invoke-FreshPwsh -Environment $CleanUser -Script @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name GolemLocal -Uri '$Sandbox/repo' -Trusted
+Install-PSResource -Name GolemImage -Repository GolemLocal -Scope CurrentUser -TrustRepository -Quiet
+Import-Module GolemImage
+'BASE=' + (Get-Module GolemImage).ModuleBase
+'COMMANDS=' + ((Get-Command -Module GolemImage | Sort-Object Name).Name -join ',')
+foreach (`$command in Get-Command -Module GolemImage) {
+    `$help = Get-Help `$command.Name -Full
+    'HELP=' + `$command.Name + '|' + ([string] `$help.Synopsis).Trim() + '|' + @(`$help.Examples.Example).Count
+}
+"@
+        ($output | Where-Object { $_ -like 'BASE=*' }) | Should -BeLike "BASE=$Sandbox/home/*GolemImage*"
+        ($output | Where-Object { $_ -like 'COMMANDS=*' }) | Should -Be ('COMMANDS=' + ($ExpectedCmdlets -join ','))
+        $help = @($output | Where-Object { $_ -like 'HELP=*' })
+        $help.Count | Should -Be $ExpectedCmdlets.Count
+        foreach ($line in $help) {
+            $name, $synopsis, $examples = ($line -replace '^HELP=').Split('|')
+            # Without a help file PowerShell's synopsis is just the syntax line, which starts with the name.
+            $synopsis | Should -Not -BeNullOrEmpty -Because "$name needs a synopsis"
+            $synopsis | Should -Not -BeLike "$name *" -Because "$name needs a written synopsis, not the generated syntax"
+            [int] $examples | Should -BeGreaterOrEqual 1 -Because "$name needs an example"
+        }
+    }
+
+    It 'installs with Install-Module (PowerShellGet 2) from the same folder' {
+        $output = Invoke-FreshPwsh -Environment $CleanUser -AllowFailure -Script @"
+`$ErrorActionPreference = 'Stop'
+Import-Module PowerShellGet -MaximumVersion 2.99
+Register-PSRepository -Name GolemLocal2 -SourceLocation '$Sandbox/repo' -InstallationPolicy Trusted
+try {
+    Install-Module -Name GolemImage -Repository GolemLocal2 -Scope CurrentUser -Force
+} catch {
+    'UNSUPPORTED=' + `$_.Exception.Message
+    exit 0
+}
+Import-Module GolemImage -Force
+'COMMANDS=' + ((Get-Command -Module GolemImage | Sort-Object Name).Name -join ',')
+"@
+        $unsupported = $output | Where-Object { $_ -like 'UNSUPPORTED=*' }
+        if ($unsupported -and $unsupported -match 'NuGet provider|PackageManagement|bootstrap') {
+            Set-ItResult -Skipped -Because "PowerShellGet 2 cannot use a folder repository here: $unsupported"
+            return
+        }
+        $unsupported | Should -BeNullOrEmpty
+        ($output | Where-Object { $_ -like 'COMMANDS=*' }) | Should -Be ('COMMANDS=' + ($ExpectedCmdlets -join ','))
+    }
+}
