@@ -1,0 +1,134 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using GolemImage.Reporting;
+using GolemImage.Squashfs;
+
+namespace GolemImage.Gvmi
+{
+    /// <summary>
+    /// Writes a complete .gvmi file: squashfs image, zero padding to 4 KiB, then the trailer (CRC, ContainerConfig JSON,
+    /// length). Everything goes to a temporary file beside the target, which is renamed over the target only when
+    /// complete: on failure or cancellation the temporary file is deleted and an existing target is left untouched.
+    /// </summary>
+    public static class GvmiImageWriter
+    {
+        /// <summary>
+        /// Builds the image from whatever <paramref name="addEntries"/> adds to the writer it is given.
+        /// </summary>
+        public static async Task<GvmiWriteResult> WriteAsync(
+            string outputPath,
+            ContainerConfig config,
+            Func<SquashfsWriter, CancellationToken, Task> addEntries,
+            SquashfsWriterOptions options,
+            IEngineReporter? reporter,
+            CancellationToken cancellationToken)
+        {
+            if (outputPath == null)
+            {
+                throw new ArgumentNullException(nameof(outputPath));
+            }
+
+            if (config == null)
+            {
+                throw new ArgumentNullException(nameof(config));
+            }
+
+            if (addEntries == null)
+            {
+                throw new ArgumentNullException(nameof(addEntries));
+            }
+
+            reporter ??= NullReporter.Instance;
+            string fullPath = Path.GetFullPath(outputPath);
+            string directory = Path.GetDirectoryName(fullPath) ?? ".";
+            if (!Directory.Exists(directory))
+            {
+                throw new GolemImageException("OutputDirectoryNotFound", GolemErrorCategory.ObjectNotFound,
+                    $"Cannot write '{fullPath}': the directory '{directory}' does not exist.", fullPath);
+            }
+
+            string tempPath = Path.Combine(directory, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".tmp");
+            bool success = false;
+            try
+            {
+                SquashfsWriteResult squashfs;
+                long fileSize;
+                using (FileStream stream = OutputOperation(fullPath, () => new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.None)))
+                {
+                    using (var writer = new SquashfsWriter(stream, options, reporter))
+                    {
+                        await addEntries(writer, cancellationToken).ConfigureAwait(false);
+                        cancellationToken.ThrowIfCancellationRequested();
+                        squashfs = await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    stream.Position = squashfs.ImageSize;
+                    GvmiTrailer.Write(stream, config);
+                    fileSize = stream.Position;
+                    stream.SetLength(fileSize);
+                    stream.Flush(flushToDisk: true);
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                OutputOperation(fullPath, () =>
+                {
+                    if (File.Exists(fullPath))
+                    {
+                        File.Replace(tempPath, fullPath, null);
+                    }
+                    else
+                    {
+                        File.Move(tempPath, fullPath);
+                    }
+
+                    return true;
+                });
+
+                success = true;
+                reporter.Verbose($"Wrote '{fullPath}': {fileSize} bytes, {squashfs.InodeCount} inodes, {squashfs.DuplicateFiles} duplicate files stored once.");
+                return new GvmiWriteResult(fullPath, fileSize, squashfs);
+            }
+            finally
+            {
+                if (!success)
+                {
+                    TryDelete(tempPath);
+                }
+            }
+        }
+
+        private static T OutputOperation<T>(string fullPath, Func<T> operation)
+        {
+            try
+            {
+                return operation();
+            }
+            catch (IOException ex)
+            {
+                throw new GolemImageException("OutputWriteFailed", GolemErrorCategory.WriteError,
+                    $"Cannot write the image '{fullPath}': {ex.Message}", fullPath, ex);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new GolemImageException("OutputAccessDenied", GolemErrorCategory.PermissionDenied,
+                    $"Cannot write the image '{fullPath}': {ex.Message}", fullPath, ex);
+            }
+        }
+
+        private static void TryDelete(string path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}

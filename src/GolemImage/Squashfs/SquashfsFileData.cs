@@ -1,0 +1,27 @@
+using System.Collections.Generic;
+
+namespace GolemImage.Squashfs
+{
+    /// <summary>
+    /// Where a regular file's content lives in the image. The reading thread sets the size and fragment; the block
+    /// writer sets the start and the block size words (in order). Read only after the block processor has finished.
+    /// Duplicate files share one instance.
+    /// </summary>
+    internal sealed class SquashfsFileData
+    {
+        public const uint NoFragment = 0xFFFFFFFF;
+
+        public long Size { get; set; }
+
+        public long StartBlock { get; set; }
+
+        public List<uint> BlockSizes { get; } = new List<uint>();
+
+        public uint FragmentIndex { get; set; } = NoFragment;
+
+        public uint FragmentOffset { get; set; }
+
+        /// <summary>Bytes not stored because they were in all-zero blocks.</summary>
+        public long SparseBytes { get; set; }
+    }
+}

@@ -1,0 +1,669 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using GolemImage.Compression;
+using GolemImage.Reporting;
+using GolemImage.Tree;
+
+namespace GolemImage.Squashfs
+{
+    /// <summary>
+    /// The end of the image: numbers the inodes (post-order, root last), writes the inode and directory tables
+    /// together, then the fragment, id and xattr tables in the order and adjacency the kernel checks, the padding, and
+    /// the superblock.
+    /// </summary>
+    internal sealed class SquashfsTableWriter
+    {
+        private const uint NoXattr = 0xFFFFFFFF;
+        private const int MaxEntriesPerHeader = 256;
+
+        private static readonly (string Prefix, ushort Type)[] XattrPrefixes =
+        {
+            ("user.", 0),
+            ("trusted.", 1),
+            ("security.", 2),
+        };
+
+        private readonly SquashfsWriterOptions _options;
+        private readonly IEngineReporter _reporter;
+        private readonly HashSet<string> _skippedXattrNames;
+        private readonly CompressionSettings _compression;
+        private readonly IBlockCompressor _compressor;
+        private readonly MetadataWriter _inodes;
+        private readonly MetadataWriter _directories;
+        private readonly MetadataWriter _xattrValues;
+        private readonly Dictionary<uint, ushort> _idIndex = new Dictionary<uint, ushort>();
+        private readonly List<uint> _ids = new List<uint>();
+        private readonly Dictionary<byte[], uint> _xattrSets = new Dictionary<byte[], uint>(ByteNames.EqualityComparer);
+        private readonly List<XattrIdRecord> _xattrIds = new List<XattrIdRecord>();
+        private readonly byte[] _small = new byte[16];
+        private byte[] _scratch = new byte[256];
+        private uint _inodeCount;
+
+        public SquashfsTableWriter(SquashfsWriterOptions options, IEngineReporter reporter, HashSet<string> skippedXattrNames)
+        {
+            _options = options;
+            _reporter = reporter;
+            _skippedXattrNames = skippedXattrNames;
+            _compression = options.Compression;
+            _compressor = _compression.CreateCompressor();
+            _inodes = new MetadataWriter(_compressor);
+            _directories = new MetadataWriter(_compressor);
+            _xattrValues = new MetadataWriter(_compressor);
+        }
+
+        public void Write(Stream output, TreeNode root, long dataEnd, IReadOnlyList<FragmentLocation> fragments, bool hasOptionsBlock, SquashfsWriteResult result)
+        {
+            Number(root);
+            root.ParentInodeNumber = _inodeCount + 1;
+            WriteDirectory(root);
+            _inodes.Flush();
+            _directories.Flush();
+            _xattrValues.Flush();
+
+            output.Position = dataEnd;
+            long inodeTableStart = dataEnd;
+            _inodes.CopyTo(output);
+            long directoryTableStart = output.Position;
+            _directories.CopyTo(output);
+
+            long fragmentTableStart = output.Position;
+            if (fragments.Count > 0)
+            {
+                var records = new byte[fragments.Count * 16];
+                for (int i = 0; i < fragments.Count; i++)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(records.AsSpan(i * 16), fragments[i].Start);
+                    BinaryPrimitives.WriteUInt32LittleEndian(records.AsSpan((i * 16) + 8), fragments[i].SizeWord);
+                }
+
+                fragmentTableStart = WriteLookupTable(output, records);
+            }
+
+            if (_ids.Count == 0)
+            {
+                IdIndexOf(0);
+            }
+
+            var idRecords = new byte[_ids.Count * 4];
+            for (int i = 0; i < _ids.Count; i++)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(idRecords.AsSpan(i * 4), _ids[i]);
+            }
+
+            long idTableStart = WriteLookupTable(output, idRecords);
+
+            long xattrIdTableStart = -1;
+            if (_xattrIds.Count > 0)
+            {
+                long kvStart = output.Position;
+                _xattrValues.CopyTo(output);
+                var records = new byte[_xattrIds.Count * 16];
+                for (int i = 0; i < _xattrIds.Count; i++)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(records.AsSpan(i * 16), _xattrIds[i].Reference);
+                    BinaryPrimitives.WriteUInt32LittleEndian(records.AsSpan((i * 16) + 8), _xattrIds[i].Count);
+                    BinaryPrimitives.WriteUInt32LittleEndian(records.AsSpan((i * 16) + 12), _xattrIds[i].Size);
+                }
+
+                var metadata = new MetadataWriter(_compressor);
+                metadata.Write(records);
+                metadata.Flush();
+                long blocksStart = output.Position;
+                metadata.CopyTo(output);
+                xattrIdTableStart = output.Position;
+                var header = new byte[16 + (metadata.BlockOffsets.Count * 8)];
+                BinaryPrimitives.WriteInt64LittleEndian(header, kvStart);
+                BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), (uint)_xattrIds.Count);
+                for (int i = 0; i < metadata.BlockOffsets.Count; i++)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16 + (i * 8)), blocksStart + metadata.BlockOffsets[i]);
+                }
+
+                output.Write(header, 0, header.Length);
+            }
+
+            long bytesUsed = output.Position;
+            long imageSize = (bytesUsed + 4095) & ~4095L;
+            if (imageSize > bytesUsed)
+            {
+                output.Write(new byte[imageSize - bytesUsed], 0, (int)(imageSize - bytesUsed));
+            }
+
+            if (output.Length > imageSize)
+            {
+                // Data rolled back for a duplicate at the very end may have left bytes beyond the image.
+                output.SetLength(imageSize);
+            }
+
+            ushort flags = 0x0020; // tail ends always packed into fragments
+            if (_compression.Uncompressed)
+            {
+                flags |= 0x0001 | 0x0002 | 0x0008 | 0x0100 | 0x0800;
+            }
+
+            if (fragments.Count == 0)
+            {
+                flags |= 0x0010;
+            }
+
+            if (_options.Deduplicate)
+            {
+                flags |= 0x0040;
+            }
+
+            if (_xattrIds.Count == 0)
+            {
+                flags |= 0x0200;
+            }
+
+            if (hasOptionsBlock)
+            {
+                flags |= 0x0400;
+            }
+
+            var superblock = new byte[SquashfsWriter.SuperblockSize];
+            Span<byte> s = superblock;
+            BinaryPrimitives.WriteUInt32LittleEndian(s, 0x73717368);
+            BinaryPrimitives.WriteUInt32LittleEndian(s.Slice(4), _inodeCount);
+            BinaryPrimitives.WriteUInt32LittleEndian(s.Slice(8), FileTree.ClampTime(_options.MkfsTime));
+            BinaryPrimitives.WriteUInt32LittleEndian(s.Slice(12), (uint)_options.BlockSize);
+            BinaryPrimitives.WriteUInt32LittleEndian(s.Slice(16), (uint)fragments.Count);
+            BinaryPrimitives.WriteUInt16LittleEndian(s.Slice(20), _compression.SuperblockId);
+            BinaryPrimitives.WriteUInt16LittleEndian(s.Slice(22), (ushort)Log2(_options.BlockSize));
+            BinaryPrimitives.WriteUInt16LittleEndian(s.Slice(24), flags);
+            BinaryPrimitives.WriteUInt16LittleEndian(s.Slice(26), (ushort)_ids.Count);
+            BinaryPrimitives.WriteUInt16LittleEndian(s.Slice(28), 4);
+            BinaryPrimitives.WriteUInt16LittleEndian(s.Slice(30), 0);
+            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(32), root.InodeReference);
+            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(40), bytesUsed);
+            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(48), idTableStart);
+            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(56), xattrIdTableStart);
+            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(64), inodeTableStart);
+            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(72), directoryTableStart);
+            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(80), fragmentTableStart);
+            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(88), -1);
+            output.Position = 0;
+            output.Write(superblock, 0, superblock.Length);
+            output.Flush();
+            output.Position = imageSize;
+
+            result.BytesUsed = bytesUsed;
+            result.ImageSize = imageSize;
+            result.InodeCount = _inodeCount;
+            result.FragmentCount = (uint)fragments.Count;
+            result.IdCount = _ids.Count;
+            result.XattrIdCount = _xattrIds.Count;
+            (_compressor as IDisposable)?.Dispose();
+        }
+
+        private static int Log2(int value)
+        {
+            int log = 0;
+            while ((1 << log) < value)
+            {
+                log++;
+            }
+
+            return log;
+        }
+
+        /// <summary>Writes records as metadata blocks followed by the u64 index of their positions; returns the index position.</summary>
+        private long WriteLookupTable(Stream output, byte[] records)
+        {
+            var metadata = new MetadataWriter(_compressor);
+            metadata.Write(records);
+            metadata.Flush();
+            long blocksStart = output.Position;
+            metadata.CopyTo(output);
+            long indexStart = output.Position;
+            var index = new byte[metadata.BlockOffsets.Count * 8];
+            for (int i = 0; i < metadata.BlockOffsets.Count; i++)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(index.AsSpan(i * 8), blocksStart + metadata.BlockOffsets[i]);
+            }
+
+            output.Write(index, 0, index.Length);
+            return indexStart;
+        }
+
+        /// <summary>Post-order numbering in exactly the order <see cref="WriteDirectory"/> writes the inodes.</summary>
+        private void Number(TreeNode directory)
+        {
+            var children = new List<KeyValuePair<byte[], TreeNode>>(directory.Children!);
+            children.Sort((a, b) => ByteNames.OrdinalComparer.Compare(a.Key, b.Key));
+            directory.SortedChildren = children;
+            uint subdirectories = 0;
+            foreach (KeyValuePair<byte[], TreeNode> child in children)
+            {
+                TreeNode node = child.Value;
+                if (node.Type == TreeEntryType.Directory)
+                {
+                    Number(node);
+                    subdirectories++;
+                }
+                else
+                {
+                    if (node.Type == TreeEntryType.HardLink)
+                    {
+                        throw new InvalidOperationException("Unresolved hard link in the tree.");
+                    }
+
+                    if (node.InodeNumber == 0)
+                    {
+                        node.InodeNumber = ++_inodeCount;
+                    }
+
+                    node.LinkCount++;
+                }
+            }
+
+            directory.InodeNumber = ++_inodeCount;
+            directory.LinkCount = 2 + subdirectories;
+            foreach (KeyValuePair<byte[], TreeNode> child in children)
+            {
+                if (child.Value.Type == TreeEntryType.Directory)
+                {
+                    child.Value.ParentInodeNumber = directory.InodeNumber;
+                }
+            }
+        }
+
+        private void WriteDirectory(TreeNode directory)
+        {
+            List<KeyValuePair<byte[], TreeNode>> children = directory.SortedChildren!;
+            foreach (KeyValuePair<byte[], TreeNode> child in children)
+            {
+                if (child.Value.Type == TreeEntryType.Directory)
+                {
+                    WriteDirectory(child.Value);
+                }
+                else if (child.Value.InodeReference < 0)
+                {
+                    WriteInode(child.Value);
+                }
+            }
+
+            long listingReference = _directories.Reference;
+            long listingStart = _directories.UncompressedPosition;
+            var index = new List<DirectoryIndexEntry>();
+            int i = 0;
+            while (i < children.Count)
+            {
+                long headerPosition = _directories.UncompressedPosition;
+                long headerReference = _directories.Reference;
+                TreeNode first = children[i].Value;
+                long inodeBlock = first.InodeReference >> 16;
+                uint baseNumber = first.InodeNumber;
+                long size = 12;
+                int j = i;
+                while (j < children.Count && j - i < MaxEntriesPerHeader)
+                {
+                    TreeNode node = children[j].Value;
+                    long delta = (long)node.InodeNumber - baseNumber;
+                    int entrySize = 8 + children[j].Key.Length;
+                    if ((node.InodeReference >> 16) != inodeBlock || delta < short.MinValue || delta > short.MaxValue)
+                    {
+                        break;
+                    }
+
+                    // Keep a run inside one directory-table block, which also makes the index exact.
+                    if (j > i && (headerPosition + size + entrySize - 1) / MetadataWriter.BlockSize != headerPosition / MetadataWriter.BlockSize)
+                    {
+                        break;
+                    }
+
+                    size += entrySize;
+                    j++;
+                }
+
+                if (i > 0)
+                {
+                    index.Add(new DirectoryIndexEntry((uint)(headerPosition - listingStart), (uint)(headerReference >> 16), children[i].Key));
+                }
+
+                Span<byte> header = _small.AsSpan(0, 12);
+                BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)(j - i - 1));
+                BinaryPrimitives.WriteUInt32LittleEndian(header.Slice(4), (uint)inodeBlock);
+                BinaryPrimitives.WriteUInt32LittleEndian(header.Slice(8), baseNumber);
+                _directories.Write(header);
+                for (int k = i; k < j; k++)
+                {
+                    TreeNode node = children[k].Value;
+                    byte[] name = children[k].Key;
+                    Span<byte> entry = _small.AsSpan(0, 8);
+                    BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)(node.InodeReference & 0xFFFF));
+                    BinaryPrimitives.WriteInt16LittleEndian(entry.Slice(2), (short)((long)node.InodeNumber - baseNumber));
+                    BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(4), BasicType(node.Type));
+                    BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(6), (ushort)(name.Length - 1));
+                    _directories.Write(entry);
+                    _directories.Write(name);
+                }
+
+                i = j;
+            }
+
+            long listingSize = _directories.UncompressedPosition - listingStart;
+            WriteDirectoryInode(directory, listingReference, listingSize, children.Count, index);
+        }
+
+        private void WriteDirectoryInode(TreeNode directory, long listingReference, long listingSize, int entryCount, List<DirectoryIndexEntry> index)
+        {
+            uint xattr = XattrIndexOf(directory);
+            long fileSize = listingSize + 3;
+            bool extended = xattr != NoXattr || fileSize > ushort.MaxValue || entryCount >= MaxEntriesPerHeader;
+            directory.InodeReference = _inodes.Reference;
+            if (!extended)
+            {
+                Span<byte> inode = stackalloc byte[32];
+                WriteHeader(inode, 1, directory);
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), (uint)(listingReference >> 16));
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), directory.LinkCount);
+                BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(24), (ushort)fileSize);
+                BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(26), (ushort)(listingReference & 0xFFFF));
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(28), directory.ParentInodeNumber);
+                _inodes.Write(inode);
+                return;
+            }
+
+            if (fileSize > uint.MaxValue)
+            {
+                throw new GolemImageException("DirectoryTooLarge", GolemErrorCategory.InvalidData, "A directory listing exceeds 4 GiB.");
+            }
+
+            int indexCount = Math.Min(index.Count, ushort.MaxValue);
+            Span<byte> ext = stackalloc byte[40];
+            WriteHeader(ext, 8, directory);
+            BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(16), directory.LinkCount);
+            BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(20), (uint)fileSize);
+            BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(24), (uint)(listingReference >> 16));
+            BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(28), directory.ParentInodeNumber);
+            BinaryPrimitives.WriteUInt16LittleEndian(ext.Slice(32), (ushort)indexCount);
+            BinaryPrimitives.WriteUInt16LittleEndian(ext.Slice(34), (ushort)(listingReference & 0xFFFF));
+            BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(36), xattr);
+            _inodes.Write(ext);
+            for (int i = 0; i < indexCount; i++)
+            {
+                Span<byte> entry = _small.AsSpan(0, 12);
+                BinaryPrimitives.WriteUInt32LittleEndian(entry, index[i].Index);
+                BinaryPrimitives.WriteUInt32LittleEndian(entry.Slice(4), index[i].Start);
+                BinaryPrimitives.WriteUInt32LittleEndian(entry.Slice(8), (uint)(index[i].Name.Length - 1));
+                _inodes.Write(entry);
+                _inodes.Write(index[i].Name);
+            }
+        }
+
+        private void WriteInode(TreeNode node)
+        {
+            uint xattr = XattrIndexOf(node);
+            bool hasXattr = xattr != NoXattr;
+            switch (node.Type)
+            {
+                case TreeEntryType.RegularFile:
+                    WriteFileInode(node, xattr);
+                    return;
+                case TreeEntryType.SymbolicLink:
+                {
+                    byte[] target = node.SymlinkTarget!;
+                    int length = 24 + target.Length + (hasXattr ? 4 : 0);
+                    Span<byte> inode = Scratch(length);
+                    WriteHeader(inode, (ushort)(hasXattr ? 10 : 3), node);
+                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), node.LinkCount);
+                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), (uint)target.Length);
+                    target.CopyTo(inode.Slice(24));
+                    if (hasXattr)
+                    {
+                        BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(24 + target.Length), xattr);
+                    }
+
+                    Emit(node, inode);
+                    return;
+                }
+
+                case TreeEntryType.BlockDevice:
+                case TreeEntryType.CharacterDevice:
+                {
+                    ushort type = (ushort)((node.Type == TreeEntryType.BlockDevice ? 4 : 5) + (hasXattr ? 7 : 0));
+                    Span<byte> inode = Scratch(hasXattr ? 28 : 24);
+                    WriteHeader(inode, type, node);
+                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), node.LinkCount);
+                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), node.DeviceNumber);
+                    if (hasXattr)
+                    {
+                        BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(24), xattr);
+                    }
+
+                    Emit(node, inode);
+                    return;
+                }
+
+                case TreeEntryType.Fifo:
+                {
+                    Span<byte> inode = Scratch(hasXattr ? 24 : 20);
+                    WriteHeader(inode, (ushort)(hasXattr ? 13 : 6), node);
+                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), node.LinkCount);
+                    if (hasXattr)
+                    {
+                        BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), xattr);
+                    }
+
+                    Emit(node, inode);
+                    return;
+                }
+
+                default:
+                    throw new InvalidOperationException($"Unexpected {node.Type} inode.");
+            }
+        }
+
+        private void WriteFileInode(TreeNode node, uint xattr)
+        {
+            SquashfsFileData data = node.Data ?? new SquashfsFileData();
+            int blockSize = _options.BlockSize;
+            List<uint> blocks = data.BlockSizes;
+            if (blocks.Count != data.Size / blockSize)
+            {
+                throw new InvalidOperationException($"File of {data.Size} bytes has {blocks.Count} blocks.");
+            }
+
+            long sparse = 0;
+            foreach (uint word in blocks)
+            {
+                if (word == 0)
+                {
+                    sparse += blockSize;
+                }
+            }
+
+            // The kernel derives i_blocks from size - sparse - 1; mksquashfs caps likewise.
+            sparse = Math.Min(sparse, Math.Max(0, data.Size - 1));
+            uint fragment = data.FragmentIndex;
+            uint fragmentOffset = fragment == SquashfsFileData.NoFragment ? 0 : data.FragmentOffset;
+            bool extended = node.LinkCount > 1 || data.Size > uint.MaxValue || data.StartBlock > uint.MaxValue || sparse > 0 || xattr != NoXattr;
+            int headerLength = extended ? 56 : 32;
+            Span<byte> inode = Scratch(headerLength + (blocks.Count * 4));
+            if (extended)
+            {
+                WriteHeader(inode, 9, node);
+                BinaryPrimitives.WriteInt64LittleEndian(inode.Slice(16), data.StartBlock);
+                BinaryPrimitives.WriteInt64LittleEndian(inode.Slice(24), data.Size);
+                BinaryPrimitives.WriteInt64LittleEndian(inode.Slice(32), sparse);
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(40), node.LinkCount);
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(44), fragment);
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(48), fragmentOffset);
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(52), xattr);
+            }
+            else
+            {
+                WriteHeader(inode, 2, node);
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), (uint)data.StartBlock);
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), fragment);
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(24), fragmentOffset);
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(28), (uint)data.Size);
+            }
+
+            for (int i = 0; i < blocks.Count; i++)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(headerLength + (i * 4)), blocks[i]);
+            }
+
+            Emit(node, inode);
+        }
+
+        private void Emit(TreeNode node, ReadOnlySpan<byte> inode)
+        {
+            node.InodeReference = _inodes.Reference;
+            _inodes.Write(inode);
+        }
+
+        private Span<byte> Scratch(int length)
+        {
+            if (_scratch.Length < length)
+            {
+                _scratch = new byte[Math.Max(length, _scratch.Length * 2)];
+            }
+
+            return _scratch.AsSpan(0, length);
+        }
+
+        private void WriteHeader(Span<byte> inode, ushort type, TreeNode node)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(inode, type);
+            BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(2), (ushort)(node.Mode & 0xFFF));
+            BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(4), IdIndexOf(node.Uid));
+            BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(6), IdIndexOf(node.Gid));
+            BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(8), node.ModificationTime);
+            BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(12), node.InodeNumber);
+        }
+
+        private static ushort BasicType(TreeEntryType type)
+        {
+            switch (type)
+            {
+                case TreeEntryType.Directory: return 1;
+                case TreeEntryType.RegularFile: return 2;
+                case TreeEntryType.SymbolicLink: return 3;
+                case TreeEntryType.BlockDevice: return 4;
+                case TreeEntryType.CharacterDevice: return 5;
+                case TreeEntryType.Fifo: return 6;
+                default: throw new InvalidOperationException($"No squashfs type for {type}.");
+            }
+        }
+
+        private ushort IdIndexOf(uint id)
+        {
+            if (_idIndex.TryGetValue(id, out ushort index))
+            {
+                return index;
+            }
+
+            if (_ids.Count >= ushort.MaxValue)
+            {
+                throw new GolemImageException("TooManyOwners", GolemErrorCategory.InvalidData,
+                    $"The image uses more than {ushort.MaxValue} distinct uid/gid values; squashfs cannot store them.");
+            }
+
+            index = (ushort)_ids.Count;
+            _ids.Add(id);
+            _idIndex.Add(id, index);
+            return index;
+        }
+
+        private uint XattrIndexOf(TreeNode node)
+        {
+            if (node.Xattrs == null)
+            {
+                return NoXattr;
+            }
+
+            var encoded = new MemoryStream();
+            uint count = 0;
+            foreach (TreeXattr xattr in node.Xattrs)
+            {
+                ushort? type = null;
+                string suffix = string.Empty;
+                foreach ((string prefix, ushort prefixType) in XattrPrefixes)
+                {
+                    if (xattr.Name.StartsWith(prefix, StringComparison.Ordinal) && xattr.Name.Length > prefix.Length)
+                    {
+                        type = prefixType;
+                        suffix = xattr.Name.Substring(prefix.Length);
+                        break;
+                    }
+                }
+
+                if (type == null)
+                {
+                    if (_skippedXattrNames.Add(xattr.Name))
+                    {
+                        _reporter.Warning($"The extended attribute '{xattr.Name}' cannot be stored in squashfs (only user., trusted. and security. are); it is left out.");
+                    }
+
+                    continue;
+                }
+
+                byte[] name = Encoding.UTF8.GetBytes(suffix);
+                var head = new byte[4];
+                BinaryPrimitives.WriteUInt16LittleEndian(head, type.Value);
+                BinaryPrimitives.WriteUInt16LittleEndian(head.AsSpan(2), (ushort)name.Length);
+                encoded.Write(head, 0, 4);
+                encoded.Write(name, 0, name.Length);
+                BinaryPrimitives.WriteUInt32LittleEndian(head, (uint)xattr.Value.Length);
+                encoded.Write(head, 0, 4);
+                encoded.Write(xattr.Value, 0, xattr.Value.Length);
+                count++;
+            }
+
+            if (count == 0)
+            {
+                return NoXattr;
+            }
+
+            byte[] set = encoded.ToArray();
+            if (_xattrSets.TryGetValue(set, out uint id))
+            {
+                return id;
+            }
+
+            id = (uint)_xattrIds.Count;
+            _xattrIds.Add(new XattrIdRecord(_xattrValues.Reference, count, (uint)set.Length));
+            _xattrValues.Write(set);
+            _xattrSets.Add(set, id);
+            return id;
+        }
+
+        private readonly struct XattrIdRecord
+        {
+            public XattrIdRecord(long reference, uint count, uint size)
+            {
+                Reference = reference;
+                Count = count;
+                Size = size;
+            }
+
+            public long Reference { get; }
+
+            public uint Count { get; }
+
+            public uint Size { get; }
+        }
+
+        private readonly struct DirectoryIndexEntry
+        {
+            public DirectoryIndexEntry(uint index, uint start, byte[] name)
+            {
+                Index = index;
+                Start = start;
+                Name = name;
+            }
+
+            public uint Index { get; }
+
+            public uint Start { get; }
+
+            public byte[] Name { get; }
+        }
+    }
+}

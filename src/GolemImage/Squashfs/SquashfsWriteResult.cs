@@ -1,0 +1,28 @@
+namespace GolemImage.Squashfs
+{
+    /// <summary>What <see cref="SquashfsWriter.FinishAsync"/> wrote.</summary>
+    public sealed class SquashfsWriteResult
+    {
+        /// <summary>The superblock's bytes_used: the filesystem without the 4 KiB padding.</summary>
+        public long BytesUsed { get; internal set; }
+
+        /// <summary>The image length including the padding to a multiple of 4096.</summary>
+        public long ImageSize { get; internal set; }
+
+        public uint InodeCount { get; internal set; }
+
+        public uint FragmentCount { get; internal set; }
+
+        public int IdCount { get; internal set; }
+
+        public int XattrIdCount { get; internal set; }
+
+        public long EntriesAdded { get; internal set; }
+
+        public long FilesAdded { get; internal set; }
+
+        public long DataBytesRead { get; internal set; }
+
+        public long DuplicateFiles { get; internal set; }
+    }
+}

@@ -1,0 +1,338 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.IO.Hashing;
+using System.Threading;
+using System.Threading.Tasks;
+using GolemImage.Compression;
+using GolemImage.Reporting;
+using GolemImage.Tree;
+
+namespace GolemImage.Squashfs
+{
+    /// <summary>
+    /// Writes a squashfs 4.0 image in one pass over a stream of entries: file data goes to the output as it arrives
+    /// (compressed on all workers, written in order), the tree stays in memory, and the inode, directory, fragment,
+    /// id and xattr tables plus the superblock are written by <see cref="FinishAsync"/>. The output must be seekable
+    /// (duplicate files roll back their data; the superblock is written last at offset 0).
+    /// </summary>
+    public sealed class SquashfsWriter : IDisposable
+    {
+        internal const int SuperblockSize = 96;
+
+        private readonly Stream _output;
+        private readonly SquashfsWriterOptions _options;
+        private readonly IEngineReporter _reporter;
+        private readonly FileTree _tree;
+        private readonly ArrayPool<byte> _pool;
+        private readonly BlockProcessor _processor;
+        private readonly XxHash128 _hasher = new XxHash128();
+        private readonly Dictionary<ContentKey, SquashfsFileData> _filesByContent = new Dictionary<ContentKey, SquashfsFileData>();
+        private readonly HashSet<string> _skippedXattrNames = new HashSet<string>(StringComparer.Ordinal);
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly SquashfsWriteResult _result = new SquashfsWriteResult();
+        private readonly bool _hasOptionsBlock;
+        private byte[] _fragment;
+        private int _fragmentFill;
+        private uint _fragmentCount;
+        private long _lastProgressTicks;
+        private bool _finished;
+        private bool _failed;
+
+        public SquashfsWriter(Stream output, SquashfsWriterOptions options, IEngineReporter? reporter = null)
+        {
+            _output = output ?? throw new ArgumentNullException(nameof(output));
+            _options = options ?? throw new ArgumentNullException(nameof(options));
+            _reporter = reporter ?? NullReporter.Instance;
+            if (!output.CanSeek || !output.CanWrite)
+            {
+                throw new ArgumentException("The squashfs output must be a writable, seekable stream.", nameof(output));
+            }
+
+            if (output.Position != 0)
+            {
+                throw new ArgumentException("The squashfs output must be positioned at its start.", nameof(output));
+            }
+
+            if (options.Compression.UnsupportedByGolemProviders)
+            {
+                _reporter.Warning("zstd images cannot be mounted by Golem providers (their VM kernel has no zstd squashfs support); use LZO, gzip or lz4 for images you publish.");
+            }
+
+            _tree = new FileTree(options.DefaultModificationTime);
+            int workers = options.EffectiveWorkerCount;
+            int inFlight = Math.Max(4, workers * Math.Max(1, options.BlocksInFlightPerWorker));
+            _pool = ArrayPool<byte>.Create(options.BlockSize, (inFlight * 2) + 16);
+            _fragment = _pool.Rent(options.BlockSize);
+
+            // Superblock placeholder, then the compressor options (one metadata block, always stored raw).
+            output.Write(new byte[SuperblockSize], 0, SuperblockSize);
+            long dataStart = SuperblockSize;
+            byte[]? compressorOptions = options.Compression.CreateOptionsBlock();
+            if (compressorOptions != null)
+            {
+                ushort header = (ushort)(0x8000 | compressorOptions.Length);
+                output.WriteByte((byte)header);
+                output.WriteByte((byte)(header >> 8));
+                output.Write(compressorOptions, 0, compressorOptions.Length);
+                dataStart += 2 + compressorOptions.Length;
+                _hasOptionsBlock = true;
+            }
+
+            _processor = new BlockProcessor(output, dataStart, options.Compression, workers, inFlight, _pool);
+        }
+
+        /// <summary>
+        /// Adds one entry. For a regular file, <paramref name="readData"/> is called until it returns 0 and must fill
+        /// the buffer completely except at the end of the data (like TarEntry.ReadDataAsync). A later entry with the
+        /// same path replaces an earlier one, as tar extraction would.
+        /// </summary>
+        public async ValueTask AddAsync(TreeEntry entry, Func<Memory<byte>, CancellationToken, ValueTask<int>>? readData, CancellationToken cancellationToken)
+        {
+            if (entry == null)
+            {
+                throw new ArgumentNullException(nameof(entry));
+            }
+
+            ThrowIfUnusable();
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                TreeNode node = _tree.Add(entry, _reporter.Warning);
+                _result.EntriesAdded++;
+                if (entry.Type == TreeEntryType.RegularFile)
+                {
+                    _result.FilesAdded++;
+                    node.Data = await WriteFileDataAsync(readData, cancellationToken).ConfigureAwait(false);
+                }
+
+                ReportProgress(false);
+            }
+            catch
+            {
+                _failed = true;
+                throw;
+            }
+        }
+
+        /// <summary>Writes the tables, the padding and finally the superblock. The stream is left at the end of the padding.</summary>
+        public async Task<SquashfsWriteResult> FinishAsync(CancellationToken cancellationToken)
+        {
+            ThrowIfUnusable();
+            _finished = true;
+            try
+            {
+                if (_fragmentFill > 0)
+                {
+                    byte[] last = _fragment;
+                    _fragment = Array.Empty<byte>();
+                    await _processor.FragmentBlockAsync(last, _fragmentFill, cancellationToken).ConfigureAwait(false);
+                    _fragmentFill = 0;
+                }
+                else
+                {
+                    _pool.Return(_fragment);
+                    _fragment = Array.Empty<byte>();
+                }
+
+                long dataEnd = await _processor.CompleteAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                _tree.ResolveHardLinks();
+                ReportProgress(true);
+
+                var tables = new SquashfsTableWriter(_options, _reporter, _skippedXattrNames);
+                tables.Write(_output, _tree.Root, dataEnd, _processor.Fragments, _hasOptionsBlock, _result);
+                return _result;
+            }
+            catch
+            {
+                _failed = true;
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            _processor.Dispose();
+            _finished = true;
+        }
+
+        private void ThrowIfUnusable()
+        {
+            if (_finished)
+            {
+                throw new InvalidOperationException("The squashfs writer has already finished.");
+            }
+
+            if (_failed)
+            {
+                throw new InvalidOperationException("The squashfs writer failed earlier; its output is incomplete.");
+            }
+        }
+
+        private async ValueTask<SquashfsFileData> WriteFileDataAsync(Func<Memory<byte>, CancellationToken, ValueTask<int>>? readData, CancellationToken cancellationToken)
+        {
+            var file = new SquashfsFileData();
+            if (readData == null)
+            {
+                return file;
+            }
+
+            int blockSize = _options.BlockSize;
+            bool started = false;
+            long size = 0;
+            byte[]? tail = null;
+            int tailLength = 0;
+            _hasher.Reset();
+            while (true)
+            {
+                byte[] buffer = _pool.Rent(blockSize);
+                int filled;
+                try
+                {
+                    filled = await FillAsync(readData, buffer, blockSize, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _pool.Return(buffer);
+                    throw;
+                }
+
+                if (filled == 0)
+                {
+                    _pool.Return(buffer);
+                    break;
+                }
+
+                _hasher.Append(buffer.AsSpan(0, filled));
+                size += filled;
+                _result.DataBytesRead += filled;
+                if (filled < blockSize)
+                {
+                    tail = buffer;
+                    tailLength = filled;
+                    break;
+                }
+
+                if (!started)
+                {
+                    await _processor.FileStartAsync(file, cancellationToken).ConfigureAwait(false);
+                    started = true;
+                }
+
+                await _processor.DataBlockAsync(file, buffer, blockSize, cancellationToken).ConfigureAwait(false);
+                ReportProgress(false);
+            }
+
+            file.Size = size;
+            try
+            {
+                if (size > 0 && _options.Deduplicate)
+                {
+                    byte[] digest = _hasher.GetCurrentHash();
+                    var key = new ContentKey(size, BinaryPrimitives.ReadUInt64LittleEndian(digest), BinaryPrimitives.ReadUInt64LittleEndian(digest.AsSpan(8)));
+                    if (_filesByContent.TryGetValue(key, out SquashfsFileData? original))
+                    {
+                        if (started)
+                        {
+                            await _processor.RollbackAsync(file, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        _result.DuplicateFiles++;
+                        return original;
+                    }
+
+                    _filesByContent.Add(key, file);
+                }
+
+                if (tail != null)
+                {
+                    await AddTailAsync(file, tail, tailLength, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                if (tail != null)
+                {
+                    _pool.Return(tail);
+                }
+            }
+
+            return file;
+        }
+
+        private static async ValueTask<int> FillAsync(Func<Memory<byte>, CancellationToken, ValueTask<int>> readData, byte[] buffer, int count, CancellationToken cancellationToken)
+        {
+            int filled = 0;
+            while (filled < count)
+            {
+                int read = await readData(buffer.AsMemory(filled, count - filled), cancellationToken).ConfigureAwait(false);
+                if (read <= 0)
+                {
+                    break;
+                }
+
+                filled += read;
+            }
+
+            return filled;
+        }
+
+        /// <summary>Tail-end packing: the last partial block of every file goes into the current fragment block.</summary>
+        private async ValueTask AddTailAsync(SquashfsFileData file, byte[] tail, int length, CancellationToken cancellationToken)
+        {
+            if (_fragmentFill + length > _options.BlockSize)
+            {
+                byte[] full = _fragment;
+                _fragment = _pool.Rent(_options.BlockSize);
+                int fullLength = _fragmentFill;
+                _fragmentFill = 0;
+                _fragmentCount++;
+                await _processor.FragmentBlockAsync(full, fullLength, cancellationToken).ConfigureAwait(false);
+            }
+
+            Buffer.BlockCopy(tail, 0, _fragment, _fragmentFill, length);
+            file.FragmentIndex = _fragmentCount;
+            file.FragmentOffset = (uint)_fragmentFill;
+            _fragmentFill += length;
+        }
+
+        private void ReportProgress(bool completed)
+        {
+            long now = _clock.ElapsedTicks;
+            if (!completed && now - _lastProgressTicks < Stopwatch.Frequency / 4)
+            {
+                return;
+            }
+
+            _lastProgressTicks = now;
+            double seconds = Math.Max(0.001, _clock.Elapsed.TotalSeconds);
+            double mib = _result.DataBytesRead / 1048576.0;
+            string status = FormattableString.Invariant($"{_result.EntriesAdded} entries, {_result.FilesAdded} files, {mib:F1} MiB read ({mib / seconds:F1} MiB/s)");
+            _reporter.Progress(new ProgressReport(SquashfsProgress.ActivityId, "Writing squashfs image", completed ? "Writing tables: " + status : status));
+        }
+
+        private readonly struct ContentKey : IEquatable<ContentKey>
+        {
+            private readonly long _size;
+            private readonly ulong _low;
+            private readonly ulong _high;
+
+            public ContentKey(long size, ulong low, ulong high)
+            {
+                _size = size;
+                _low = low;
+                _high = high;
+            }
+
+            public bool Equals(ContentKey other) => _size == other._size && _low == other._low && _high == other._high;
+
+            public override bool Equals(object? obj) => obj is ContentKey other && Equals(other);
+
+            public override int GetHashCode() => unchecked((int)_low ^ (int)(_low >> 32) ^ (int)_size);
+        }
+    }
+}

@@ -1,0 +1,956 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Pipelines;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using GolemImage.Reporting;
+
+namespace GolemImage.Tar
+{
+    /// <summary>
+    /// Reads a tar stream in one forward pass: ustar, GNU and v7 headers, PAX extended and global headers,
+    /// GNU long names, base-256 numbers and all GNU sparse dialects. Nothing is seeked, nothing is written to disk;
+    /// entry data is copied straight from the pipe's buffers into the caller's buffer.
+    /// </summary>
+    /// <remarks>
+    /// Limits (anything beyond is reported as <see cref="InvalidTarException"/>): a path or link target of at most
+    /// 65,536 bytes with no component over 255 bytes (Linux NAME_MAX, also the squashfs name limit, so such an
+    /// archive could not be extracted anywhere either); a PAX extended header of at most 16 MiB; an entry size
+    /// of at most 2^62 bytes; at most 2^20 sparse regions per file.
+    /// </remarks>
+    public sealed class TarReader : IDisposable, IAsyncDisposable
+    {
+        private const int BlockSize = TarHeader.BlockSize;
+        private const long MaxEntrySize = 1L << 62;
+        private const int MaxPaxHeaderSize = 16 << 20;
+        private const int MaxLongNameSize = TarPath.MaxPathLength + BlockSize;
+        private const int StreamBufferSize = 1 << 20;
+        private const int StreamMinimumReadSize = 128 << 10;
+
+        private readonly PipeReader _reader;
+        private readonly bool _ownsReader;
+        private readonly string _sourceName;
+        private readonly IEngineReporter _reporter;
+        private readonly byte[] _headerCopy = new byte[BlockSize];
+
+        private ReadOnlySequence<byte> _buffered;
+        private bool _holdingReadResult;
+        private bool _streamCompleted;
+        private long _position;
+        private bool _finished;
+        private bool _disposed;
+        private PaxRecords? _globals;
+
+        // The entry whose data is being handed out.
+        private EntryData? _current;
+        private string _currentName = "";
+        private long _currentOffset;
+        private long _storedRemaining;
+        private long _paddingRemaining;
+        private long _logicalPosition;
+        private long _logicalSize;
+        private SparseMap? _sparse;
+        private int _sparseIndex;
+
+        /// <summary>Reads from <paramref name="stream"/> through a pipe with 1 MiB buffers.</summary>
+        /// <param name="sourceName">Names the input in error messages (a file path, an image name).</param>
+        public TarReader(Stream stream, string sourceName, IEngineReporter? reporter = null, bool leaveOpen = false)
+        {
+            if (stream == null)
+            {
+                throw new ArgumentNullException(nameof(stream));
+            }
+
+            _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: StreamBufferSize, minimumReadSize: StreamMinimumReadSize, leaveOpen: leaveOpen));
+            _ownsReader = true;
+            _sourceName = sourceName ?? throw new ArgumentNullException(nameof(sourceName));
+            _reporter = reporter ?? NullReporter.Instance;
+        }
+
+        /// <summary>Reads from <paramref name="reader"/>; the caller keeps ownership and completes it.</summary>
+        public TarReader(PipeReader reader, string sourceName, IEngineReporter? reporter = null)
+        {
+            _reader = reader ?? throw new ArgumentNullException(nameof(reader));
+            _ownsReader = false;
+            _sourceName = sourceName ?? throw new ArgumentNullException(nameof(sourceName));
+            _reporter = reporter ?? NullReporter.Instance;
+        }
+
+        /// <summary>Bytes of the tar stream consumed so far (for progress).</summary>
+        public long Position => _position;
+
+        public string SourceName => _sourceName;
+
+        /// <summary>
+        /// Returns the next file system entry, or null at the end of the archive (two zero records, one zero record,
+        /// or the end of the stream right after a complete entry). Unread data of the previous entry is skipped.
+        /// </summary>
+        public async ValueTask<TarEntry?> GetNextEntryAsync(CancellationToken cancellationToken = default)
+        {
+            if (_disposed)
+            {
+                throw new ObjectDisposedException(nameof(TarReader));
+            }
+
+            if (_current != null)
+            {
+                await FinishCurrentEntryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_finished)
+            {
+                return null;
+            }
+
+            PaxRecords? pax = null;
+            byte[]? longName = null;
+            byte[]? longLink = null;
+            var firstHeaderOffset = -1L;
+            var fields = new HeaderFields();
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var headerOffset = _position;
+                if (firstHeaderOffset < 0)
+                {
+                    firstHeaderOffset = headerOffset;
+                }
+
+                var pendingMeta = pax != null || longName != null || longLink != null;
+                if (!await EnsureAsync(BlockSize, cancellationToken).ConfigureAwait(false))
+                {
+                    if (_buffered.Length == 0 && !pendingMeta)
+                    {
+                        _finished = true;
+                        return null;
+                    }
+
+                    if (_buffered.Length == 0)
+                    {
+                        throw Invalid(PendingName(pax, longName), firstHeaderOffset, "the archive ends after an extended header, before the entry it describes");
+                    }
+
+                    throw Invalid(PendingName(pax, longName), headerOffset, $"the archive ends inside a header ({_buffered.Length} of {BlockSize} bytes present)");
+                }
+
+                if (!ParseHeader(fields, headerOffset))
+                {
+                    if (pendingMeta)
+                    {
+                        throw Invalid(PendingName(pax, longName), firstHeaderOffset, "the archive ends (zero record) after an extended header, before the entry it describes");
+                    }
+
+                    Consume(BlockSize);
+                    _finished = true;
+                    return null;
+                }
+
+                Consume(BlockSize);
+                switch (fields.TypeFlag)
+                {
+                    case (byte)'x':
+                    {
+                        var data = await ReadMetaDataAsync(fields, MaxPaxHeaderSize, "PAX extended header", headerOffset, cancellationToken).ConfigureAwait(false);
+                        pax ??= _globals?.Clone() ?? new PaxRecords();
+                        var problem = pax.Parse(data, keepSparseOffsets: true);
+                        if (problem != null)
+                        {
+                            throw Invalid(PendingName(pax, longName), headerOffset, problem);
+                        }
+
+                        continue;
+                    }
+
+                    case (byte)'g':
+                    {
+                        var data = await ReadMetaDataAsync(fields, MaxPaxHeaderSize, "PAX global header", headerOffset, cancellationToken).ConfigureAwait(false);
+                        _globals ??= new PaxRecords();
+                        var problem = _globals.Parse(data, keepSparseOffsets: false);
+                        if (problem != null)
+                        {
+                            throw Invalid(null, headerOffset, problem);
+                        }
+
+                        continue;
+                    }
+
+                    case (byte)'L':
+                        longName = TarHeader.CString(await ReadMetaDataAsync(fields, MaxLongNameSize, "GNU long name", headerOffset, cancellationToken).ConfigureAwait(false)).ToArray();
+                        continue;
+
+                    case (byte)'K':
+                        longLink = TarHeader.CString(await ReadMetaDataAsync(fields, MaxLongNameSize, "GNU long link name", headerOffset, cancellationToken).ConfigureAwait(false)).ToArray();
+                        continue;
+
+                    case (byte)'0':
+                    case 0:
+                    case (byte)'7':
+                    case (byte)'S':
+                    case (byte)'1':
+                    case (byte)'2':
+                    case (byte)'3':
+                    case (byte)'4':
+                    case (byte)'5':
+                    case (byte)'6':
+                        return await StartEntryAsync(fields, pax, longName, longLink, firstHeaderOffset, cancellationToken).ConfigureAwait(false);
+
+                    default:
+                    {
+                        var name = TarPath.ToDisplay(pax?.Get("path") ?? longName ?? fields.Name);
+                        var size = fields.Size;
+                        var paxSize = pax?.Get("size");
+                        if (paxSize != null && !PaxRecords.TryParseUnsigned(paxSize, out size))
+                        {
+                            throw Invalid(name, firstHeaderOffset, "the PAX 'size' record is not a decimal number");
+                        }
+
+                        _reporter.Warning($"Skipping tar entry '{name}' at byte offset {firstHeaderOffset} of '{_sourceName}': {DescribeSkippedType(fields.TypeFlag)} has no file system representation.");
+                        await SkipAsync(size, false, name, firstHeaderOffset, "data", cancellationToken).ConfigureAwait(false);
+                        await SkipAsync(Padding(size), true, name, firstHeaderOffset, "padding", cancellationToken).ConfigureAwait(false);
+                        pax = null;
+                        longName = null;
+                        longLink = null;
+                        firstHeaderOffset = -1;
+                        continue;
+                    }
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _current?.Invalidate();
+            _current = null;
+            if (_ownsReader)
+            {
+                _reader.Complete();
+            }
+            else if (_holdingReadResult)
+            {
+                _reader.AdvanceTo(_buffered.Start);
+            }
+
+            _holdingReadResult = false;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return default;
+        }
+
+        private static string DescribeSkippedType(byte typeFlag)
+        {
+            switch (typeFlag)
+            {
+                case (byte)'V':
+                    return "a volume label ('V')";
+                case (byte)'D':
+                    return "a GNU dump directory ('D')";
+                case (byte)'M':
+                    return "a GNU multi-volume continuation ('M')";
+                case (byte)'N':
+                    return "an old GNU long-name list ('N')";
+                default:
+                    return typeFlag >= 0x20 && typeFlag < 0x7F
+                        ? $"the unknown entry type '{(char)typeFlag}'"
+                        : $"the unknown entry type 0x{typeFlag:X2}";
+            }
+        }
+
+        private static long Padding(long size) => (BlockSize - (size % BlockSize)) % BlockSize;
+
+        private static string PendingName(PaxRecords? pax, byte[]? longName)
+        {
+            var path = pax?.Get("GNU.sparse.name") ?? pax?.Get("path") ?? longName;
+            return path == null ? "(unknown)" : TarPath.ToDisplay(path);
+        }
+
+        /// <summary>Decodes the header at the front of the buffer; false for a zero record (end of archive).</summary>
+        private bool ParseHeader(HeaderFields fields, long headerOffset)
+        {
+            ReadOnlySpan<byte> header;
+            var first = _buffered.First.Span;
+            if (first.Length >= BlockSize)
+            {
+                header = first.Slice(0, BlockSize);
+            }
+            else
+            {
+                _buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
+                header = _headerCopy;
+            }
+
+            if (TarHeader.IsZeroBlock(header))
+            {
+                return false;
+            }
+
+            var format = TarHeader.DetectFormat(header);
+            fields.Name = TarHeader.ReadName(header, format);
+            if (!TarHeader.VerifyChecksum(header, out var stored, out var computed))
+            {
+                throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, stored < 0
+                    ? "the header checksum field is not an octal number (this is not a tar header)"
+                    : $"bad header checksum (stored {stored}, computed {computed})");
+            }
+
+            fields.Format = format;
+            fields.TypeFlag = header[TarHeader.TypeFlagOffset];
+            fields.LinkName = TarHeader.CString(header.Slice(TarHeader.LinkNameOffset, TarHeader.NameLength)).ToArray();
+            fields.Mode = (int)(ParseField(header, TarHeader.ModeOffset, TarHeader.IdLength, "mode", fields, headerOffset) & 0xFFF);
+            fields.Uid = ParseField(header, TarHeader.UidOffset, TarHeader.IdLength, "uid", fields, headerOffset);
+            fields.Gid = ParseField(header, TarHeader.GidOffset, TarHeader.IdLength, "gid", fields, headerOffset);
+            fields.Size = ParseField(header, TarHeader.SizeOffset, TarHeader.SizeLength, "size", fields, headerOffset);
+            fields.ModificationTime = ParseField(header, TarHeader.MtimeOffset, TarHeader.SizeLength, "mtime", fields, headerOffset);
+            fields.DeviceMajor = 0;
+            fields.DeviceMinor = 0;
+            if (format != TarHeaderFormat.V7 && (fields.TypeFlag == (byte)'3' || fields.TypeFlag == (byte)'4'))
+            {
+                fields.DeviceMajor = ParseIntField(header, TarHeader.DevMajorOffset, TarHeader.IdLength, "devmajor", fields, headerOffset);
+                fields.DeviceMinor = ParseIntField(header, TarHeader.DevMinorOffset, TarHeader.IdLength, "devminor", fields, headerOffset);
+            }
+
+            if (fields.Size < 0 || fields.Size > MaxEntrySize)
+            {
+                throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, $"the entry size {fields.Size} is out of range");
+            }
+
+            fields.SparseMap = null;
+            fields.SparseExtended = false;
+            fields.SparseRealSize = 0;
+            if (fields.TypeFlag == (byte)'S')
+            {
+                fields.SparseMap = new SparseMap();
+                ReadGnuSparseEntries(header.Slice(TarHeader.GnuSparseOffset), TarHeader.GnuSparseHeaderEntries, fields, headerOffset);
+                fields.SparseExtended = header[TarHeader.GnuIsExtendedOffset] != 0;
+                fields.SparseRealSize = ParseField(header, TarHeader.GnuRealSizeOffset, TarHeader.SizeLength, "sparse real size", fields, headerOffset);
+            }
+
+            return true;
+        }
+
+        private void ReadGnuSparseEntries(ReadOnlySpan<byte> area, int count, HeaderFields fields, long headerOffset)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var entry = area.Slice(i * TarHeader.GnuSparseEntryLength, TarHeader.GnuSparseEntryLength);
+                if (entry[0] == 0)
+                {
+                    break;
+                }
+
+                if (!TarHeader.TryParseNumber(entry.Slice(0, 12), out var offset) || !TarHeader.TryParseNumber(entry.Slice(12, 12), out var length))
+                {
+                    throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, "an old GNU sparse map entry is not a number");
+                }
+
+                if (!fields.SparseMap!.Add(offset, length))
+                {
+                    throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, $"the sparse map has more than {SparseMap.MaxRegions} regions");
+                }
+            }
+        }
+
+        private long ParseField(ReadOnlySpan<byte> header, int offset, int length, string fieldName, HeaderFields fields, long headerOffset)
+        {
+            if (!TarHeader.TryParseNumber(header.Slice(offset, length), out var value))
+            {
+                throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, $"the {fieldName} field is not a valid number");
+            }
+
+            return value;
+        }
+
+        private int ParseIntField(ReadOnlySpan<byte> header, int offset, int length, string fieldName, HeaderFields fields, long headerOffset)
+        {
+            var value = ParseField(header, offset, length, fieldName, fields, headerOffset);
+            if (value < 0 || value > int.MaxValue)
+            {
+                throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, $"the {fieldName} field ({value}) is out of range");
+            }
+
+            return (int)value;
+        }
+
+        private async ValueTask<TarEntry> StartEntryAsync(HeaderFields fields, PaxRecords? pax, byte[]? longName, byte[]? longLink, long entryOffset, CancellationToken cancellationToken)
+        {
+            var rawName = pax?.Get("GNU.sparse.name") ?? pax?.Get("path") ?? longName ?? fields.Name;
+            var path = TarPath.Normalize(rawName, out var problem);
+            var displayName = TarPath.ToDisplay(path ?? rawName);
+            if (path == null)
+            {
+                throw Invalid(displayName, entryOffset, problem!);
+            }
+
+            var type = fields.TypeFlag switch
+            {
+                (byte)'1' => TarEntryType.HardLink,
+                (byte)'2' => TarEntryType.SymbolicLink,
+                (byte)'3' => TarEntryType.CharacterDevice,
+                (byte)'4' => TarEntryType.BlockDevice,
+                (byte)'5' => TarEntryType.Directory,
+                (byte)'6' => TarEntryType.Fifo,
+                _ => TarEntryType.RegularFile,
+            };
+
+            // Pre-POSIX archives mark directories only by a trailing slash on a regular-file entry.
+            if (type == TarEntryType.RegularFile && fields.TypeFlag != (byte)'S' && fields.Format == TarHeaderFormat.V7 && rawName.Length > 0 && rawName[rawName.Length - 1] == (byte)'/')
+            {
+                type = TarEntryType.Directory;
+            }
+
+            if (path.Length == 0 && type != TarEntryType.Directory)
+            {
+                throw Invalid(displayName, entryOffset, $"the archive root can only be a directory, not a {type}");
+            }
+
+            byte[]? linkTarget = null;
+            if (type == TarEntryType.HardLink || type == TarEntryType.SymbolicLink)
+            {
+                var rawLink = pax?.Get("linkpath") ?? longLink ?? fields.LinkName;
+                if (type == TarEntryType.HardLink)
+                {
+                    linkTarget = TarPath.Normalize(rawLink, out problem);
+                    if (linkTarget == null)
+                    {
+                        throw Invalid(displayName, entryOffset, "hard-link target: " + problem);
+                    }
+                }
+                else
+                {
+                    if (rawLink.Length > TarPath.MaxPathLength)
+                    {
+                        throw Invalid(displayName, entryOffset, $"the symbolic-link target is {rawLink.Length} bytes long, more than the limit of {TarPath.MaxPathLength} bytes");
+                    }
+
+                    linkTarget = rawLink;
+                }
+            }
+
+            var storedSize = ReadPaxNumber(pax, "size", fields.Size, displayName, entryOffset);
+            if (storedSize > MaxEntrySize)
+            {
+                throw Invalid(displayName, entryOffset, $"the entry size {storedSize} is out of range");
+            }
+
+            var uid = ReadPaxNumber(pax, "uid", fields.Uid, displayName, entryOffset);
+            var gid = ReadPaxNumber(pax, "gid", fields.Gid, displayName, entryOffset);
+            if (uid < 0 || gid < 0)
+            {
+                throw Invalid(displayName, entryOffset, $"negative owner ids (uid {uid}, gid {gid})");
+            }
+
+            var modificationTime = fields.ModificationTime;
+            var paxTime = pax?.Get("mtime");
+            if (paxTime != null && !PaxRecords.TryParseTime(paxTime, out modificationTime))
+            {
+                throw Invalid(displayName, entryOffset, $"the PAX 'mtime' record '{Encoding.ASCII.GetString(paxTime)}' is not a decimal time");
+            }
+
+            List<TarXattr>? xattrs = null;
+            if (pax != null)
+            {
+                xattrs = pax.GetXattrs(out problem);
+                if (problem != null)
+                {
+                    throw Invalid(displayName, entryOffset, problem);
+                }
+            }
+
+            _currentName = displayName;
+            _currentOffset = entryOffset;
+            _storedRemaining = storedSize;
+            _paddingRemaining = Padding(storedSize);
+            _logicalPosition = 0;
+            _sparse = null;
+            _sparseIndex = 0;
+            _logicalSize = type == TarEntryType.RegularFile ? storedSize : 0;
+
+            if (type == TarEntryType.RegularFile)
+            {
+                if (fields.TypeFlag == (byte)'S')
+                {
+                    await ReadGnuSparseExtensionsAsync(fields, cancellationToken).ConfigureAwait(false);
+                    _sparse = fields.SparseMap;
+                    _logicalSize = fields.SparseRealSize;
+                }
+                else if (pax != null && IsPaxSparse(pax))
+                {
+                    await ReadPaxSparseMapAsync(pax, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (_sparse != null)
+                {
+                    if (_logicalSize < 0 || _logicalSize > MaxEntrySize)
+                    {
+                        throw Invalid(displayName, entryOffset, $"the sparse file's real size {_logicalSize} is out of range");
+                    }
+
+                    problem = _sparse.Validate(_logicalSize, _storedRemaining);
+                    if (problem != null)
+                    {
+                        throw Invalid(displayName, entryOffset, problem);
+                    }
+                }
+            }
+
+            _current = new EntryData(this);
+            return new TarEntry(
+                path,
+                type,
+                _logicalSize,
+                fields.Mode,
+                uid,
+                gid,
+                modificationTime,
+                linkTarget,
+                fields.DeviceMajor,
+                fields.DeviceMinor,
+                xattrs,
+                entryOffset,
+                _logicalSize > 0 ? _current : null);
+        }
+
+        private long ReadPaxNumber(PaxRecords? pax, string key, long headerValue, string displayName, long entryOffset)
+        {
+            var value = pax?.Get(key);
+            if (value == null)
+            {
+                return headerValue;
+            }
+
+            if (!PaxRecords.TryParseUnsigned(value, out var number))
+            {
+                throw Invalid(displayName, entryOffset, $"the PAX '{key}' record '{Encoding.ASCII.GetString(value)}' is not a decimal number");
+            }
+
+            return number;
+        }
+
+        private static bool IsPaxSparse(PaxRecords pax) =>
+            pax.Contains("GNU.sparse.major") || pax.Contains("GNU.sparse.map") || pax.SparseOffsets != null || pax.Contains("GNU.sparse.numblocks");
+
+        private async ValueTask ReadGnuSparseExtensionsAsync(HeaderFields fields, CancellationToken cancellationToken)
+        {
+            var extended = fields.SparseExtended;
+            while (extended)
+            {
+                if (!await EnsureAsync(BlockSize, cancellationToken).ConfigureAwait(false))
+                {
+                    throw Invalid(_currentName, _currentOffset, "the archive ends inside the old GNU sparse extension headers");
+                }
+
+                extended = ParseGnuSparseExtension(fields);
+                Consume(BlockSize);
+            }
+        }
+
+        private bool ParseGnuSparseExtension(HeaderFields fields)
+        {
+            _buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
+            ReadGnuSparseEntries(_headerCopy, TarHeader.GnuExtensionEntries, fields, _currentOffset);
+            return _headerCopy[TarHeader.GnuExtensionIsExtendedOffset] != 0;
+        }
+
+        private async ValueTask ReadPaxSparseMapAsync(PaxRecords pax, CancellationToken cancellationToken)
+        {
+            var map = new SparseMap();
+            var major = pax.Get("GNU.sparse.major");
+            if (major != null)
+            {
+                if (!PaxRecords.TryParseUnsigned(major, out var majorVersion) || majorVersion != 1)
+                {
+                    throw Invalid(_currentName, _currentOffset, $"unsupported GNU sparse format version '{Encoding.ASCII.GetString(major)}'");
+                }
+
+                _logicalSize = ReadPaxNumber(pax, "GNU.sparse.realsize", -1, _currentName, _currentOffset);
+                if (_logicalSize < 0)
+                {
+                    throw Invalid(_currentName, _currentOffset, "a GNU sparse 1.0 entry without GNU.sparse.realsize");
+                }
+
+                await ReadSparseMapFromDataAsync(map, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                _logicalSize = ReadPaxNumber(pax, "GNU.sparse.size", _storedRemaining, _currentName, _currentOffset);
+                var text = pax.Get("GNU.sparse.map");
+                if (text != null)
+                {
+                    ParseSparseMapText(text, map);
+                }
+                else if (pax.SparseOffsets != null || pax.SparseLengths != null)
+                {
+                    var offsets = pax.SparseOffsets ?? new List<long>();
+                    var lengths = pax.SparseLengths ?? new List<long>();
+                    if (offsets.Count != lengths.Count)
+                    {
+                        throw Invalid(_currentName, _currentOffset, $"the GNU sparse 0.0 map has {offsets.Count} offsets but {lengths.Count} lengths");
+                    }
+
+                    for (var i = 0; i < offsets.Count; i++)
+                    {
+                        AddRegion(map, offsets[i], lengths[i]);
+                    }
+                }
+            }
+
+            _sparse = map;
+        }
+
+        private void AddRegion(SparseMap map, long offset, long length)
+        {
+            if (!map.Add(offset, length))
+            {
+                throw Invalid(_currentName, _currentOffset, $"the sparse map has more than {SparseMap.MaxRegions} regions");
+            }
+        }
+
+        /// <summary>GNU sparse 0.1: "offset,length,offset,length,..." in one record.</summary>
+        private void ParseSparseMapText(byte[] text, SparseMap map)
+        {
+            var numbers = new List<long>();
+            var start = 0;
+            for (var i = 0; i <= text.Length; i++)
+            {
+                if (i == text.Length || text[i] == (byte)',')
+                {
+                    var part = new byte[i - start];
+                    Array.Copy(text, start, part, 0, part.Length);
+                    if (!PaxRecords.TryParseUnsigned(part, out var number))
+                    {
+                        throw Invalid(_currentName, _currentOffset, "the GNU.sparse.map record is not a list of decimal numbers");
+                    }
+
+                    numbers.Add(number);
+                    start = i + 1;
+                }
+            }
+
+            if (numbers.Count % 2 != 0)
+            {
+                throw Invalid(_currentName, _currentOffset, "the GNU.sparse.map record has an odd count of numbers");
+            }
+
+            for (var i = 0; i < numbers.Count; i += 2)
+            {
+                AddRegion(map, numbers[i], numbers[i + 1]);
+            }
+        }
+
+        /// <summary>
+        /// GNU sparse 1.0 keeps its map at the start of the data: decimal numbers each ended by '\n' (count, then
+        /// offset/length pairs), padded to a whole record. It is read block by block as part of the stored data.
+        /// </summary>
+        private async ValueTask ReadSparseMapFromDataAsync(SparseMap map, CancellationToken cancellationToken)
+        {
+            var text = new byte[BlockSize];
+            var filled = 0;
+            var parsePosition = 0;
+            long count = -1;
+            var pending = -1L;
+            while (true)
+            {
+                // Parse every complete number in what has been read so far.
+                while (true)
+                {
+                    var newline = Array.IndexOf(text, (byte)'\n', parsePosition, filled - parsePosition);
+                    if (newline < 0)
+                    {
+                        break;
+                    }
+
+                    var part = new byte[newline - parsePosition];
+                    Array.Copy(text, parsePosition, part, 0, part.Length);
+                    if (!PaxRecords.TryParseUnsigned(part, out var number))
+                    {
+                        throw Invalid(_currentName, _currentOffset, "the GNU sparse 1.0 map at the start of the data is not a list of decimal numbers");
+                    }
+
+                    parsePosition = newline + 1;
+                    if (count < 0)
+                    {
+                        count = number;
+                        if (count > SparseMap.MaxRegions)
+                        {
+                            throw Invalid(_currentName, _currentOffset, $"the sparse map has more than {SparseMap.MaxRegions} regions");
+                        }
+                    }
+                    else if (pending < 0)
+                    {
+                        pending = number;
+                    }
+                    else
+                    {
+                        AddRegion(map, pending, number);
+                        pending = -1;
+                    }
+
+                    if (count >= 0 && map.Count == count && pending < 0)
+                    {
+                        return;
+                    }
+                }
+
+                if (parsePosition < filled - 40)
+                {
+                    throw Invalid(_currentName, _currentOffset, "the GNU sparse 1.0 map contains a number that is too long");
+                }
+
+                if (_storedRemaining < BlockSize)
+                {
+                    throw Invalid(_currentName, _currentOffset, "the GNU sparse 1.0 map does not fit in the entry's data");
+                }
+
+                if (!await EnsureAsync(BlockSize, cancellationToken).ConfigureAwait(false))
+                {
+                    throw Invalid(_currentName, _currentOffset, "the archive ends inside the GNU sparse 1.0 map");
+                }
+
+                // Keep only the unparsed tail, then append the next record.
+                var tail = filled - parsePosition;
+                if (tail + BlockSize > text.Length)
+                {
+                    Array.Resize(ref text, tail + BlockSize);
+                }
+
+                Array.Copy(text, parsePosition, text, 0, tail);
+                _buffered.Slice(0, BlockSize).CopyTo(text.AsSpan(tail));
+                filled = tail + BlockSize;
+                parsePosition = 0;
+                Consume(BlockSize);
+                _storedRemaining -= BlockSize;
+            }
+        }
+
+        private async ValueTask<byte[]> ReadMetaDataAsync(HeaderFields fields, int limit, string what, long headerOffset, CancellationToken cancellationToken)
+        {
+            if (fields.Size > limit)
+            {
+                throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, $"the {what} is {fields.Size} bytes long, more than the limit of {limit} bytes");
+            }
+
+            var data = new byte[fields.Size];
+            var filled = 0;
+            while (filled < data.Length)
+            {
+                if (_buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, $"the archive ends inside the {what} ({filled} of {data.Length} bytes present)");
+                }
+
+                var take = (int)Math.Min(data.Length - filled, _buffered.Length);
+                _buffered.Slice(0, take).CopyTo(data.AsSpan(filled));
+                Consume(take);
+                filled += take;
+            }
+
+            await SkipAsync(Padding(fields.Size), false, TarPath.ToDisplay(fields.Name), headerOffset, what, cancellationToken).ConfigureAwait(false);
+            return data;
+        }
+
+        private async ValueTask FinishCurrentEntryAsync(CancellationToken cancellationToken)
+        {
+            _current!.Invalidate();
+            _current = null;
+            await SkipAsync(_storedRemaining, false, _currentName, _currentOffset, "data", cancellationToken).ConfigureAwait(false);
+            _storedRemaining = 0;
+
+            // A stream that stops right after the last entry's data, without padding or end records, is accepted.
+            await SkipAsync(_paddingRemaining, true, _currentName, _currentOffset, "padding", cancellationToken).ConfigureAwait(false);
+            _paddingRemaining = 0;
+        }
+
+        private async ValueTask<int> ReadEntryDataAsync(EntryData owner, Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            if (!ReferenceEquals(owner, _current))
+            {
+                throw new InvalidOperationException("The data of a tar entry can only be read until the next entry is requested.");
+            }
+
+            var total = 0;
+            while (total < buffer.Length && _logicalPosition < _logicalSize)
+            {
+                var want = Math.Min(buffer.Length - total, _logicalSize - _logicalPosition);
+                if (_sparse != null)
+                {
+                    while (_sparseIndex < _sparse.Count && _logicalPosition >= _sparse.End(_sparseIndex))
+                    {
+                        _sparseIndex++;
+                    }
+
+                    var dataStart = _sparseIndex < _sparse.Count ? _sparse.Offset(_sparseIndex) : _logicalSize;
+                    if (_logicalPosition < dataStart)
+                    {
+                        var zeros = (int)Math.Min(want, dataStart - _logicalPosition);
+                        buffer.Span.Slice(total, zeros).Clear();
+                        total += zeros;
+                        _logicalPosition += zeros;
+                        continue;
+                    }
+
+                    want = Math.Min(want, _sparse.End(_sparseIndex) - _logicalPosition);
+                }
+
+                if (_buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw Invalid(_currentName, _currentOffset, $"the archive ends inside the entry's data ({_storedRemaining} bytes missing)");
+                }
+
+                var take = (int)Math.Min(want, _buffered.Length);
+                _buffered.Slice(0, take).CopyTo(buffer.Span.Slice(total, take));
+                Consume(take);
+                _storedRemaining -= take;
+                total += take;
+                _logicalPosition += take;
+            }
+
+            return total;
+        }
+
+        private async ValueTask SkipAsync(long count, bool tolerateEnd, string? entryName, long entryOffset, string what, CancellationToken cancellationToken)
+        {
+            var total = count;
+            while (count > 0)
+            {
+                if (_buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (tolerateEnd)
+                    {
+                        return;
+                    }
+
+                    throw Invalid(entryName, entryOffset, $"the archive ends inside the entry's {what} ({count} of {total} bytes missing)");
+                }
+
+                var take = Math.Min(count, _buffered.Length);
+                Consume(take);
+                count -= take;
+            }
+        }
+
+        private void Consume(long count)
+        {
+            _buffered = _buffered.Slice(count);
+            _position += count;
+        }
+
+        /// <summary>Makes at least <paramref name="count"/> bytes available; false if the stream ends first.</summary>
+        private ValueTask<bool> EnsureAsync(int count, CancellationToken cancellationToken)
+        {
+            if (_buffered.Length >= count)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            return EnsureSlowAsync(count, cancellationToken);
+        }
+
+        private async ValueTask<bool> EnsureSlowAsync(int count, CancellationToken cancellationToken)
+        {
+            while (_buffered.Length < count)
+            {
+                if (_streamCompleted)
+                {
+                    return false;
+                }
+
+                ReleaseExamined();
+                var result = await _reader.ReadAtLeastAsync(count, cancellationToken).ConfigureAwait(false);
+                Accept(result);
+            }
+
+            return true;
+        }
+
+        /// <summary>Reads more from the pipe; false if the stream has ended and nothing new arrived.</summary>
+        private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+        {
+            var before = _buffered.Length;
+            while (!_streamCompleted)
+            {
+                ReleaseExamined();
+                var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                Accept(result);
+                if (_buffered.Length > before)
+                {
+                    return true;
+                }
+            }
+
+            return _buffered.Length > before;
+        }
+
+        private void ReleaseExamined()
+        {
+            if (_holdingReadResult)
+            {
+                // Everything before _buffered.Start is consumed; the rest has been looked at and is not enough.
+                _reader.AdvanceTo(_buffered.Start, _buffered.End);
+                _holdingReadResult = false;
+            }
+        }
+
+        private void Accept(ReadResult result)
+        {
+            _holdingReadResult = true;
+            _buffered = result.Buffer;
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException("Reading the tar stream was cancelled.");
+            }
+
+            _streamCompleted = result.IsCompleted;
+        }
+
+        private InvalidTarException Invalid(string? entryName, long offset, string problem) => new InvalidTarException(_sourceName, entryName, offset, problem);
+
+        /// <summary>The fields of one header record, reused from header to header.</summary>
+        private sealed class HeaderFields
+        {
+            public TarHeaderFormat Format;
+            public byte TypeFlag;
+            public byte[] Name = Array.Empty<byte>();
+            public byte[] LinkName = Array.Empty<byte>();
+            public int Mode;
+            public long Uid;
+            public long Gid;
+            public long Size;
+            public long ModificationTime;
+            public int DeviceMajor;
+            public int DeviceMinor;
+            public SparseMap? SparseMap;
+            public bool SparseExtended;
+            public long SparseRealSize;
+        }
+
+        /// <summary>Hands out the current entry's data until the reader moves on.</summary>
+        private sealed class EntryData : TarEntryData
+        {
+            private TarReader? _reader;
+
+            public EntryData(TarReader reader)
+            {
+                _reader = reader;
+            }
+
+            public void Invalidate() => _reader = null;
+
+            public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+            {
+                var reader = _reader ?? throw new InvalidOperationException("The data of a tar entry can only be read until the next entry is requested.");
+                return reader.ReadEntryDataAsync(this, buffer, cancellationToken);
+            }
+        }
+    }
+}
