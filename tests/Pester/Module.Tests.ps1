@@ -108,7 +108,11 @@ foreach (`$a in [AppDomain]::CurrentDomain.GetAssemblies()) { `$loaded[`$a.GetNa
 foreach (`$file in Get-ChildItem `$dir -Filter *.dll) {
     `$wanted = [System.Reflection.AssemblyName]::GetAssemblyName(`$file.FullName)
     `$have = `$loaded[`$wanted.Name]
-    if (-not `$have) { `$failures.Add("`$(`$file.Name) was never bound by the module's code"); continue }
+    if (-not `$have) {
+        # Not needed by our code directly: fine if pwsh itself can supply it (a framework facade), else it is a
+        # dependency nothing uses.
+        try { `$have = [System.Reflection.Assembly]::Load(`$wanted) } catch { `$failures.Add("`$(`$file.Name) was never bound by the module's code"); continue }
+    }
     if (`$have.GetName().Version -lt `$wanted.Version) { `$failures.Add("`$(`$file.Name) `$(`$wanted.Version) is shadowed by an older `$(`$have.GetName().Version)") }
     try { `$null = `$have.GetTypes() } catch [System.Reflection.ReflectionTypeLoadException] {
         `$failures.Add("`$(`$file.Name): " + ((`$_.Exception.LoaderExceptions | ForEach-Object Message | Select-Object -Unique) -join '; '))
