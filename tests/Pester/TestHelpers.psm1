@@ -205,4 +205,62 @@ function Get-OpenSslSha3224 {
     $result
 }
 
+$script:GolemRegistryBuilt = $false
+
+function Start-TestGolemRegistry {
+    <#
+    .SYNOPSIS
+        Builds (once per session) and starts the Golem registry test server (tests/RegistryServer) on a free
+        loopback port. Returns Url, Root (its storage), User, Token and Process. Extra server arguments, such as
+        '--repositories', 'alice/a,alice/b' or '--fault', 'fail500:2', go in -ArgumentList.
+    #>
+    param([string] $User = 'alice', [string] $Token = ('pat-' + [guid]::NewGuid().ToString('N')), [string[]] $ArgumentList = @())
+    $project = Join-Path $PSScriptRoot '../RegistryServer/RegistryServer.csproj'
+    $dll = Join-Path $PSScriptRoot '../RegistryServer/bin/Release/net10.0/RegistryServer.dll'
+    if (-not $script:GolemRegistryBuilt) {
+        $buildOutput = & dotnet build $project -c Release --nologo -v quiet -clp:NoSummary 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "Building the registry test server failed:`n$($buildOutput -join "`n")" }
+        $script:GolemRegistryBuilt = $true
+    }
+    $root = Join-Path ([IO.Path]::GetTempPath()) ('gi-golemreg-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Force -Path "$root/storage" | Out-Null
+    $port = Get-FreeTcpPort
+    $url = "http://127.0.0.1:$port"
+    $arguments = @($dll, '--urls', $url, '--storage', "$root/storage", '--user', $User, '--token', $Token) + $ArgumentList
+    $process = Start-Process -FilePath (Get-Command dotnet).Source -ArgumentList $arguments -RedirectStandardOutput "$root/server.out" -RedirectStandardError "$root/server.err" -PassThru
+    try {
+        Wait-Until -TimeoutSeconds 30 -What 'the Golem registry test server' -Condition {
+            if ($process.HasExited) { throw "The registry test server exited: $(Get-Content -Raw "$root/server.out") $(Get-Content -Raw "$root/server.err")" }
+            try { (Invoke-WebRequest -Uri "$url/_test/stats" -UseBasicParsing -TimeoutSec 2).StatusCode -eq 200 } catch { $false }
+        }
+    } catch {
+        Stop-Process -Id $process.Id -Force -ErrorAction Ignore
+        throw
+    }
+    [pscustomobject]@{ Url = $url; Root = $root; User = $User; Token = $Token; Process = $process }
+}
+
+function Stop-TestGolemRegistry {
+    param($Registry)
+    if (-not $Registry) { return }
+    if (-not $Registry.Process.HasExited) { Stop-Process -Id $Registry.Process.Id -Force -ErrorAction Ignore; $Registry.Process.WaitForExit(10000) | Out-Null }
+    Remove-Item -Recurse -Force -LiteralPath $Registry.Root -ErrorAction Ignore
+}
+
+function Get-TestGolemRegistryStats {
+    <# What the test server was asked since its last reset: totalRequests, requests (by endpoint), chunksStored, chunkBytesStored. #>
+    param([Parameter(Mandatory)] $Registry, [switch] $Reset)
+    $stats = Invoke-RestMethod -Uri "$($Registry.Url)/_test/stats"
+    if ($Reset) { Invoke-RestMethod -Method Post -Uri "$($Registry.Url)/_test/reset" | Out-Null }
+    $stats
+}
+
+function Set-TestGolemRegistryFault {
+    <# Arms one-shot faults (KIND:CHUNK[:MS], see tests/RegistryServer/FaultInjector.cs), or a delay on every response. #>
+    param([Parameter(Mandatory)] $Registry, [string[]] $Fault = @(), [int] $DelayMilliseconds = -1, [switch] $Clear)
+    if ($Clear) { Invoke-RestMethod -Method Delete -Uri "$($Registry.Url)/_test/faults" | Out-Null }
+    if ($Fault.Count -gt 0) { Invoke-RestMethod -Method Post -Uri "$($Registry.Url)/_test/faults" -Body ($Fault -join "`n") | Out-Null }
+    if ($DelayMilliseconds -ge 0) { Invoke-RestMethod -Method Post -Uri "$($Registry.Url)/_test/delay?ms=$DelayMilliseconds" | Out-Null }
+}
+
 Export-ModuleMember -Function *

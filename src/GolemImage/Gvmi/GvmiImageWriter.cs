@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using GolemImage.Reporting;
 using GolemImage.Squashfs;
+using GolemImage.Tar;
 
 namespace GolemImage.Gvmi
 {
@@ -95,6 +96,40 @@ namespace GolemImage.Gvmi
                 if (!success)
                 {
                     TryDelete(tempPath);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Converts a whole tar stream of a root filesystem (what `docker export` or a flattened image gives) into a
+        /// .gvmi file. <paramref name="sourceName"/> names the input in error messages.
+        /// </summary>
+        public static Task<GvmiWriteResult> WriteFromTarAsync(
+            string outputPath,
+            ContainerConfig config,
+            Stream tar,
+            string sourceName,
+            SquashfsWriterOptions options,
+            IEngineReporter? reporter,
+            CancellationToken cancellationToken)
+        {
+            if (tar == null)
+            {
+                throw new ArgumentNullException(nameof(tar));
+            }
+
+            return WriteAsync(outputPath, config, (writer, ct) => AddTarAsync(writer, new TarReader(tar, sourceName, reporter, leaveOpen: true), ct), options, reporter, cancellationToken);
+        }
+
+        /// <summary>Adds every entry of <paramref name="reader"/> to <paramref name="writer"/>, then disposes the reader.</summary>
+        public static async Task AddTarAsync(SquashfsWriter writer, TarReader reader, CancellationToken cancellationToken)
+        {
+            using (reader)
+            {
+                TarEntry? entry;
+                while ((entry = await reader.GetNextEntryAsync(cancellationToken).ConfigureAwait(false)) != null)
+                {
+                    await writer.AddAsync(entry, cancellationToken).ConfigureAwait(false);
                 }
             }
         }

@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using GolemImage.Compression;
 using GolemImage.Reporting;
+using GolemImage.Tar;
 using GolemImage.Tree;
 
 namespace GolemImage.Squashfs
@@ -118,6 +119,36 @@ namespace GolemImage.Squashfs
             }
         }
 
+        /// <summary>Adds one tar entry, consuming its data.</summary>
+        public ValueTask AddAsync(TarEntry entry, CancellationToken cancellationToken)
+        {
+            if (entry == null)
+            {
+                throw new ArgumentNullException(nameof(entry));
+            }
+
+            TreeXattr[] xattrs = new TreeXattr[entry.Xattrs.Count];
+            for (int i = 0; i < xattrs.Length; i++)
+            {
+                xattrs[i] = new TreeXattr(entry.Xattrs[i].Name, entry.Xattrs[i].Value);
+            }
+
+            var treeEntry = new TreeEntry(entry.Path, ToTreeType(entry.Type))
+            {
+                DisplayPath = entry.DisplayPath,
+                LinkTarget = entry.LinkTarget,
+                Mode = entry.Mode,
+                Uid = entry.Uid,
+                Gid = entry.Gid,
+                ModificationTime = entry.ModificationTime,
+                DeviceMajor = entry.DeviceMajor,
+                DeviceMinor = entry.DeviceMinor,
+                Xattrs = xattrs,
+                SourceOffset = entry.HeaderOffset,
+            };
+            return AddAsync(treeEntry, entry.Type == TarEntryType.RegularFile ? entry.ReadDataAsync : null, cancellationToken);
+        }
+
         /// <summary>Writes the tables, the padding and finally the superblock. The stream is left at the end of the padding.</summary>
         public async Task<SquashfsWriteResult> FinishAsync(CancellationToken cancellationToken)
         {
@@ -158,6 +189,21 @@ namespace GolemImage.Squashfs
         {
             _processor.Dispose();
             _finished = true;
+        }
+
+        private static TreeEntryType ToTreeType(TarEntryType type)
+        {
+            switch (type)
+            {
+                case TarEntryType.RegularFile: return TreeEntryType.RegularFile;
+                case TarEntryType.HardLink: return TreeEntryType.HardLink;
+                case TarEntryType.SymbolicLink: return TreeEntryType.SymbolicLink;
+                case TarEntryType.CharacterDevice: return TreeEntryType.CharacterDevice;
+                case TarEntryType.BlockDevice: return TreeEntryType.BlockDevice;
+                case TarEntryType.Directory: return TreeEntryType.Directory;
+                case TarEntryType.Fifo: return TreeEntryType.Fifo;
+                default: throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown tar entry type.");
+            }
         }
 
         private void ThrowIfUnusable()

@@ -195,10 +195,11 @@ namespace GolemImage.Tar
                     case (byte)'4':
                     case (byte)'5':
                     case (byte)'6':
-                        return await StartEntryAsync(fields, pax, longName, longLink, firstHeaderOffset, cancellationToken).ConfigureAwait(false);
+                        return await StartEntryAsync(fields, pax ?? _globals, longName, longLink, firstHeaderOffset, cancellationToken).ConfigureAwait(false);
 
                     default:
                     {
+                        pax ??= _globals;
                         var name = TarPath.ToDisplay(pax?.Get("path") ?? longName ?? fields.Name);
                         var size = fields.Size;
                         var paxSize = pax?.Get("size");

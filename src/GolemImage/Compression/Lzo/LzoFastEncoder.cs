@@ -1,0 +1,67 @@
+using System;
+
+namespace GolemImage.Compression.Lzo
+{
+    /// <summary>
+    /// The LZO1X-1 class encoder (CompressionLevel.Fastest): one 4-byte hash probe per position, no chains,
+    /// and a skip-ahead that grows with the length of the current literal run so incompressible data costs
+    /// almost nothing. Written from the stream format and the algorithm outline in squashfs-format.md §3.2.
+    /// </summary>
+    internal sealed unsafe class LzoFastEncoder
+    {
+        private const int HashBits = 14;
+
+        // Offsets from the block start of the last position with each hash. Reused between blocks.
+        private readonly int[] _table = new int[1 << HashBits];
+
+        /// <summary>Encodes <paramref name="length"/> bytes; <paramref name="output"/> has room for MaxEncodedLength.</summary>
+        public int Encode(byte* input, int length, byte* output)
+        {
+            byte* op = output;
+            byte* inputEnd = input + length;
+            byte* literalStart = input;
+
+            if (length >= 8)
+            {
+                Array.Clear(_table, 0, _table.Length);
+                fixed (int* table = _table)
+                {
+                    byte* ip = input + 1;
+                    byte* searchEnd = inputEnd - 4;
+                    while (ip <= searchEnd)
+                    {
+                        uint current = LzoEncoding.Read32(ip);
+                        uint hash = (current * 0x1824429Du) >> (32 - HashBits);
+                        byte* candidate = input + table[hash];
+                        table[hash] = (int)(ip - input);
+                        int distance = (int)(ip - candidate);
+                        if ((uint)(distance - 1) >= LzoEncoding.MaxDistance || LzoEncoding.Read32(candidate) != current)
+                        {
+                            ip += 1 + ((ip - literalStart) >> 5);
+                            continue;
+                        }
+
+                        // Skipping ahead may have jumped past the real start of the repeat.
+                        while (ip > literalStart && candidate > input && ip[-1] == candidate[-1])
+                        {
+                            ip--;
+                            candidate--;
+                        }
+
+                        int literalCount = (int)(ip - literalStart);
+                        op = LzoEncoding.EmitLiterals(op, output, literalStart, literalCount);
+                        int state = literalCount >= 4 ? 4 : literalCount;
+                        int matchLength = 4 + LzoEncoding.MatchLength(ip + 4, candidate + 4, inputEnd);
+                        op = LzoEncoding.EmitMatch(op, matchLength, distance, state);
+                        ip += matchLength;
+                        literalStart = ip;
+                    }
+                }
+            }
+
+            op = LzoEncoding.EmitLiterals(op, output, literalStart, (int)(inputEnd - literalStart));
+            op = LzoEncoding.EmitEnd(op);
+            return (int)(op - output);
+        }
+    }
+}

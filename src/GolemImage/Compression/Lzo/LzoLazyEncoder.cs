@@ -1,0 +1,243 @@
+using System;
+
+namespace GolemImage.Compression.Lzo
+{
+    /// <summary>
+    /// The default LZO1X encoder (CompressionLevel.Optimal): hash chains over 4-byte prefixes searched to a
+    /// bounded depth, a nearest-occurrence table for 3-byte matches (the 2-byte M2 and M1' forms), and lazy
+    /// matching that defers a match by one byte whenever the next position saves more. Choices are made on
+    /// exact byte costs of the LZO1X codes, so a shorter match at a cheaper distance can win.
+    /// </summary>
+    internal sealed unsafe class LzoLazyEncoder
+    {
+        private const int Hash4Bits = 15;
+        private const int Hash3Bits = 14;
+        private const int NoPosition = -1;
+
+        private readonly int _maxChain;
+        private readonly int _niceLength;
+        private readonly int[] _head4 = new int[1 << Hash4Bits];
+        private readonly int[] _head3 = new int[1 << Hash3Bits];
+        private int[] _chain = Array.Empty<int>();
+
+        public LzoLazyEncoder(int maxChain, int niceLength)
+        {
+            _maxChain = maxChain;
+            _niceLength = niceLength;
+        }
+
+        public int Encode(byte* input, int length, byte* output)
+        {
+            byte* op = output;
+            byte* inputEnd = input + length;
+            int literalStart = 0;
+
+            if (length >= 8)
+            {
+                if (_chain.Length < length)
+                {
+                    _chain = new int[Math.Max(length, 4096)];
+                }
+
+                Fill(_head4, NoPosition);
+                Fill(_head3, NoPosition);
+
+                fixed (int* head4 = _head4)
+                fixed (int* head3 = _head3)
+                fixed (int* chain = _chain)
+                {
+                    var finder = new Finder(input, length, head4, head3, chain, _maxChain, _niceLength);
+                    int pos = 1;
+                    finder.InsertUpTo(1);
+                    int lastSearch = length - 4;
+                    while (pos <= lastSearch)
+                    {
+                        int literals = pos - literalStart;
+                        int state = literals >= 4 ? 4 : literals;
+                        finder.InsertUpTo(pos);
+                        int matchLength = finder.Find(pos, state, out int distance, out int saving);
+                        if (matchLength == 0)
+                        {
+                            // Long literal runs (compressed or random data) are searched ever more sparsely.
+                            finder.InsertUpTo(pos + 1);
+                            pos += 1 + (literals >> 6);
+                            finder.SkipTo(pos);
+                            continue;
+                        }
+
+                        while (matchLength < _niceLength && pos + 1 <= lastSearch)
+                        {
+                            int nextLiterals = literals + 1;
+                            int nextState = nextLiterals >= 4 ? 4 : nextLiterals;
+                            finder.InsertUpTo(pos + 1);
+                            int nextLength = finder.Find(pos + 1, nextState, out int nextDistance, out int nextSaving);
+                            if (nextSaving <= saving)
+                            {
+                                break;
+                            }
+
+                            pos++;
+                            literals = nextLiterals;
+                            state = nextState;
+                            matchLength = nextLength;
+                            distance = nextDistance;
+                            saving = nextSaving;
+                        }
+
+                        // After a skip the repeat may have started earlier than where it was found.
+                        while (pos > literalStart && pos > distance && input[pos - 1] == input[pos - 1 - distance])
+                        {
+                            pos--;
+                            matchLength++;
+                            literals--;
+                        }
+
+                        state = literals >= 4 ? 4 : literals;
+                        op = LzoEncoding.EmitLiterals(op, output, input + literalStart, literals);
+                        op = LzoEncoding.EmitMatch(op, matchLength, distance, state);
+                        pos += matchLength;
+                        literalStart = pos;
+                    }
+                }
+            }
+
+            op = LzoEncoding.EmitLiterals(op, output, input + literalStart, length - literalStart);
+            op = LzoEncoding.EmitEnd(op);
+            return (int)(op - output);
+        }
+
+        private static void Fill(int[] array, int value)
+        {
+#if NET8_0_OR_GREATER
+            Array.Fill(array, value);
+#else
+            for (int i = 0; i < array.Length; i++)
+            {
+                array[i] = value;
+            }
+#endif
+        }
+
+        /// <summary>Hash-chain match finder over one block; positions are inserted in increasing order.</summary>
+        private struct Finder
+        {
+            private readonly byte* _input;
+            private readonly byte* _end;
+            private readonly int _length;
+            private readonly int* _head4;
+            private readonly int* _head3;
+            private readonly int* _chain;
+            private readonly int _maxChain;
+            private readonly int _niceLength;
+            private int _inserted;
+
+            public Finder(byte* input, int length, int* head4, int* head3, int* chain, int maxChain, int niceLength)
+            {
+                _input = input;
+                _end = input + length;
+                _length = length;
+                _head4 = head4;
+                _head3 = head3;
+                _chain = chain;
+                _maxChain = maxChain;
+                _niceLength = niceLength;
+                _inserted = 0;
+            }
+
+            public void InsertUpTo(int position)
+            {
+                int limit = Math.Min(position, _length - 3);
+                while (_inserted < limit)
+                {
+                    int p = _inserted++;
+                    byte* ip = _input + p;
+                    uint h3 = (LzoEncoding.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits);
+                    _head3[h3] = p;
+                    if (p + 4 <= _length)
+                    {
+                        uint h4 = (LzoEncoding.Read32(ip) * 0x1824429Du) >> (32 - Hash4Bits);
+                        _chain[p] = _head4[h4];
+                        _head4[h4] = p;
+                    }
+                }
+
+                if (_inserted < position)
+                {
+                    _inserted = position;
+                }
+            }
+
+            public void SkipTo(int position)
+            {
+                if (_inserted < position)
+                {
+                    _inserted = position;
+                }
+            }
+
+            /// <summary>The match at <paramref name="position"/> saving the most output bytes, or 0.</summary>
+            public int Find(int position, int state, out int bestDistance, out int bestSaving)
+            {
+                byte* ip = _input + position;
+                int bestLength = 0;
+                bestDistance = 0;
+                bestSaving = 0;
+
+                uint h3 = (LzoEncoding.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits);
+                int candidate3 = _head3[h3];
+                if (candidate3 != NoPosition)
+                {
+                    int distance = position - candidate3;
+                    int shortLimit = state == 4 ? LzoEncoding.M1LongMaxDistance : LzoEncoding.M2MaxDistance;
+                    byte* c = _input + candidate3;
+                    if (distance <= shortLimit && c[0] == ip[0] && c[1] == ip[1] && c[2] == ip[2])
+                    {
+                        int length = 3 + LzoEncoding.MatchLength(ip + 3, c + 3, _end);
+                        int saving = length - LzoEncoding.MatchCost(length, distance, state);
+                        if (saving > 0)
+                        {
+                            bestLength = length;
+                            bestDistance = distance;
+                            bestSaving = saving;
+                        }
+                    }
+                }
+
+                uint current = LzoEncoding.Read32(ip);
+                uint h4 = (current * 0x1824429Du) >> (32 - Hash4Bits);
+                int candidate = _head4[h4];
+                int depth = _maxChain;
+                int remaining = _length - position;
+                while (candidate != NoPosition && depth-- > 0)
+                {
+                    int distance = position - candidate;
+                    if (distance > LzoEncoding.MaxDistance)
+                    {
+                        break;
+                    }
+
+                    byte* c = _input + candidate;
+                    if ((bestLength >= remaining || c[bestLength] == ip[bestLength]) && LzoEncoding.Read32(c) == current)
+                    {
+                        int length = 4 + LzoEncoding.MatchLength(ip + 4, c + 4, _end);
+                        int saving = length - LzoEncoding.MatchCost(length, distance, state);
+                        if (saving > bestSaving)
+                        {
+                            bestLength = length;
+                            bestDistance = distance;
+                            bestSaving = saving;
+                            if (length >= _niceLength)
+                            {
+                                break;
+                            }
+                        }
+                    }
+
+                    candidate = _chain[candidate];
+                }
+
+                return bestLength;
+            }
+        }
+    }
+}

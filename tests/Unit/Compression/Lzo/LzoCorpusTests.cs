@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using GolemImage.Compression.Lzo;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GolemImage.Tests.Compression.Lzo
+{
+    /// <summary>
+    /// Block compression of a real file tree (the benchmark's /usr/lib/llvm-14 + python3.11, or the
+    /// directories in GOLEMIMAGE_LZO_CORPUS separated by ':') in 128 KiB blocks, against liblzo2's lzo1x_1 and
+    /// lzo1x_999 level 8: ratio targets plus a single-thread time picture. Slow: only with GOLEMIMAGE_EXHAUSTIVE=1.
+    /// </summary>
+    public class LzoCorpusTests
+    {
+        private const int BlockSize = 128 * 1024;
+        private readonly ITestOutputHelper _output;
+
+        public LzoCorpusTests(ITestOutputHelper output) => _output = output;
+
+        [LiblzoExhaustiveFact]
+        public void Levels_meet_their_size_targets_against_liblzo2_on_a_real_tree()
+        {
+            var blocks = LoadBlocks(long.Parse(Environment.GetEnvironmentVariable("GOLEMIMAGE_LZO_CORPUS_BYTES") ?? "100000000"));
+            long input = blocks.Sum(b => (long)b.Length);
+
+            (long Size, double Seconds) Measure(string name, Func<byte[], int> compress)
+            {
+                var watch = Stopwatch.StartNew();
+                long total = 0;
+                foreach (var block in blocks)
+                {
+                    int length = compress(block);
+                    total += length < 0 || length >= block.Length ? block.Length : length;
+                }
+
+                watch.Stop();
+                _output.WriteLine($"{name,-22} {total,12:N0} bytes ({(double)total / input:P2}) {watch.Elapsed.TotalSeconds,8:F2} s  {input / 1e6 / watch.Elapsed.TotalSeconds,8:F1} MB/s");
+                return (total, watch.Elapsed.TotalSeconds);
+            }
+
+            int Ours(CompressionLevel level, byte[] block, LzoBlockCompressor compressor, byte[] buffer)
+            {
+                int length = compressor.Encode(block, buffer);
+                return length;
+            }
+
+            var scratch = new byte[LzoBlockCompressor.MaxEncodedLength(BlockSize)];
+            _output.WriteLine($"{blocks.Count} blocks, {input:N0} bytes");
+            var native1 = Measure("liblzo2 lzo1x_1", b => NativeLzo.Compress1(b).Length);
+            var native999 = Measure("liblzo2 lzo1x_999/8", b => NativeLzo.Compress999(b, 8).Length);
+            var fastestCompressor = new LzoBlockCompressor(CompressionLevel.Fastest);
+            var fastest = Measure("GolemImage Fastest", b => Ours(CompressionLevel.Fastest, b, fastestCompressor, scratch));
+            var optimalCompressor = new LzoBlockCompressor(CompressionLevel.Optimal);
+            var optimal = Measure("GolemImage Optimal", b => Ours(CompressionLevel.Optimal, b, optimalCompressor, scratch));
+            var smallestCompressor = new LzoBlockCompressor(CompressionLevel.SmallestSize);
+            var smallest = Measure("GolemImage SmallestSize", b => Ours(CompressionLevel.SmallestSize, b, smallestCompressor, scratch));
+
+            _output.WriteLine($"Fastest/lzo1x_1 size {(double)fastest.Size / native1.Size:F3} time {fastest.Seconds / native1.Seconds:F2}");
+            _output.WriteLine($"Optimal/lzo1x_999 size {(double)optimal.Size / native999.Size:F3} time {optimal.Seconds / native999.Seconds:F3}");
+            _output.WriteLine($"SmallestSize/lzo1x_999 size {(double)smallest.Size / native999.Size:F3} time {smallest.Seconds / native999.Seconds:F2}");
+
+            Assert.True(fastest.Size <= native1.Size * 1.02, "Fastest must stay within 1.02x of lzo1x_1's size");
+            Assert.True(optimal.Size <= native999.Size * 1.08, "Optimal must stay within 1.08x of lzo1x_999/8's size");
+            Assert.True(smallest.Size <= native999.Size, "SmallestSize must not be larger than lzo1x_999/8");
+        }
+
+        private static List<byte[]> LoadBlocks(long maxBytes)
+        {
+            string dirs = Environment.GetEnvironmentVariable("GOLEMIMAGE_LZO_CORPUS") ?? "/usr/lib/llvm-14:/usr/lib/python3.11";
+            var files = dirs.Split(':')
+                .Where(Directory.Exists)
+                .SelectMany(d => Directory.EnumerateFiles(d, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }))
+                .OrderBy(f => f, StringComparer.Ordinal)
+                .ToList();
+            var blocks = new List<byte[]>();
+            long total = 0;
+            // Spread the budget over the tree: take every k-th file so both binaries and text are in it.
+            long treeBytes = files.Sum(f => new FileInfo(f).Length);
+            int stride = (int)Math.Max(1, treeBytes / Math.Max(1, maxBytes));
+            for (int i = 0; i < files.Count && total < maxBytes; i += stride)
+            {
+                var data = File.ReadAllBytes(files[i]);
+                for (int offset = 0; offset < data.Length; offset += BlockSize)
+                {
+                    blocks.Add(data.AsSpan(offset, Math.Min(BlockSize, data.Length - offset)).ToArray());
+                }
+
+                total += data.Length;
+            }
+
+            Skip.IfEmpty(blocks);
+            return blocks;
+        }
+
+        private static class Skip
+        {
+            public static void IfEmpty(List<byte[]> blocks) => Assert.True(blocks.Count > 0, "the corpus directories hold no files");
+        }
+    }
+
+    /// <summary>Needs liblzo2 and GOLEMIMAGE_EXHAUSTIVE=1.</summary>
+    public sealed class LiblzoExhaustiveFactAttribute : FactAttribute
+    {
+        public LiblzoExhaustiveFactAttribute()
+        {
+            if (Environment.GetEnvironmentVariable("GOLEMIMAGE_EXHAUSTIVE") != "1")
+            {
+                Skip = "slow; runs with GOLEMIMAGE_EXHAUSTIVE=1";
+            }
+            else if (NativeLzo.Unavailable is string reason)
+            {
+                Skip = reason;
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System;
+using System.IO.Compression;
+using System.Threading;
+using CsCheck;
+using GolemImage.Compression.Lzo;
+using Xunit;
+
+namespace GolemImage.Tests.Compression.Lzo
+{
+    public class LzoRoundTripTests
+    {
+        public static readonly TheoryData<int> Levels = new TheoryData<int>
+        {
+            (int)CompressionLevel.Fastest,
+            (int)CompressionLevel.Optimal,
+            (int)CompressionLevel.SmallestSize,
+        };
+
+        // One compressor per level and thread, reused across samples, as the block processor uses them:
+        // work memory left from a previous (bigger or different) block must never change the output.
+        private static readonly ThreadLocal<LzoBlockCompressor[]> Compressors = new ThreadLocal<LzoBlockCompressor[]>(() => new[]
+        {
+            new LzoBlockCompressor(CompressionLevel.Optimal),
+            new LzoBlockCompressor(CompressionLevel.Fastest),
+            new LzoBlockCompressor(CompressionLevel.SmallestSize),
+        });
+
+        private static LzoBlockCompressor For(int level) => Compressors.Value![level == (int)CompressionLevel.SmallestSize ? 2 : level];
+
+        /// <summary>Encodes, checks the bound, decodes with our decoder and (where present) liblzo2's safe decoder.</summary>
+        internal static byte[] AssertRoundTrip(byte[] data, int level)
+        {
+            var compressor = For(level);
+            var encoded = new byte[LzoBlockCompressor.MaxEncodedLength(data.Length)];
+            int length = compressor.Encode(data, encoded);
+            Assert.InRange(length, 3, data.Length + (data.Length / 16) + 64 + 3);
+            Assert.Equal(new byte[] { 0x11, 0, 0 }, encoded.AsSpan(length - 3, 3).ToArray());
+            var stream = encoded.AsSpan(0, length).ToArray();
+
+            var decoded = new byte[data.Length];
+            int decodedLength = new LzoBlockDecompressor().Decompress(stream, decoded);
+            Assert.Equal(data.Length, decodedLength);
+            Assert.True(data.AsSpan().SequenceEqual(decoded), $"level {level}: our decoder returned different bytes for {data.Length} input bytes");
+
+            if (NativeLzo.Unavailable == null)
+            {
+                var (result, native) = NativeLzo.DecompressSafe(stream, data.Length);
+                Assert.True(result == 0, $"level {level}: liblzo2 lzo1x_decompress_safe returned {result} for {data.Length} input bytes");
+                Assert.True(data.AsSpan().SequenceEqual(native), $"level {level}: liblzo2 decoded different bytes");
+            }
+
+            return stream;
+        }
+
+        [Theory]
+        [MemberData(nameof(Levels))]
+        public void Short_inputs_round_trip(int level) =>
+            LzoTestData.Short.Sample(data => { AssertRoundTrip(data, level); }, iter: 2000);
+
+        [Theory]
+        [MemberData(nameof(Levels))]
+        public void Random_inputs_round_trip(int level) =>
+            LzoTestData.Random.Sample(data => { AssertRoundTrip(data, level); }, iter: 60);
+
+        [Theory]
+        [MemberData(nameof(Levels))]
+        public void Repetitive_inputs_round_trip(int level) =>
+            LzoTestData.Repetitive.Sample(data => { AssertRoundTrip(data, level); }, iter: 60);
+
+        [Theory]
+        [MemberData(nameof(Levels))]
+        public void All_zero_inputs_round_trip(int level) =>
+            LzoTestData.Zeros.Sample(data => { AssertRoundTrip(data, level); }, iter: 30);
+
+        [Theory]
+        [MemberData(nameof(Levels))]
+        public void Incompressible_inputs_round_trip_within_the_bound(int level) =>
+            LzoTestData.Incompressible.Sample(data => { AssertRoundTrip(data, level); }, iter: 12);
+
+        [Theory]
+        [MemberData(nameof(Levels))]
+        public void Block_sized_inputs_round_trip(int level) =>
+            LzoTestData.BlockSized.Sample(data => { AssertRoundTrip(data, level); }, iter: 12);
+
+        [Theory]
+        [MemberData(nameof(Levels))]
+        public void Output_does_not_depend_on_previous_blocks(int level)
+        {
+            Gen.Select(LzoTestData.Repetitive, LzoTestData.Repetitive).Sample((first, second) =>
+            {
+                var reused = new LzoBlockCompressor(Level(level));
+                var scratch = new byte[LzoBlockCompressor.MaxEncodedLength(Math.Max(first.Length, second.Length))];
+                reused.Encode(first, scratch);
+                int reusedLength = reused.Encode(second, scratch);
+                var fresh = new byte[scratch.Length];
+                int freshLength = new LzoBlockCompressor(Level(level)).Encode(second, fresh);
+                return reusedLength == freshLength && scratch.AsSpan(0, reusedLength).SequenceEqual(fresh.AsSpan(0, freshLength));
+            }, iter: 20);
+        }
+
+        [Theory]
+        [MemberData(nameof(Levels))]
+        public void Compress_returns_minus_one_unless_smaller_and_fits_a_source_sized_destination(int level)
+        {
+            Gen.OneOf(LzoTestData.Repetitive, LzoTestData.Incompressible, LzoTestData.Short).Sample(data =>
+            {
+                var compressor = new LzoBlockCompressor(Level(level));
+                var full = new byte[LzoBlockCompressor.MaxEncodedLength(data.Length)];
+                int encoded = compressor.Encode(data, full);
+                var tight = new byte[data.Length];
+                int compressed = compressor.Compress(data, tight);
+                if (encoded >= data.Length)
+                {
+                    return compressed == -1;
+                }
+
+                return compressed == encoded && tight.AsSpan(0, compressed).SequenceEqual(full.AsSpan(0, encoded));
+            }, iter: 40);
+        }
+
+        [Theory]
+        [MemberData(nameof(Levels))]
+        public void Empty_input_is_the_bare_end_marker(int level)
+        {
+            var stream = AssertRoundTrip(Array.Empty<byte>(), level);
+            Assert.Equal(new byte[] { 0x11, 0, 0 }, stream);
+            Assert.Equal(-1, new LzoBlockCompressor(Level(level)).Compress(Array.Empty<byte>(), new byte[16]));
+        }
+
+        [Fact]
+        public void Higher_levels_compress_text_like_data_smaller()
+        {
+            var data = LzoTestData.MakeRepetitive(1 << 17, 40, 12345);
+            int fastest = AssertRoundTrip(data, (int)CompressionLevel.Fastest).Length;
+            int optimal = AssertRoundTrip(data, (int)CompressionLevel.Optimal).Length;
+            int smallest = AssertRoundTrip(data, (int)CompressionLevel.SmallestSize).Length;
+            Assert.True(optimal < fastest, $"Optimal {optimal} should beat Fastest {fastest}");
+            Assert.True(smallest < optimal, $"SmallestSize {smallest} should beat Optimal {optimal}");
+        }
+
+        [Fact]
+        public void Unknown_level_is_refused()
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => new LzoBlockCompressor(CompressionLevel.NoCompression));
+        }
+
+        internal static CompressionLevel Level(int level) => (CompressionLevel)level;
+    }
+}
