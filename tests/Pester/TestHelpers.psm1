@@ -148,4 +148,119 @@ function Test-CanLoopMount {
     return (Test-Path /dev/loop-control) -and (Get-Content /proc/filesystems -Raw) -match 'squashfs'
 }
 
+function New-TestGvmiFile {
+    <#
+    .SYNOPSIS
+        Makes a .gvmi the way gvmkit-build does, without GolemImage's code: mksquashfs of a small tree
+        (root, a, b = 300 KB of seeded bytes, d, d/c: five inodes; mkfs and file times 1234567890) plus a
+        trailer built here (CRC-32 by python3's zlib, the JSON, its length as 8 digits). Returns the FileInfo.
+    .PARAMETER SquashfsBytes
+        Post-processes the squashfs bytes before the trailer is appended (truncate, corrupt, ...).
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Json = '{"Env":["PATH=/usr/bin:/bin"],"Cmd":["/bin/sh"],"WorkingDir":"/"}',
+        [string[]] $MksquashfsArgument = @(),
+        [scriptblock] $SquashfsBytes,
+        [switch] $NoTrailer
+    )
+    $work = Join-Path ([IO.Path]::GetTempPath()) ('gi-gvmi-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    try {
+        New-Item -ItemType Directory -Force -Path "$work/src/d" | Out-Null
+        [IO.File]::WriteAllText("$work/src/a", "hi`n")
+        $data = [byte[]]::new(300000)
+        ([Random]::new(5)).NextBytes($data)
+        [IO.File]::WriteAllBytes("$work/src/b", $data)
+        [IO.File]::WriteAllText("$work/src/d/c", "x`n")
+        $output = & mksquashfs "$work/src" "$work/image.sqfs" -noappend -quiet -no-progress -mkfs-time 1234567890 -all-time 1234567890 @MksquashfsArgument 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "mksquashfs failed: $output" }
+        [byte[]] $bytes = [IO.File]::ReadAllBytes("$work/image.sqfs")
+        if ($SquashfsBytes) { [byte[]] $bytes = & $SquashfsBytes $bytes }
+        $stream = [IO.MemoryStream]::new()
+        $stream.Write($bytes, 0, $bytes.Length)
+        if (-not $NoTrailer) {
+            $jsonBytes = [Text.Encoding]::UTF8.GetBytes($Json)
+            [IO.File]::WriteAllBytes("$work/config.json", $jsonBytes)
+            [uint32] $crc = & python3 -c "import sys, zlib; print(zlib.crc32(open(sys.argv[1], 'rb').read()))" "$work/config.json"
+            $stream.Write([BitConverter]::GetBytes($crc), 0, 4)
+            $stream.Write($jsonBytes, 0, $jsonBytes.Length)
+            $digits = [Text.Encoding]::ASCII.GetBytes($jsonBytes.Length.ToString('D8'))
+            $stream.Write($digits, 0, 8)
+        }
+        [IO.File]::WriteAllBytes($Path, $stream.ToArray())
+        Get-Item -LiteralPath $Path
+    } finally {
+        Remove-Item -Recurse -Force -LiteralPath $work -ErrorAction Ignore
+    }
+}
+
+function Get-OpenSslSha3224 {
+    <# SHA3-224 of files by openssl (an independent implementation), as a hashtable path -> lowercase hex. #>
+    param([Parameter(Mandatory)] [string[]] $LiteralPath)
+    $result = @{}
+    foreach ($line in (& openssl dgst -sha3-224 -r @LiteralPath)) {
+        $hash, $file = $line -split ' \*', 2
+        $result[$file] = $hash
+    }
+    $result
+}
+
+$script:GolemRegistryBuilt = $false
+
+function Start-TestGolemRegistry {
+    <#
+    .SYNOPSIS
+        Builds (once per session) and starts the Golem registry test server (tests/RegistryServer) on a free
+        loopback port. Returns Url, Root (its storage), User, Token and Process. Extra server arguments, such as
+        '--repositories', 'alice/a,alice/b' or '--fault', 'fail500:2', go in -ArgumentList.
+    #>
+    param([string] $User = 'alice', [string] $Token = ('pat-' + [guid]::NewGuid().ToString('N')), [string[]] $ArgumentList = @())
+    $project = Join-Path $PSScriptRoot '../RegistryServer/RegistryServer.csproj'
+    $dll = Join-Path $PSScriptRoot '../RegistryServer/bin/Release/net10.0/RegistryServer.dll'
+    if (-not $script:GolemRegistryBuilt) {
+        $buildOutput = & dotnet build $project -c Release --nologo -v quiet -clp:NoSummary 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "Building the registry test server failed:`n$($buildOutput -join "`n")" }
+        $script:GolemRegistryBuilt = $true
+    }
+    $root = Join-Path ([IO.Path]::GetTempPath()) ('gi-golemreg-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Force -Path "$root/storage" | Out-Null
+    $port = Get-FreeTcpPort
+    $url = "http://127.0.0.1:$port"
+    $arguments = @($dll, '--urls', $url, '--storage', "$root/storage", '--user', $User, '--token', $Token) + $ArgumentList
+    $process = Start-Process -FilePath (Get-Command dotnet).Source -ArgumentList $arguments -RedirectStandardOutput "$root/server.out" -RedirectStandardError "$root/server.err" -PassThru
+    try {
+        Wait-Until -TimeoutSeconds 30 -What 'the Golem registry test server' -Condition {
+            if ($process.HasExited) { throw "The registry test server exited: $(Get-Content -Raw "$root/server.out") $(Get-Content -Raw "$root/server.err")" }
+            try { (Invoke-WebRequest -Uri "$url/_test/stats" -UseBasicParsing -TimeoutSec 2).StatusCode -eq 200 } catch { $false }
+        }
+    } catch {
+        Stop-Process -Id $process.Id -Force -ErrorAction Ignore
+        throw
+    }
+    [pscustomobject]@{ Url = $url; Root = $root; User = $User; Token = $Token; Process = $process }
+}
+
+function Stop-TestGolemRegistry {
+    param($Registry)
+    if (-not $Registry) { return }
+    if (-not $Registry.Process.HasExited) { Stop-Process -Id $Registry.Process.Id -Force -ErrorAction Ignore; $Registry.Process.WaitForExit(10000) | Out-Null }
+    Remove-Item -Recurse -Force -LiteralPath $Registry.Root -ErrorAction Ignore
+}
+
+function Get-TestGolemRegistryStats {
+    <# What the test server was asked since its last reset: totalRequests, requests (by endpoint), chunksStored, chunkBytesStored. #>
+    param([Parameter(Mandatory)] $Registry, [switch] $Reset)
+    $stats = Invoke-RestMethod -Uri "$($Registry.Url)/_test/stats"
+    if ($Reset) { Invoke-RestMethod -Method Post -Uri "$($Registry.Url)/_test/reset" | Out-Null }
+    $stats
+}
+
+function Set-TestGolemRegistryFault {
+    <# Arms one-shot faults (KIND:CHUNK[:MS], see tests/RegistryServer/FaultInjector.cs), or a delay on every response. #>
+    param([Parameter(Mandatory)] $Registry, [string[]] $Fault = @(), [int] $DelayMilliseconds = -1, [switch] $Clear)
+    if ($Clear) { Invoke-RestMethod -Method Delete -Uri "$($Registry.Url)/_test/faults" | Out-Null }
+    if ($Fault.Count -gt 0) { Invoke-RestMethod -Method Post -Uri "$($Registry.Url)/_test/faults" -Body ($Fault -join "`n") | Out-Null }
+    if ($DelayMilliseconds -ge 0) { Invoke-RestMethod -Method Post -Uri "$($Registry.Url)/_test/delay?ms=$DelayMilliseconds" | Out-Null }
+}
+
 Export-ModuleMember -Function *

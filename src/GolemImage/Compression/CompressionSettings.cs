@@ -1,5 +1,6 @@
 using System;
 using System.IO.Compression;
+using GolemImage.Compression.Lzo;
 using K4os.Compression.LZ4;
 
 namespace GolemImage.Compression
@@ -56,6 +57,10 @@ namespace GolemImage.Compression
                         return Level == CompressionLevel.Fastest ? 1 : Level == SmallestSize ? 19 : 15;
                     case CompressionAlgorithm.Lz4:
                         return Level == SmallestSize ? 1 : 0;
+                    case CompressionAlgorithm.Lzo:
+                        // The lzo1x_999 level whose size ours matches (Optimal lands between 999/4 and 999/5,
+                        // SmallestSize at or below 999/8); Fastest is lzo1x_1, which takes no level.
+                        return Level == CompressionLevel.Fastest ? 0 : Level == SmallestSize ? 8 : 4;
                     default:
                         return 0;
                 }
@@ -80,6 +85,8 @@ namespace GolemImage.Compression
                     return new Lz4BlockCompressor(NativeLevel == 1 ? LZ4Level.L09_HC : LZ4Level.L00_FAST);
                 case CompressionAlgorithm.Zstd:
                     return new ZstdBlockCompressor(NativeLevel);
+                case CompressionAlgorithm.Lzo:
+                    return new LzoBlockCompressor(Level);
                 default:
                     throw new NotSupportedException($"The {Algorithm} compressor is not available in this build.");
             }
@@ -95,6 +102,8 @@ namespace GolemImage.Compression
                     return new Lz4BlockDecompressor();
                 case CompressionAlgorithm.Zstd:
                     return new ZstdBlockDecompressor();
+                case CompressionAlgorithm.Lzo:
+                    return new LzoBlockDecompressor();
                 default:
                     throw new NotSupportedException($"The {Algorithm} decompressor is not available in this build.");
             }
@@ -130,6 +139,10 @@ namespace GolemImage.Compression
                     byte[] zstd = new byte[4];
                     WriteUInt32(zstd, 0, (uint)NativeLevel);
                     return zstd;
+                case CompressionAlgorithm.Lzo:
+                    // {u32 algorithm, u32 level}: 0 = lzo1x_1 (level 0), 4 = lzo1x_999 (level 1..9). The kernel ignores
+                    // it; unsquashfs -stat reports it. lzo1x_999 level 8 is the default and gets no block.
+                    return LzoOptions.Create(Level);
                 default:
                     return null;
             }

@@ -1,0 +1,37 @@
+using System.IO.Compression;
+
+namespace GolemImage.Compression.Lzo
+{
+    /// <summary>
+    /// The squashfs compressor-options payload for LZO: {u32 algorithm, u32 level} little-endian, where
+    /// algorithm 0 = lzo1x_1 (level must be 0) and 4 = lzo1x_999 (level 1..9); no block means lzo1x_999 level 8.
+    /// Only unsquashfs reads it (to validate and report); the kernel ignores it. Our levels are recorded as the
+    /// liblzo2 algorithm whose output size they match.
+    /// </summary>
+    public static class LzoOptions
+    {
+        public const uint Lzo1x1 = 0;
+        public const uint Lzo1x999 = 4;
+
+        /// <summary>The options payload for <paramref name="level"/>, or null where the squashfs default (lzo1x_999/8) describes it.</summary>
+        public static byte[]? Create(CompressionLevel level)
+        {
+            switch ((int)level)
+            {
+                case (int)CompressionLevel.Fastest:
+                    return Pack(Lzo1x1, 0);
+                case (int)CompressionLevel.Optimal:
+                    // Measured on /usr/lib/python3.11 in 128 KiB blocks: ours sits between lzo1x_999 levels 4 and 5.
+                    return Pack(Lzo1x999, 4);
+                default:
+                    return null;
+            }
+        }
+
+        private static byte[] Pack(uint algorithm, uint level) => new[]
+        {
+            (byte)algorithm, (byte)(algorithm >> 8), (byte)(algorithm >> 16), (byte)(algorithm >> 24),
+            (byte)level, (byte)(level >> 8), (byte)(level >> 16), (byte)(level >> 24),
+        };
+    }
+}
