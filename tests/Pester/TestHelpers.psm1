@@ -148,6 +148,63 @@ function Test-CanLoopMount {
     return (Test-Path /dev/loop-control) -and (Get-Content /proc/filesystems -Raw) -match 'squashfs'
 }
 
+function New-TestGvmiFile {
+    <#
+    .SYNOPSIS
+        Makes a .gvmi the way gvmkit-build does, without GolemImage's code: mksquashfs of a small tree
+        (root, a, b = 300 KB of seeded bytes, d, d/c: five inodes; mkfs and file times 1234567890) plus a
+        trailer built here (CRC-32 by python3's zlib, the JSON, its length as 8 digits). Returns the FileInfo.
+    .PARAMETER SquashfsBytes
+        Post-processes the squashfs bytes before the trailer is appended (truncate, corrupt, ...).
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Json = '{"Env":["PATH=/usr/bin:/bin"],"Cmd":["/bin/sh"],"WorkingDir":"/"}',
+        [string[]] $MksquashfsArgument = @(),
+        [scriptblock] $SquashfsBytes,
+        [switch] $NoTrailer
+    )
+    $work = Join-Path ([IO.Path]::GetTempPath()) ('gi-gvmi-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    try {
+        New-Item -ItemType Directory -Force -Path "$work/src/d" | Out-Null
+        [IO.File]::WriteAllText("$work/src/a", "hi`n")
+        $data = [byte[]]::new(300000)
+        ([Random]::new(5)).NextBytes($data)
+        [IO.File]::WriteAllBytes("$work/src/b", $data)
+        [IO.File]::WriteAllText("$work/src/d/c", "x`n")
+        $output = & mksquashfs "$work/src" "$work/image.sqfs" -noappend -quiet -no-progress -mkfs-time 1234567890 -all-time 1234567890 @MksquashfsArgument 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "mksquashfs failed: $output" }
+        [byte[]] $bytes = [IO.File]::ReadAllBytes("$work/image.sqfs")
+        if ($SquashfsBytes) { [byte[]] $bytes = & $SquashfsBytes $bytes }
+        $stream = [IO.MemoryStream]::new()
+        $stream.Write($bytes, 0, $bytes.Length)
+        if (-not $NoTrailer) {
+            $jsonBytes = [Text.Encoding]::UTF8.GetBytes($Json)
+            [IO.File]::WriteAllBytes("$work/config.json", $jsonBytes)
+            [uint32] $crc = & python3 -c "import sys, zlib; print(zlib.crc32(open(sys.argv[1], 'rb').read()))" "$work/config.json"
+            $stream.Write([BitConverter]::GetBytes($crc), 0, 4)
+            $stream.Write($jsonBytes, 0, $jsonBytes.Length)
+            $digits = [Text.Encoding]::ASCII.GetBytes($jsonBytes.Length.ToString('D8'))
+            $stream.Write($digits, 0, 8)
+        }
+        [IO.File]::WriteAllBytes($Path, $stream.ToArray())
+        Get-Item -LiteralPath $Path
+    } finally {
+        Remove-Item -Recurse -Force -LiteralPath $work -ErrorAction Ignore
+    }
+}
+
+function Get-OpenSslSha3224 {
+    <# SHA3-224 of files by openssl (an independent implementation), as a hashtable path -> lowercase hex. #>
+    param([Parameter(Mandatory)] [string[]] $LiteralPath)
+    $result = @{}
+    foreach ($line in (& openssl dgst -sha3-224 -r @LiteralPath)) {
+        $hash, $file = $line -split ' \*', 2
+        $result[$file] = $hash
+    }
+    $result
+}
+
 $script:GolemRegistryBuilt = $false
 
 function Start-TestGolemRegistry {

@@ -187,107 +187,227 @@ namespace GolemImage.Hashing
             return (value << count) | (value >> (64 - count));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe ulong Lane(byte* block, int index)
+        {
+            // Unaligned 8-byte loads are fine on every platform .NET runs on; only the byte order needs care.
+            ulong value = *(ulong*)(block + (8 * index));
+            return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
+        }
+
         /// <summary>
         /// XORs each whole block of <paramref name="blocks"/> into the state and permutes. The state lives in
-        /// locals for the whole run so the JIT can keep lanes in registers instead of reloading an array.
+        /// locals for the whole run, the rounds are unrolled in pairs (A to E and back, so chi never overwrites
+        /// a lane another row still needs), and chi accumulates the next round's column parities as it goes.
         /// </summary>
-        private static void AbsorbBlocks(ulong[] s, ReadOnlySpan<byte> blocks)
+        // AggressiveOptimization (512, not in netstandard2.0's enum): a hash of one big file calls this once, so
+        // tiered compilation would otherwise run the first seconds in unoptimized code.
+        [MethodImpl((MethodImplOptions)512)]
+        private static unsafe void AbsorbBlocks(ulong[] s, ReadOnlySpan<byte> blocks)
         {
             ulong a00 = s[0], a01 = s[1], a02 = s[2], a03 = s[3], a04 = s[4];
             ulong a05 = s[5], a06 = s[6], a07 = s[7], a08 = s[8], a09 = s[9];
             ulong a10 = s[10], a11 = s[11], a12 = s[12], a13 = s[13], a14 = s[14];
             ulong a15 = s[15], a16 = s[16], a17 = s[17], a18 = s[18], a19 = s[19];
             ulong a20 = s[20], a21 = s[21], a22 = s[22], a23 = s[23], a24 = s[24];
+            ulong e00, e01, e02, e03, e04, e05, e06, e07, e08, e09, e10, e11, e12;
+            ulong e13, e14, e15, e16, e17, e18, e19, e20, e21, e22, e23, e24;
+            ulong b0, b1, b2, b3, b4, c0, c1, c2, c3, c4, d0, d1, d2, d3, d4;
+            ulong[] rc = RoundConstants;
 
-            while (blocks.Length >= RateInBytes)
+            fixed (byte* start = blocks)
             {
-                a00 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks);
-                a01 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(8));
-                a02 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(16));
-                a03 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(24));
-                a04 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(32));
-                a05 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(40));
-                a06 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(48));
-                a07 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(56));
-                a08 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(64));
-                a09 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(72));
-                a10 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(80));
-                a11 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(88));
-                a12 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(96));
-                a13 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(104));
-                a14 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(112));
-                a15 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(120));
-                a16 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(128));
-                a17 ^= BinaryPrimitives.ReadUInt64LittleEndian(blocks.Slice(136));
-                blocks = blocks.Slice(RateInBytes);
-
-                for (int round = 0; round < 24; round++)
+                byte* p = start;
+                for (int remaining = blocks.Length; remaining >= RateInBytes; remaining -= RateInBytes, p += RateInBytes)
                 {
-                    // theta
-                    ulong c0 = a00 ^ a05 ^ a10 ^ a15 ^ a20;
-                    ulong c1 = a01 ^ a06 ^ a11 ^ a16 ^ a21;
-                    ulong c2 = a02 ^ a07 ^ a12 ^ a17 ^ a22;
-                    ulong c3 = a03 ^ a08 ^ a13 ^ a18 ^ a23;
-                    ulong c4 = a04 ^ a09 ^ a14 ^ a19 ^ a24;
-                    ulong d0 = c4 ^ ((c1 << 1) | (c1 >> 63));
-                    ulong d1 = c0 ^ ((c2 << 1) | (c2 >> 63));
-                    ulong d2 = c1 ^ ((c3 << 1) | (c3 >> 63));
-                    ulong d3 = c2 ^ ((c4 << 1) | (c4 >> 63));
-                    ulong d4 = c3 ^ ((c0 << 1) | (c0 >> 63));
-                    // rho and pi (theta's d folded in)
-                    ulong b00 = (a00 ^ d0);
-                    ulong b16 = Rol((a05 ^ d0), 36);
-                    ulong b07 = Rol((a10 ^ d0), 3);
-                    ulong b23 = Rol((a15 ^ d0), 41);
-                    ulong b14 = Rol((a20 ^ d0), 18);
-                    ulong b10 = Rol((a01 ^ d1), 1);
-                    ulong b01 = Rol((a06 ^ d1), 44);
-                    ulong b17 = Rol((a11 ^ d1), 10);
-                    ulong b08 = Rol((a16 ^ d1), 45);
-                    ulong b24 = Rol((a21 ^ d1), 2);
-                    ulong b20 = Rol((a02 ^ d2), 62);
-                    ulong b11 = Rol((a07 ^ d2), 6);
-                    ulong b02 = Rol((a12 ^ d2), 43);
-                    ulong b18 = Rol((a17 ^ d2), 15);
-                    ulong b09 = Rol((a22 ^ d2), 61);
-                    ulong b05 = Rol((a03 ^ d3), 28);
-                    ulong b21 = Rol((a08 ^ d3), 55);
-                    ulong b12 = Rol((a13 ^ d3), 25);
-                    ulong b03 = Rol((a18 ^ d3), 21);
-                    ulong b19 = Rol((a23 ^ d3), 56);
-                    ulong b15 = Rol((a04 ^ d4), 27);
-                    ulong b06 = Rol((a09 ^ d4), 20);
-                    ulong b22 = Rol((a14 ^ d4), 39);
-                    ulong b13 = Rol((a19 ^ d4), 8);
-                    ulong b04 = Rol((a24 ^ d4), 14);
-                    // chi
-                    a00 = b00 ^ (~b01 & b02);
-                    a01 = b01 ^ (~b02 & b03);
-                    a02 = b02 ^ (~b03 & b04);
-                    a03 = b03 ^ (~b04 & b00);
-                    a04 = b04 ^ (~b00 & b01);
-                    a05 = b05 ^ (~b06 & b07);
-                    a06 = b06 ^ (~b07 & b08);
-                    a07 = b07 ^ (~b08 & b09);
-                    a08 = b08 ^ (~b09 & b05);
-                    a09 = b09 ^ (~b05 & b06);
-                    a10 = b10 ^ (~b11 & b12);
-                    a11 = b11 ^ (~b12 & b13);
-                    a12 = b12 ^ (~b13 & b14);
-                    a13 = b13 ^ (~b14 & b10);
-                    a14 = b14 ^ (~b10 & b11);
-                    a15 = b15 ^ (~b16 & b17);
-                    a16 = b16 ^ (~b17 & b18);
-                    a17 = b17 ^ (~b18 & b19);
-                    a18 = b18 ^ (~b19 & b15);
-                    a19 = b19 ^ (~b15 & b16);
-                    a20 = b20 ^ (~b21 & b22);
-                    a21 = b21 ^ (~b22 & b23);
-                    a22 = b22 ^ (~b23 & b24);
-                    a23 = b23 ^ (~b24 & b20);
-                    a24 = b24 ^ (~b20 & b21);
-                    // iota
-                    a00 ^= RoundConstants[round];
+                    a00 ^= Lane(p, 0);
+                    a01 ^= Lane(p, 1);
+                    a02 ^= Lane(p, 2);
+                    a03 ^= Lane(p, 3);
+                    a04 ^= Lane(p, 4);
+                    a05 ^= Lane(p, 5);
+                    a06 ^= Lane(p, 6);
+                    a07 ^= Lane(p, 7);
+                    a08 ^= Lane(p, 8);
+                    a09 ^= Lane(p, 9);
+                    a10 ^= Lane(p, 10);
+                    a11 ^= Lane(p, 11);
+                    a12 ^= Lane(p, 12);
+                    a13 ^= Lane(p, 13);
+                    a14 ^= Lane(p, 14);
+                    a15 ^= Lane(p, 15);
+                    a16 ^= Lane(p, 16);
+                    a17 ^= Lane(p, 17);
+                    c0 = a00 ^ a05 ^ a10 ^ a15 ^ a20;
+                    c1 = a01 ^ a06 ^ a11 ^ a16 ^ a21;
+                    c2 = a02 ^ a07 ^ a12 ^ a17 ^ a22;
+                    c3 = a03 ^ a08 ^ a13 ^ a18 ^ a23;
+                    c4 = a04 ^ a09 ^ a14 ^ a19 ^ a24;
+                    for (int round = 0; round < 24; round += 2)
+                    {
+                        // round 2k: A -> E
+                        d0 = c4 ^ Rol(c1, 1);
+                        d1 = c0 ^ Rol(c2, 1);
+                        d2 = c1 ^ Rol(c3, 1);
+                        d3 = c2 ^ Rol(c4, 1);
+                        d4 = c3 ^ Rol(c0, 1);
+                        b0 = (a00 ^ d0);
+                        b1 = Rol(a06 ^ d1, 44);
+                        b2 = Rol(a12 ^ d2, 43);
+                        b3 = Rol(a18 ^ d3, 21);
+                        b4 = Rol(a24 ^ d4, 14);
+                        e00 = b0 ^ (~b1 & b2) ^ rc[round];
+                        e01 = b1 ^ (~b2 & b3);
+                        e02 = b2 ^ (~b3 & b4);
+                        e03 = b3 ^ (~b4 & b0);
+                        e04 = b4 ^ (~b0 & b1);
+                        c0 = e00;
+                        c1 = e01;
+                        c2 = e02;
+                        c3 = e03;
+                        c4 = e04;
+                        b0 = Rol(a03 ^ d3, 28);
+                        b1 = Rol(a09 ^ d4, 20);
+                        b2 = Rol(a10 ^ d0, 3);
+                        b3 = Rol(a16 ^ d1, 45);
+                        b4 = Rol(a22 ^ d2, 61);
+                        e05 = b0 ^ (~b1 & b2);
+                        e06 = b1 ^ (~b2 & b3);
+                        e07 = b2 ^ (~b3 & b4);
+                        e08 = b3 ^ (~b4 & b0);
+                        e09 = b4 ^ (~b0 & b1);
+                        c0 ^= e05;
+                        c1 ^= e06;
+                        c2 ^= e07;
+                        c3 ^= e08;
+                        c4 ^= e09;
+                        b0 = Rol(a01 ^ d1, 1);
+                        b1 = Rol(a07 ^ d2, 6);
+                        b2 = Rol(a13 ^ d3, 25);
+                        b3 = Rol(a19 ^ d4, 8);
+                        b4 = Rol(a20 ^ d0, 18);
+                        e10 = b0 ^ (~b1 & b2);
+                        e11 = b1 ^ (~b2 & b3);
+                        e12 = b2 ^ (~b3 & b4);
+                        e13 = b3 ^ (~b4 & b0);
+                        e14 = b4 ^ (~b0 & b1);
+                        c0 ^= e10;
+                        c1 ^= e11;
+                        c2 ^= e12;
+                        c3 ^= e13;
+                        c4 ^= e14;
+                        b0 = Rol(a04 ^ d4, 27);
+                        b1 = Rol(a05 ^ d0, 36);
+                        b2 = Rol(a11 ^ d1, 10);
+                        b3 = Rol(a17 ^ d2, 15);
+                        b4 = Rol(a23 ^ d3, 56);
+                        e15 = b0 ^ (~b1 & b2);
+                        e16 = b1 ^ (~b2 & b3);
+                        e17 = b2 ^ (~b3 & b4);
+                        e18 = b3 ^ (~b4 & b0);
+                        e19 = b4 ^ (~b0 & b1);
+                        c0 ^= e15;
+                        c1 ^= e16;
+                        c2 ^= e17;
+                        c3 ^= e18;
+                        c4 ^= e19;
+                        b0 = Rol(a02 ^ d2, 62);
+                        b1 = Rol(a08 ^ d3, 55);
+                        b2 = Rol(a14 ^ d4, 39);
+                        b3 = Rol(a15 ^ d0, 41);
+                        b4 = Rol(a21 ^ d1, 2);
+                        e20 = b0 ^ (~b1 & b2);
+                        e21 = b1 ^ (~b2 & b3);
+                        e22 = b2 ^ (~b3 & b4);
+                        e23 = b3 ^ (~b4 & b0);
+                        e24 = b4 ^ (~b0 & b1);
+                        c0 ^= e20;
+                        c1 ^= e21;
+                        c2 ^= e22;
+                        c3 ^= e23;
+                        c4 ^= e24;
+                        // round 2k+1: E -> A
+                        d0 = c4 ^ Rol(c1, 1);
+                        d1 = c0 ^ Rol(c2, 1);
+                        d2 = c1 ^ Rol(c3, 1);
+                        d3 = c2 ^ Rol(c4, 1);
+                        d4 = c3 ^ Rol(c0, 1);
+                        b0 = (e00 ^ d0);
+                        b1 = Rol(e06 ^ d1, 44);
+                        b2 = Rol(e12 ^ d2, 43);
+                        b3 = Rol(e18 ^ d3, 21);
+                        b4 = Rol(e24 ^ d4, 14);
+                        a00 = b0 ^ (~b1 & b2) ^ rc[round + 1];
+                        a01 = b1 ^ (~b2 & b3);
+                        a02 = b2 ^ (~b3 & b4);
+                        a03 = b3 ^ (~b4 & b0);
+                        a04 = b4 ^ (~b0 & b1);
+                        c0 = a00;
+                        c1 = a01;
+                        c2 = a02;
+                        c3 = a03;
+                        c4 = a04;
+                        b0 = Rol(e03 ^ d3, 28);
+                        b1 = Rol(e09 ^ d4, 20);
+                        b2 = Rol(e10 ^ d0, 3);
+                        b3 = Rol(e16 ^ d1, 45);
+                        b4 = Rol(e22 ^ d2, 61);
+                        a05 = b0 ^ (~b1 & b2);
+                        a06 = b1 ^ (~b2 & b3);
+                        a07 = b2 ^ (~b3 & b4);
+                        a08 = b3 ^ (~b4 & b0);
+                        a09 = b4 ^ (~b0 & b1);
+                        c0 ^= a05;
+                        c1 ^= a06;
+                        c2 ^= a07;
+                        c3 ^= a08;
+                        c4 ^= a09;
+                        b0 = Rol(e01 ^ d1, 1);
+                        b1 = Rol(e07 ^ d2, 6);
+                        b2 = Rol(e13 ^ d3, 25);
+                        b3 = Rol(e19 ^ d4, 8);
+                        b4 = Rol(e20 ^ d0, 18);
+                        a10 = b0 ^ (~b1 & b2);
+                        a11 = b1 ^ (~b2 & b3);
+                        a12 = b2 ^ (~b3 & b4);
+                        a13 = b3 ^ (~b4 & b0);
+                        a14 = b4 ^ (~b0 & b1);
+                        c0 ^= a10;
+                        c1 ^= a11;
+                        c2 ^= a12;
+                        c3 ^= a13;
+                        c4 ^= a14;
+                        b0 = Rol(e04 ^ d4, 27);
+                        b1 = Rol(e05 ^ d0, 36);
+                        b2 = Rol(e11 ^ d1, 10);
+                        b3 = Rol(e17 ^ d2, 15);
+                        b4 = Rol(e23 ^ d3, 56);
+                        a15 = b0 ^ (~b1 & b2);
+                        a16 = b1 ^ (~b2 & b3);
+                        a17 = b2 ^ (~b3 & b4);
+                        a18 = b3 ^ (~b4 & b0);
+                        a19 = b4 ^ (~b0 & b1);
+                        c0 ^= a15;
+                        c1 ^= a16;
+                        c2 ^= a17;
+                        c3 ^= a18;
+                        c4 ^= a19;
+                        b0 = Rol(e02 ^ d2, 62);
+                        b1 = Rol(e08 ^ d3, 55);
+                        b2 = Rol(e14 ^ d4, 39);
+                        b3 = Rol(e15 ^ d0, 41);
+                        b4 = Rol(e21 ^ d1, 2);
+                        a20 = b0 ^ (~b1 & b2);
+                        a21 = b1 ^ (~b2 & b3);
+                        a22 = b2 ^ (~b3 & b4);
+                        a23 = b3 ^ (~b4 & b0);
+                        a24 = b4 ^ (~b0 & b1);
+                        c0 ^= a20;
+                        c1 ^= a21;
+                        c2 ^= a22;
+                        c3 ^= a23;
+                        c4 ^= a24;
+                    }
                 }
             }
 

@@ -1,0 +1,319 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using GolemImage.Cmdlets.Infrastructure;
+using GolemImage.Compression;
+using GolemImage.Gvmi;
+using GolemImage.Reporting;
+using GolemImage.Sources;
+using GolemImage.Squashfs;
+
+namespace GolemImage.Cmdlets
+{
+    /// <summary>
+    /// ConvertTo-GolemImage: a Docker/OCI image (from the Docker engine, a registry or an image archive) to a .gvmi.
+    /// </summary>
+    [Cmdlet(VerbsData.ConvertTo, "GolemImage", DefaultParameterSetName = ImageSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(GolemImageFile))]
+    public sealed class ConvertToGolemImageCommand : GolemCmdlet
+    {
+        private const string ImageSet = "Image";
+        private const string ArchiveSet = "Archive";
+        private readonly HashSet<string> writtenThisRun = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>Image references (name[:tag], name@digest) or image ids; with -ArchivePath, which image(s) of the archive.</summary>
+        [Parameter(ParameterSetName = ImageSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = ArchiveSet)]
+        [Alias("ID", "ImageId", "Reference")]
+        [ValidateNotNullOrEmpty]
+        public string[] Image { get; set; } = Array.Empty<string>();
+
+        /// <summary>Repository of an object from `docker image ls --format json`; used with Tag instead of the ID.</summary>
+        [Parameter(ParameterSetName = ImageSet, ValueFromPipelineByPropertyName = true)]
+        public string? Repository { get; set; }
+
+        /// <summary>Tag of an object from `docker image ls --format json`.</summary>
+        [Parameter(ParameterSetName = ImageSet, ValueFromPipelineByPropertyName = true)]
+        public string? Tag { get; set; }
+
+        /// <summary>docker save archives (legacy or OCI layout, optionally gzip/zstd compressed) or OCI image-layout directories.</summary>
+        [Parameter(ParameterSetName = ArchiveSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName", "LiteralPath")]
+        [ValidateNotNullOrEmpty]
+        public string[] ArchivePath { get; set; } = Array.Empty<string>();
+
+        /// <summary>Where the image comes from: the Docker engine, a registry, or Auto (Docker when an engine answers, else the registry).</summary>
+        [Parameter(ParameterSetName = ImageSet)]
+        [ValidateSet("Auto", "Docker", "Registry")]
+        public string Source { get; set; } = "Auto";
+
+        /// <summary>The platform to convert; Golem providers run linux/amd64.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Platform { get; set; } = "linux/amd64";
+
+        /// <summary>An output file, or an existing directory for the default file name; default: the current location.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? OutputPath { get; set; }
+
+        /// <summary>Squashfs compressor; default the engine's default (LZO, which every Golem provider reads).</summary>
+        [Parameter]
+        [ValidateSet("Lzo", "Gzip", "Lz4", "Zstd")]
+        public string? Compression { get; set; }
+
+        [Parameter]
+        [ValidateSet("Optimal", "Fastest", "SmallestSize")]
+        public string CompressionLevel { get; set; } = "Optimal";
+
+        /// <summary>Squashfs data block size in bytes (a power of two from 4 KiB to 1 MiB).</summary>
+        [Parameter]
+        [ValidateSet("4096", "8192", "16384", "32768", "65536", "131072", "262144", "524288", "1048576")]
+        public int BlockSize { get; set; } = 131072;
+
+        /// <summary>Registry credentials (default: ~/.docker/config.json, else anonymous).</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential? Credential { get; set; }
+
+        /// <summary>Allows plain http to a registry that is not on the loopback interface.</summary>
+        [Parameter(ParameterSetName = ImageSet)]
+        public SwitchParameter AllowInsecureRegistry { get; set; }
+
+        /// <summary>Converts even when the output already holds this image, and converts non-amd64 images (with a warning).</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == ArchiveSet)
+            {
+                foreach (string archive in ResolveFileSystemPaths(ArchivePath, literal: true))
+                {
+                    if (Image.Length == 0)
+                    {
+                        ConvertOne(archive, null);
+                    }
+                    else
+                    {
+                        foreach (string image in Image)
+                        {
+                            ConvertOne(archive, image);
+                        }
+                    }
+                }
+
+                return;
+            }
+
+            foreach (string image in Image)
+            {
+                ConvertOne(null, ChooseReference(image));
+            }
+        }
+
+        /// <summary>`docker image ls` objects carry ID, Repository and Tag; a name beats an id (it keeps the tag for the file name).</summary>
+        private string ChooseReference(string image)
+        {
+            string? repository = Repository;
+            if (string.IsNullOrEmpty(repository) || repository == "<none>")
+            {
+                return image;
+            }
+
+            string? tag = Tag;
+            return string.IsNullOrEmpty(tag) || tag == "<none>" ? repository! : repository + ":" + tag;
+        }
+
+        private void ConvertOne(string? archive, string? image)
+        {
+            object target = (object?)archive ?? image ?? string.Empty;
+            try
+            {
+                ImagePlatform platform = ImagePlatform.Parse(Platform);
+                SquashfsWriterOptions squashfs = CreateSquashfsOptions();
+                RegistryCredential? credential = Credential == null ? null : new RegistryCredential(Credential.UserName, Credential.GetNetworkCredential().Password);
+                string? explicitOutput = OutputPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+                string location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+
+                ResolvedImage? resolved = null;
+                try
+                {
+                    string output = string.Empty;
+                    string sourceName = string.Empty;
+                    GolemImageFile? existing = RunEngine<GolemImageFile?>(async (reporter, cancellationToken) =>
+                    {
+                        resolved = await ResolveAsync(archive, image, platform, credential, reporter, cancellationToken).ConfigureAwait(false);
+                        output = ChooseOutputPath(explicitOutput, location, resolved, archive);
+                        sourceName = resolved.Reference ?? archive ?? image ?? resolved.ImageId;
+                        return Force ? null : await ExistingImage.TryReadAsync(output, resolved.ImageId, reporter, cancellationToken).ConfigureAwait(false);
+                    });
+
+                    if (existing != null)
+                    {
+                        WriteVerbose($"{output} already holds image {resolved!.ImageId}; skipping the conversion (use -Force to convert again).");
+                        existing.SourceImage = sourceName;
+                        existing.Platform = resolved.Config.Platform.ToString();
+                        WriteObject(existing);
+                        return;
+                    }
+
+                    if (!writtenThisRun.Add(output))
+                    {
+                        throw new GolemImageException("OutputConflict", GolemErrorCategory.ResourceExists, $"Two images of this command would be written to the same file '{output}'; give -OutputPath a directory, or convert them one at a time.", output);
+                    }
+
+                    if (!ShouldProcess(output, $"Convert {sourceName} to a Golem image"))
+                    {
+                        return;
+                    }
+
+                    ResolvedImage image0 = resolved!;
+                    GolemImageFile result = RunEngine(async (reporter, cancellationToken) =>
+                    {
+                        var options = new ImageConversionOptions { Squashfs = squashfs };
+                        ImageConversionResult converted = await ImageConverter.ConvertAsync(image0, output, options, reporter, cancellationToken).ConfigureAwait(false);
+                        return new GolemImageFile
+                        {
+                            Path = converted.Written.Path,
+                            Hash = converted.Hash,
+                            Size = converted.Written.FileSize,
+                            Compression = CompressionName(squashfs.Compression.Algorithm),
+                            BlockSize = squashfs.BlockSize,
+                            InodeCount = converted.Written.InodeCount,
+                            Created = DateTimeOffset.FromUnixTimeSeconds(converted.BuildTime).UtcDateTime,
+                            Config = converted.Config,
+                            SourceImage = sourceName,
+                            ImageId = image0.ImageId,
+                            Platform = image0.Config.Platform.ToString(),
+                        };
+                    });
+                    WriteObject(result);
+                }
+                finally
+                {
+                    resolved?.Dispose();
+                }
+            }
+            catch (PipelineStoppedException)
+            {
+                throw;
+            }
+            catch (Exception ex) when (ex is GolemImageException || ex is IOException || ex is UnauthorizedAccessException)
+            {
+                WriteEngineError(ex, target);
+            }
+        }
+
+        private async Task<ResolvedImage> ResolveAsync(string? archive, string? image, ImagePlatform platform, RegistryCredential? credential, IEngineReporter reporter, CancellationToken cancellationToken)
+        {
+            if (archive != null)
+            {
+                return await ImageArchiveSource.OpenAsync(archive, image, platform, Force, reporter, cancellationToken).ConfigureAwait(false);
+            }
+
+            string name = image!;
+            if (Source == "Registry")
+            {
+                return await OciRegistrySource.OpenAsync(name, platform, Force, credential, AllowInsecureRegistry, reporter, cancellationToken).ConfigureAwait(false);
+            }
+
+            DockerEngineSource docker;
+            try
+            {
+                docker = await DockerEngineSource.ConnectAsync(reporter, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GolemImageException ex) when (Source == "Auto" && ex.ErrorId == "DockerUnavailable" && !ImageReference.LooksLikeImageId(name))
+            {
+                reporter.Verbose($"{ex.Message} Pulling '{name}' from its registry instead.");
+                return await OciRegistrySource.OpenAsync(name, platform, Force, credential, AllowInsecureRegistry, reporter, cancellationToken).ConfigureAwait(false);
+            }
+
+            using (docker)
+            {
+                return await docker.OpenAsync(name, platform, Force, credential, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private SquashfsWriterOptions CreateSquashfsOptions()
+        {
+            var options = new SquashfsWriterOptions { BlockSize = BlockSize };
+            System.IO.Compression.CompressionLevel level = CompressionLevel switch
+            {
+                "Fastest" => System.IO.Compression.CompressionLevel.Fastest,
+                "SmallestSize" => (System.IO.Compression.CompressionLevel)3,
+                _ => System.IO.Compression.CompressionLevel.Optimal,
+            };
+            CompressionAlgorithm algorithm = Compression == null
+                ? options.Compression.Algorithm
+                : (CompressionAlgorithm)Enum.Parse(typeof(CompressionAlgorithm), Compression, ignoreCase: true);
+            options.Compression = new CompressionSettings(algorithm, level);
+            if (algorithm == CompressionAlgorithm.Zstd)
+            {
+                WriteWarning("Golem providers' kernels (ya-runtime-vm, Linux 5.10 virt) cannot read zstd squashfs images; use Lzo, Gzip or Lz4 for images you publish.");
+            }
+
+            return options;
+        }
+
+        internal static string CompressionName(CompressionAlgorithm algorithm) => algorithm.ToString().ToLowerInvariant();
+
+        /// <summary>
+        /// gvmkit-build's naming: &lt;repository&gt;-&lt;tag&gt;-&lt;first 10 hex of the image id&gt;.gvmi, with '/' (and ':') as '-'.
+        /// </summary>
+        internal static string DefaultFileName(ResolvedImage image, string? archive)
+        {
+            string hex = image.ImageId.StartsWith("sha256:", StringComparison.Ordinal) ? image.ImageId.Substring(7) : image.ImageId;
+            string shortId = hex.Length > 10 ? hex.Substring(0, 10) : hex;
+            string stem;
+            if (image.Reference != null && ImageReference.TryParse(image.Reference, out ImageReference? reference))
+            {
+                stem = reference!.FamiliarRepository + "-" + (reference.Tag ?? "latest");
+            }
+            else if (archive != null)
+            {
+                string name = Path.GetFileName(archive.TrimEnd('/', '\\'));
+                foreach (string extension in new[] { ".gz", ".zst", ".tgz", ".tar" })
+                {
+                    if (name.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
+                    {
+                        name = name.Substring(0, name.Length - extension.Length);
+                    }
+                }
+
+                stem = name.Length > 0 ? name : "image";
+            }
+            else
+            {
+                stem = "image";
+            }
+
+            var safe = new System.Text.StringBuilder();
+            foreach (char c in stem)
+            {
+                safe.Append(c == '/' || c == ':' || c == '\\' || c == '@' || char.IsControl(c) ? '-' : c);
+            }
+
+            return safe + "-" + shortId + ".gvmi";
+        }
+
+        private string ChooseOutputPath(string? explicitOutput, string location, ResolvedImage image, string? archive)
+        {
+            if (explicitOutput == null)
+            {
+                return Path.Combine(location, DefaultFileName(image, archive));
+            }
+
+            if (Directory.Exists(explicitOutput))
+            {
+                return Path.Combine(explicitOutput, DefaultFileName(image, archive));
+            }
+
+            return explicitOutput;
+        }
+    }
+}

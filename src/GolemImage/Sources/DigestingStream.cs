@@ -1,0 +1,101 @@
+using System;
+using System.IO;
+using System.Security.Cryptography;
+
+namespace GolemImage.Sources
+{
+    /// <summary>
+    /// A read-only pass-through that hashes what is read with SHA-256 and, once the inner stream ends, checks the
+    /// digest it was told to expect. The check happens when the end is reached, so a reader must read to the end.
+    /// </summary>
+    internal sealed class DigestingStream : Stream
+    {
+        private readonly Stream inner;
+        private readonly string? expectedDigest;
+        private readonly Func<string, Exception> mismatch;
+        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private bool ended;
+
+        public DigestingStream(Stream inner, string? expectedDigest, Func<string, Exception> mismatch)
+        {
+            this.inner = inner;
+            this.expectedDigest = expectedDigest;
+            this.mismatch = mismatch;
+        }
+
+        public long BytesRead { get; private set; }
+
+        public bool Ended => ended;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => BytesRead;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int read = inner.Read(buffer, offset, count);
+            Account(buffer, offset, read, count);
+            return read;
+        }
+
+        public override async System.Threading.Tasks.Task<int> ReadAsync(byte[] buffer, int offset, int count, System.Threading.CancellationToken cancellationToken)
+        {
+            int read = await inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
+            Account(buffer, offset, read, count);
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                hash.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private void Account(byte[] buffer, int offset, int read, int requested)
+        {
+            if (read > 0)
+            {
+                hash.AppendData(buffer, offset, read);
+                BytesRead += read;
+                return;
+            }
+
+            if (requested == 0 || ended)
+            {
+                return;
+            }
+
+            ended = true;
+            string actual = "sha256:" + ImageConfig.ToHex(hash.GetHashAndReset());
+            if (expectedDigest != null && !string.Equals(actual, expectedDigest, StringComparison.OrdinalIgnoreCase))
+            {
+                throw mismatch(actual);
+            }
+        }
+    }
+}

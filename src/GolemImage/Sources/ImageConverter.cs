@@ -1,0 +1,133 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using GolemImage.Gvmi;
+using GolemImage.Hashing;
+using GolemImage.Reporting;
+using GolemImage.Squashfs;
+using GolemImage.Tar;
+using GolemImage.Tree;
+
+namespace GolemImage.Sources
+{
+    /// <summary>
+    /// Turns a resolved image into a .gvmi file: flattened layers into the squashfs writer, the image config into
+    /// the trailer, the mkfs time from the image (so the same image gives the same bytes through every source),
+    /// then the SHA3-224 of the result.
+    /// </summary>
+    public static class ImageConverter
+    {
+        internal const int HashActivityId = 71;
+
+        public static ContainerConfig ToContainerConfig(ImageConfig config, IEngineReporter reporter)
+        {
+            if (!string.IsNullOrEmpty(config.User) && !ContainerConfig.IsNumericUser(config.User))
+            {
+                reporter.Warning($"The image's User is '{config.User}', not a numeric uid:gid; Golem providers run it as root (0:0).");
+            }
+
+            return new ContainerConfig
+            {
+                User = config.User,
+                Env = config.Env.ToArray(),
+                Cmd = config.Cmd?.ToArray(),
+                Entrypoint = config.Entrypoint?.ToArray(),
+                WorkingDir = config.WorkingDir,
+                Volumes = config.Volumes.Count > 0 ? config.Volumes.ToArray() : null,
+                ExposedPorts = config.ExposedPorts.Count > 0 ? config.ExposedPorts.ToArray() : null,
+                Labels = config.Labels.Count > 0 ? config.Labels.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal) : null,
+                Image = config.ImageId,
+            };
+        }
+
+        /// <summary>The squashfs mkfs time: SOURCE_DATE_EPOCH if set, else the image's Created time, else 0.</summary>
+        public static long BuildTime(ImageConfig config, long? sourceDateEpoch)
+        {
+            if (sourceDateEpoch.HasValue)
+            {
+                return sourceDateEpoch.Value;
+            }
+
+            string? fromEnvironment = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
+            if (!string.IsNullOrEmpty(fromEnvironment) && long.TryParse(fromEnvironment, NumberStyles.Integer, CultureInfo.InvariantCulture, out long epoch))
+            {
+                return epoch;
+            }
+
+            return config.Created?.ToUnixTimeSeconds() ?? 0;
+        }
+
+        public static async Task<ImageConversionResult> ConvertAsync(ResolvedImage image, string outputPath, ImageConversionOptions options, IEngineReporter reporter, CancellationToken cancellationToken)
+        {
+            ContainerConfig containerConfig = ToContainerConfig(image.Config, reporter);
+            long buildTime = BuildTime(image.Config, options.SourceDateEpoch);
+            options.Squashfs.MkfsTime = buildTime;
+            options.Squashfs.DefaultModificationTime = buildTime;
+            var flattener = new LayerFlattener(reporter);
+            reporter.Verbose($"Converting {image.Reference ?? image.ImageId} ({image.SourceDescription}) to {outputPath} with {options.Squashfs.Compression}, {options.Squashfs.BlockSize}-byte blocks, mkfs time {buildTime}.");
+            GvmiWriteResult written = await GvmiImageWriter.WriteAsync(
+                outputPath,
+                containerConfig,
+                (writer, ct) => flattener.FlattenAsync(image.Layers, (entry, c) => AddAsync(writer, entry, c), ct),
+                options.Squashfs,
+                reporter,
+                cancellationToken).ConfigureAwait(false);
+
+            string hash = await HashFileAsync(written.Path, reporter, cancellationToken).ConfigureAwait(false);
+            return new ImageConversionResult(written, hash, containerConfig, buildTime);
+        }
+
+        private static ValueTask AddAsync(SquashfsWriter writer, TarEntry entry, CancellationToken cancellationToken)
+        {
+            var xattrs = new TreeXattr[entry.Xattrs.Count];
+            for (int i = 0; i < xattrs.Length; i++)
+            {
+                xattrs[i] = new TreeXattr(entry.Xattrs[i].Name, entry.Xattrs[i].Value);
+            }
+
+            var treeEntry = new TreeEntry(entry.Path, ToTreeType(entry.Type))
+            {
+                DisplayPath = entry.DisplayPath,
+                LinkTarget = entry.LinkTarget,
+                Mode = entry.Mode,
+                Uid = entry.Uid,
+                Gid = entry.Gid,
+                ModificationTime = entry.ModificationTime,
+                DeviceMajor = entry.DeviceMajor,
+                DeviceMinor = entry.DeviceMinor,
+                Xattrs = xattrs,
+                SourceOffset = entry.HeaderOffset,
+            };
+            return writer.AddAsync(treeEntry, entry.Type == TarEntryType.RegularFile ? entry.ReadDataAsync : null, cancellationToken);
+        }
+
+        private static TreeEntryType ToTreeType(TarEntryType type)
+        {
+            switch (type)
+            {
+                case TarEntryType.RegularFile: return TreeEntryType.RegularFile;
+                case TarEntryType.HardLink: return TreeEntryType.HardLink;
+                case TarEntryType.SymbolicLink: return TreeEntryType.SymbolicLink;
+                case TarEntryType.CharacterDevice: return TreeEntryType.CharacterDevice;
+                case TarEntryType.BlockDevice: return TreeEntryType.BlockDevice;
+                case TarEntryType.Directory: return TreeEntryType.Directory;
+                case TarEntryType.Fifo: return TreeEntryType.Fifo;
+                default: throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown tar entry type.");
+            }
+        }
+
+        public static async Task<string> HashFileAsync(string path, IEngineReporter reporter, CancellationToken cancellationToken)
+        {
+            reporter.Progress(new ProgressReport(HashActivityId, "Hashing the image (SHA3-224)", path));
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
+            {
+                byte[] digest = await Sha3_224.HashStreamAsync(stream, cancellationToken).ConfigureAwait(false);
+                reporter.Progress(new ProgressReport(HashActivityId, "Hashing the image (SHA3-224)", "Done") { Completed = true });
+                return HexString.Lower(digest);
+            }
+        }
+    }
+}

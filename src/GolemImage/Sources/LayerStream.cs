@@ -1,0 +1,119 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace GolemImage.Sources
+{
+    /// <summary>
+    /// A layer's tar bytes: the stored blob, checked against its blob digest, decompressed by magic (gzip, zstd or
+    /// none, whatever the media type claims), and checked against the config's diff id.
+    /// </summary>
+    internal sealed class LayerStream : IDisposable
+    {
+        private readonly DigestingStream raw;
+        private readonly DigestingStream tar;
+
+        private LayerStream(DigestingStream raw, DigestingStream tar, string compression)
+        {
+            this.raw = raw;
+            this.tar = tar;
+            Compression = compression;
+        }
+
+        /// <summary>The uncompressed tar stream to hand to the tar reader.</summary>
+        public Stream Tar => tar;
+
+        public string Compression { get; }
+
+        /// <summary>Stored bytes read so far (for progress).</summary>
+        public long RawBytesRead => raw.BytesRead;
+
+        public static async Task<LayerStream> OpenAsync(ImageLayer layer, CancellationToken cancellationToken)
+        {
+            Stream stored = await layer.OpenRawAsync(cancellationToken).ConfigureAwait(false);
+            var raw = new DigestingStream(stored, layer.BlobDigest, actual => Mismatch(layer, "blob", layer.BlobDigest, actual));
+            try
+            {
+                var magic = new byte[4];
+                int have = 0;
+                while (have < magic.Length)
+                {
+                    int read = await raw.ReadAsync(magic, have, magic.Length - have, cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    have += read;
+                }
+
+                Stream prefixed = new PrefixedStream(magic, have, raw);
+                Stream decoded;
+                string compression;
+                if (have >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+                {
+                    decoded = new GZipStream(prefixed, CompressionMode.Decompress);
+                    compression = "gzip";
+                }
+                else if (have == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
+                {
+                    decoded = new ZstdSharp.DecompressionStream(prefixed);
+                    compression = "zstd";
+                }
+                else
+                {
+                    decoded = prefixed;
+                    compression = "none";
+                }
+
+                var tar = new DigestingStream(decoded, layer.DiffId, actual => Mismatch(layer, "uncompressed content (diff id)", layer.DiffId, actual));
+                return new LayerStream(raw, tar, compression);
+            }
+            catch
+            {
+                raw.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Reads what the tar reader left (end-of-archive padding, trailing bytes) so that both digests are checked.
+        /// </summary>
+        public async Task FinishAsync(ImageLayer layer, CancellationToken cancellationToken)
+        {
+            var buffer = new byte[81920];
+            try
+            {
+                while (await tar.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false) > 0)
+                {
+                }
+
+                while (await raw.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false) > 0)
+                {
+                }
+            }
+            catch (InvalidDataException ex)
+            {
+                throw Corrupt(layer, ex);
+            }
+        }
+
+        public static GolemImageException Corrupt(ImageLayer layer, Exception inner) =>
+            new GolemImageException(layer.CorruptionErrorId, GolemErrorCategory.InvalidData, $"{layer.Description} cannot be decompressed: {inner.Message}", layer.Description, inner);
+
+        public void Dispose()
+        {
+            tar.Dispose();
+            raw.Dispose();
+        }
+
+        private static Exception Mismatch(ImageLayer layer, string what, string? expected, string actual) =>
+            new GolemImageException(
+                layer.CorruptionErrorId,
+                GolemErrorCategory.InvalidData,
+                $"{layer.Description}: the {what} has digest {actual}, but {expected} was expected; the image is corrupt or was modified.",
+                layer.Description);
+    }
+}

@@ -1,0 +1,344 @@
+#requires -Modules Pester
+# ConvertTo-GolemImage against real sources: hand-built archives (docker save legacy and OCI layouts, OCI image
+# layouts, gzip and zstd layers), a real dockerd started here, and a real distribution registry on 127.0.0.1.
+# The independent references are umoci (unpacks the same image), unsquashfs (reads our squashfs) and the kernel.
+
+BeforeDiscovery {
+    # -Skip conditions are evaluated during discovery.
+    Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
+}
+
+BeforeAll {
+    Import-Module $env:GOLEMIMAGE_MODULE -Force
+    Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
+    $script:Samples = Join-Path $PSScriptRoot '../Samples/New-TestImageArchive.ps1'
+    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ('gi-convert-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Force -Path $Work | Out-Null
+
+    $script:Legacy = & $Samples -Path "$Work/legacy.tar"
+    $script:DockerOci = & $Samples -Path "$Work/docker-oci.tar" -Format DockerSaveOci
+    $script:Layout = & $Samples -Path "$Work/layout" -Format OciLayout -LayerCompression Gzip
+    $script:Multi = & $Samples -Path "$Work/multi" -Format OciLayout -Architecture amd64, arm64 -LayerCompression Gzip
+    $script:ArmOnly = & $Samples -Path "$Work/armonly" -Format OciLayout -Architecture arm64
+    $script:ImageId = $Legacy.ImageId
+
+    function Get-TreeListing([string] $root) {
+        # One line per entry: type+mode, owner, link count, mtime (except the root's, which no layer defines),
+        # size for files, link target, and a content hash, so two trees compare entry for entry.
+        Push-Location $root
+        try {
+            & find . -printf '%p\t%M\t%U:%G\t%n\t%T@\t%s\t%l\t%y\n' | Sort-Object | ForEach-Object {
+                $f = $_ -split "`t"
+                $mtime = if ($f[0] -eq '.') { '-' } else { $f[4] }
+                $size = if ($f[7] -eq 'f') { $f[5] } else { '-' }
+                $content = if ($f[7] -eq 'f') { (Get-FileHash -LiteralPath $f[0] -Algorithm SHA256).Hash } else { '-' }
+                "$($f[0]) $($f[1]) $($f[2]) n=$($f[3]) t=$mtime s=$size l=$($f[6]) $content"
+            }
+        } finally {
+            Pop-Location
+        }
+    }
+
+    function Expand-Gvmi([string] $gvmi, [string] $destination) {
+        & unsquashfs -no-progress -d $destination $gvmi *> $null
+        $LASTEXITCODE | Should -Be 0 -Because "unsquashfs must read $gvmi"
+    }
+
+    function Get-LeftoverFiles([string] $directory) {
+        @(Get-ChildItem -LiteralPath $directory -Force -File | Where-Object { $_.Name -like '.*.tmp' -or $_.Extension -eq '.tmp' })
+    }
+}
+
+AfterAll {
+    Remove-Item -Recurse -Force -LiteralPath $Work -ErrorAction Ignore
+}
+
+Describe 'ConvertTo-GolemImage from image archives' {
+    BeforeAll {
+        $script:Out = Join-Path $Work 'archives'
+        New-Item -ItemType Directory -Force -Path $Out | Out-Null
+        $script:FromLegacy = ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/legacy.gvmi" -ErrorAction Stop
+    }
+
+    It 'gives the same bytes for both docker save layouts, an OCI layout (gzip layers) and a multi-platform index' {
+        $fromDockerOci = ConvertTo-GolemImage -ArchivePath $DockerOci.Path -OutputPath "$Out/docker-oci.gvmi" -ErrorAction Stop
+        $fromLayout = ConvertTo-GolemImage -ArchivePath $Layout.Path -OutputPath "$Out/layout.gvmi" -ErrorAction Stop
+        $fromMulti = ConvertTo-GolemImage -ArchivePath $Multi.Path -OutputPath "$Out/multi.gvmi" -ErrorAction Stop
+        $FromLegacy.Hash | Should -Match '^[0-9a-f]{56}$'
+        $fromDockerOci.Hash | Should -Be $FromLegacy.Hash
+        $fromLayout.Hash | Should -Be $FromLegacy.Hash
+        $fromMulti.Hash | Should -Be $FromLegacy.Hash
+        $fromMulti.Platform | Should -Be 'linux/amd64'
+        (& openssl dgst -sha3-224 -r $FromLegacy.Path) -replace ' .*$' | Should -Be $FromLegacy.Hash
+    }
+
+    It 'emits a GolemImageFile describing the image and its config' {
+        $FromLegacy | Should -BeOfType ([GolemImage.GolemImageFile])
+        $FromLegacy.Path | Should -Be (Join-Path $Out 'legacy.gvmi')
+        $FromLegacy.Size | Should -Be (Get-Item $FromLegacy.Path).Length
+        $FromLegacy.ImageId | Should -Be $ImageId
+        $FromLegacy.SourceImage | Should -Be 'golemimage/sample:1.0'
+        $FromLegacy.Platform | Should -Be 'linux/amd64'
+        $FromLegacy.Created | Should -Be ([datetime]::new(2024, 3, 1, 12, 0, 0, [DateTimeKind]::Utc))
+        $FromLegacy.Config.Env | Should -Be @('PATH=/usr/local/bin:/usr/bin:/bin', 'GREETING=hello golem')
+        $FromLegacy.Config.Entrypoint | Should -Be @('/bin/tool')
+        $FromLegacy.Config.Cmd | Should -Be @('--serve', 'now')
+        $FromLegacy.Config.WorkingDir | Should -Be '/opt/app'
+        $FromLegacy.Config.Volumes | Should -Be @('/golem/work')
+        $FromLegacy.Config.User | Should -Be '1000:1000'
+        $FromLegacy.Config.Image | Should -Be $ImageId
+    }
+
+    It 'writes the trailer ya-runtime-vm reads: CRC-32 of the JSON, the JSON, its length as 8 digits' {
+        $bytes = [IO.File]::ReadAllBytes($FromLegacy.Path)
+        $length = [int] [Text.Encoding]::ASCII.GetString($bytes, $bytes.Length - 8, 8)
+        $json = [Text.Encoding]::UTF8.GetString($bytes, $bytes.Length - 8 - $length, $length)
+        $config = $json | ConvertFrom-Json
+        $config.Image | Should -Be $ImageId
+        $config.WorkingDir | Should -Be '/opt/app'
+        $config.Volumes.PSObject.Properties.Name | Should -Be '/golem/work' -Because 'volumes are an object of empty objects'
+        ($bytes.Length - 8 - $length - 4) % 4096 | Should -Be 0 -Because 'the squashfs part is padded to 4 KiB'
+    }
+
+    It 'matches, entry for entry, the root filesystem umoci unpacks from the same image' -Skip:(-not (Get-Command umoci -ErrorAction Ignore) -or -not (Test-IsLinuxRoot)) {
+        # umoci reads the OCI layout and applies the layers itself (whiteouts, opaque dir, replaced hard-link target).
+        $bundle = Join-Path $Work 'umoci-bundle'
+        & umoci unpack --image "$($Layout.Path):1.0" $bundle *> $null
+        $LASTEXITCODE | Should -Be 0
+        $ours = Join-Path $Work 'ours'
+        Expand-Gvmi $FromLegacy.Path $ours
+        $expected = Get-TreeListing "$bundle/rootfs"
+        $actual = Get-TreeListing $ours
+        $expected.Count | Should -BeGreaterThan 30
+        Compare-Object $expected $actual | Out-String | Should -BeNullOrEmpty
+        # Spot checks of what flattening must get right, so a failure says which rule broke.
+        Get-Content -Raw "$ours/etc/hello.txt" | Should -Be "hello from layer 2`n"
+        Get-Content -Raw "$ours/data/hard-b.txt" | Should -Be "original hard-link content`n"
+        Test-Path "$ours/var/cache/junk" | Should -BeFalse
+        Test-Path "$ours/opt/app/old.txt" | Should -BeFalse
+        Test-Path "$ours/srv/site/index.html" | Should -BeFalse
+        Test-Path "$ours/etc/motd" | Should -BeFalse
+        @(Get-ChildItem -Recurse -Force $ours | Where-Object Name -like '.wh.*').Count | Should -Be 0
+    }
+
+    It 'keeps hard links as links (one inode, nlink 2)' -Skip:(-not (Get-Command rdsquashfs -ErrorAction Ignore)) {
+        $stat = & rdsquashfs -s /usr/share/one.txt $FromLegacy.Path
+        ($stat | Select-String 'Link count: 2') | Should -Not -BeNullOrEmpty
+    }
+
+    It 'reads zstd-compressed layers' -Skip:(-not (Get-Command skopeo -ErrorAction Ignore)) {
+        & skopeo copy --dest-compress-format zstd "oci:$($Layout.Path):1.0" "oci:$Work/zstd:1.0" *> $null
+        $LASTEXITCODE | Should -Be 0
+        $manifest = Get-ChildItem "$Work/zstd/blobs/sha256" | Where-Object Length -lt 4096 | ForEach-Object { Get-Content -Raw $_.FullName } | Where-Object { $_ -match '"layers"\s*:' }
+        $manifest | Should -Match 'tar\+zstd'
+        (ConvertTo-GolemImage -ArchivePath "$Work/zstd" -OutputPath "$Out/zstd.gvmi" -ErrorAction Stop).Hash | Should -Be $FromLegacy.Hash
+    }
+
+    It 'reads a gzip-compressed docker save archive' {
+        $gz = "$Work/legacy.tar.gz"
+        $source = [IO.File]::OpenRead($Legacy.Path)
+        $gzip = [IO.Compression.GZipStream]::new([IO.File]::Create($gz), [IO.Compression.CompressionLevel]::Fastest)
+        $source.CopyTo($gzip); $gzip.Dispose(); $source.Dispose()
+        (ConvertTo-GolemImage -ArchivePath $gz -OutputPath "$Out/gz.gvmi" -ErrorAction Stop).Hash | Should -Be $FromLegacy.Hash
+    }
+
+    It 'is mountable by the kernel' -Skip:(-not (Test-CanLoopMount)) {
+        $mount = Join-Path $Work 'mnt'
+        New-Item -ItemType Directory -Force -Path $mount | Out-Null
+        & mount -t squashfs -o loop,ro $FromLegacy.Path $mount
+        $LASTEXITCODE | Should -Be 0
+        try {
+            Get-Content -Raw "$mount/opt/app/new.txt" | Should -Be "the only child left`n"
+            (Get-FileHash "$mount/data/big.bin").Hash | Should -Be (Get-FileHash "$Work/ours/data/big.bin").Hash
+        } finally {
+            & umount $mount
+        }
+    }
+
+    It 'names the output repository-tag-id10.gvmi in the current location, and skips an up-to-date file' {
+        $here = Join-Path $Work 'cwd'
+        New-Item -ItemType Directory -Force -Path $here | Out-Null
+        Push-Location $here
+        try {
+            $first = ConvertTo-GolemImage -ArchivePath $Legacy.Path -ErrorAction Stop
+            $expectedName = 'golemimage-sample-1.0-' + $ImageId.Substring(7, 10) + '.gvmi'
+            $first.Path | Should -Be (Join-Path $here $expectedName)
+            $stamp = (Get-Item $first.Path).LastWriteTimeUtc
+            Start-Sleep -Milliseconds 1100
+            $again = ConvertTo-GolemImage -ArchivePath $Legacy.Path -Verbose -ErrorAction Stop 4>&1
+            $verbose = @($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+            $result = @($again | Where-Object { $_ -is [GolemImage.GolemImageFile] })
+            $result.Count | Should -Be 1
+            $result[0].Hash | Should -Be $first.Hash
+            ($verbose.Message -join "`n") | Should -Match 'skipping'
+            (Get-Item $first.Path).LastWriteTimeUtc | Should -Be $stamp
+            $forced = ConvertTo-GolemImage -ArchivePath $Legacy.Path -Force -ErrorAction Stop
+            $forced.Hash | Should -Be $first.Hash
+            (Get-Item $first.Path).LastWriteTimeUtc | Should -BeGreaterThan $stamp
+        } finally {
+            Pop-Location
+        }
+    }
+
+    It 'writes nothing under -WhatIf' {
+        $target = Join-Path $Out 'whatif.gvmi'
+        ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath $target -WhatIf | Should -BeNullOrEmpty
+        Test-Path $target | Should -BeFalse
+    }
+
+    It 'binds archives from Get-Item by FullName' {
+        $result = Get-Item $DockerOci.Path | ConvertTo-GolemImage -OutputPath "$Out/piped.gvmi" -ErrorAction Stop
+        $result.Hash | Should -Be $FromLegacy.Hash
+    }
+
+    It 'refuses an arm64-only image with UnsupportedPlatform, and converts it with a warning under -Force' {
+        $err = $null
+        ConvertTo-GolemImage -ArchivePath $ArmOnly.Path -OutputPath "$Out/arm.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UnsupportedPlatform*'
+        $err[0].Exception.Message | Should -Match 'linux/arm64'
+        Test-Path "$Out/arm.gvmi" | Should -BeFalse
+        $warnings = $null
+        $forced = ConvertTo-GolemImage -ArchivePath $ArmOnly.Path -OutputPath "$Out/arm.gvmi" -Force -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
+        $forced.Platform | Should -Be 'linux/arm64'
+        ($warnings -join "`n") | Should -Match 'arm64'
+    }
+
+    It 'refuses a tampered layer with InvalidArchive, leaving no partial output and an existing file untouched' {
+        # Uncompressed layers, so that the flipped byte is file content and only the digest check can notice.
+        $tampered = (& $Samples -Path "$Work/tampered" -Format OciLayout).Path
+        $layer = Get-ChildItem "$tampered/blobs/sha256" | Sort-Object Length -Descending | Select-Object -First 1
+        $bytes = [IO.File]::ReadAllBytes($layer.FullName)
+        $bytes[200000] = $bytes[200000] -bxor 0xFF
+        [IO.File]::WriteAllBytes($layer.FullName, $bytes)
+        $target = Join-Path $Out 'existing.gvmi'
+        Set-Content -LiteralPath $target -Value 'precious'
+        $err = $null
+        ConvertTo-GolemImage -ArchivePath $tampered -OutputPath $target -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArchive*'
+        $err[0].Exception.Message | Should -Match 'digest'
+        Get-Content -Raw $target | Should -Be "precious$([Environment]::NewLine)"
+        Get-LeftoverFiles $Out | Should -BeNullOrEmpty
+    }
+
+    It 'reports a file that is not an image archive, naming it' {
+        $bogus = Join-Path $Work 'bogus.tar'
+        Set-Content -LiteralPath $bogus -Value ('x' * 2000)
+        $err = $null
+        ConvertTo-GolemImage -ArchivePath $bogus -OutputPath "$Out/bogus.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArchive*'
+        $err[0].Exception.Message | Should -Match 'bogus.tar'
+    }
+}
+
+Describe 'ConvertTo-GolemImage from a Docker engine' -Skip:(-not (Test-IsLinuxRoot) -or -not (Get-Command dockerd -ErrorAction Ignore)) {
+    BeforeAll {
+        $script:Daemon = Start-TestDockerd
+        $script:SavedHost = $env:DOCKER_HOST
+        $env:DOCKER_HOST = $Daemon.Host
+        & docker load -i $Legacy.Path *> $null
+        $script:Out = Join-Path $Work 'docker'
+        New-Item -ItemType Directory -Force -Path $Out | Out-Null
+        $script:Reference = (ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/reference.gvmi" -ErrorAction Stop).Hash
+        $script:TempBefore = @(Get-ChildItem ([IO.Path]::GetTempPath()) -Filter 'golemimage-docker-*' -ErrorAction Ignore).Count
+    }
+
+    AfterAll {
+        $env:DOCKER_HOST = $SavedHost
+        Stop-TestDockerd $Daemon
+    }
+
+    It 'converts by name to the same bytes as the archive' {
+        $result = ConvertTo-GolemImage 'golemimage/sample:1.0' -Source Docker -OutputPath "$Out/by-name.gvmi" -ErrorAction Stop
+        $result.Hash | Should -Be $Reference
+        $result.SourceImage | Should -Be 'golemimage/sample:1.0'
+        $result.ImageId | Should -Be $ImageId
+    }
+
+    It 'converts by image id' {
+        $result = ConvertTo-GolemImage $ImageId.Substring(7, 12) -Source Docker -OutputPath "$Out/by-id.gvmi" -ErrorAction Stop
+        $result.Hash | Should -Be $Reference
+        $result.SourceImage | Should -Be 'golemimage/sample:1.0'
+    }
+
+    It 'converts docker image ls objects from the pipeline, naming the file after repository and tag' {
+        $objects = & docker image ls --format json | ConvertFrom-Json
+        $results = @($objects | ConvertTo-GolemImage -OutputPath $Out -ErrorAction Stop)
+        $results.Count | Should -Be 1
+        $results[0].Hash | Should -Be $Reference
+        Split-Path -Leaf $results[0].Path | Should -Be ('golemimage-sample-1.0-' + $ImageId.Substring(7, 10) + '.gvmi')
+    }
+
+    It 'leaves no container and no temporary export behind' {
+        @(& docker ps -aq).Count | Should -Be 0
+        @(Get-ChildItem ([IO.Path]::GetTempPath()) -Filter 'golemimage-docker-*' -ErrorAction Ignore).Count | Should -Be $TempBefore
+    }
+
+    It 'reports an unknown image id as ImageNotFound' {
+        $err = $null
+        ConvertTo-GolemImage 'abcdefabcdef' -Source Docker -OutputPath "$Out/x.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ImageNotFound*'
+    }
+
+    It 'reports an unreachable engine as DockerUnavailable' {
+        $saved = $env:DOCKER_HOST
+        $env:DOCKER_HOST = "unix://$Work/no-such.sock"
+        try {
+            $err = $null
+            ConvertTo-GolemImage 'golemimage/sample:1.0' -Source Docker -OutputPath "$Out/y.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'DockerUnavailable*'
+        } finally {
+            $env:DOCKER_HOST = $saved
+        }
+    }
+}
+
+Describe 'ConvertTo-GolemImage from an OCI registry' -Skip:(-not $IsLinux -or -not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
+    BeforeAll {
+        $script:Registry = Start-TestOciRegistry
+        $a = $Registry.Address
+        & skopeo copy --all --dest-tls-verify=false "oci:$($Multi.Path):1.0" "docker://$a/golemimage/multi:1.0" *> $null
+        & skopeo copy --dest-tls-verify=false "oci:$($ArmOnly.Path):1.0" "docker://$a/golemimage/arm:1.0" *> $null
+        & skopeo copy --dest-tls-verify=false "docker-archive:$($Legacy.Path)" "docker://$a/golemimage/sample:1.0" *> $null
+        $script:Out = Join-Path $Work 'registry'
+        New-Item -ItemType Directory -Force -Path $Out | Out-Null
+        $script:Reference = (ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/reference.gvmi" -ErrorAction Stop).Hash
+    }
+
+    AfterAll {
+        Stop-TestOciRegistry $Registry
+    }
+
+    It 'picks linux/amd64 from a multi-platform index and gives the same bytes as the archive' {
+        $result = ConvertTo-GolemImage "$($Registry.Address)/golemimage/multi:1.0" -Source Registry -OutputPath "$Out/multi.gvmi" -ErrorAction Stop
+        $result.Hash | Should -Be $Reference
+        $result.Platform | Should -Be 'linux/amd64'
+        $result.SourceImage | Should -Be "$($Registry.Address)/golemimage/multi:1.0"
+    }
+
+    It 'converts a Docker schema-2 manifest (skopeo push of a docker-save archive)' {
+        (ConvertTo-GolemImage "$($Registry.Address)/golemimage/sample:1.0" -Source Registry -OutputPath "$Out/sample.gvmi" -ErrorAction Stop).Hash | Should -Be $Reference
+    }
+
+    It 'refuses an arm64-only image with UnsupportedPlatform' {
+        $err = $null
+        ConvertTo-GolemImage "$($Registry.Address)/golemimage/arm:1.0" -Source Registry -OutputPath "$Out/arm.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UnsupportedPlatform*'
+        Test-Path "$Out/arm.gvmi" | Should -BeFalse
+    }
+
+    It 'reports a missing repository as ImageNotFound' {
+        $err = $null
+        ConvertTo-GolemImage "$($Registry.Address)/golemimage/missing:1.0" -Source Registry -OutputPath "$Out/missing.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ImageNotFound*'
+    }
+
+    It 'falls back to the registry under -Source Auto when no Docker engine answers' {
+        $saved = $env:DOCKER_HOST
+        $env:DOCKER_HOST = "unix://$Work/no-such.sock"
+        try {
+            (ConvertTo-GolemImage "$($Registry.Address)/golemimage/multi:1.0" -OutputPath "$Out/auto.gvmi" -ErrorAction Stop).Hash | Should -Be $Reference
+        } finally {
+            $env:DOCKER_HOST = $saved
+        }
+    }
+}
