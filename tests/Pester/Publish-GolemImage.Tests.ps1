@@ -128,14 +128,6 @@ Describe 'Publish-GolemImage' -Skip:(-not $CanRun) {
             (Invoke-RestMethod "$($Registry.Url)/v1/image/info?tag=alice/hello:1.0&dev=true").sha3 | Should -Be $ExpectedHash
         }
 
-        It 'shows the upload with bytes, rate and time left' {
-            $upload = @($First.Progress | Where-Object { $_.Activity -like 'Publishing hello.gvmi*' -and $_.RecordType -eq 'Processing' })
-            $upload | Should -Not -BeNullOrEmpty
-            $upload[-1].StatusDescription | Should -Match '^[\d.]+ (B|KiB|MiB) of [\d.]+ KiB uploaded, [\d.]+ (B|KiB|MiB|GiB)/s$'
-            $upload[-1].PercentComplete | Should -BeGreaterThan 0
-            @($First.Progress | Where-Object { $_.Activity -like 'Publishing*' -and $_.RecordType -eq 'Completed' }) | Should -Not -BeNullOrEmpty
-        }
-
         It 'sends no chunk and no descriptor the second time' {
             $Second.Errors | Should -BeNullOrEmpty
             $Second.Output.ChunksUploaded | Should -Be 0
@@ -194,6 +186,22 @@ Describe 'Publish-GolemImage' -Skip:(-not $CanRun) {
             $run.Errors | Should -BeNullOrEmpty
             $run.Output.Tag | Should -Be 'alice/env:1'
             $run.AllText | Should -Not -Match ([regex]::Escape($Registry.Token))
+        }
+    }
+
+    Context 'progress' {
+        It 'shows the upload with bytes, rate and time left' {
+            $image = New-TestGvmi -Name 'progress' -Kilobytes 300
+            Set-TestGolemRegistryFault -Registry $Registry -DelayMilliseconds 250
+            $run = Invoke-Publish @{ Path = $image; Anonymous = $true; RegistryUrl = $Registry.Url; ChunkSize = $ChunkSize; ThrottleLimit = 1 }
+            $run.Errors | Should -BeNullOrEmpty
+            $upload = @($run.Progress | Where-Object { $_.Activity -like 'Publishing progress.gvmi to 127.0.0.1*' -and $_.RecordType -eq 'Processing' })
+            $upload.Count | Should -BeGreaterThan 1
+            $withRate = @($upload | Where-Object { $_.StatusDescription -match '^[\d.]+ (B|KiB|MiB) of [\d.]+ KiB uploaded, [\d.]+ (B|KiB|MiB|GiB)/s$' -and $_.SecondsRemaining -ge 0 })
+            $withRate | Should -Not -BeNullOrEmpty
+            $upload[-1].PercentComplete | Should -BeGreaterThan $upload[0].PercentComplete
+            @($run.Progress | Where-Object { $_.Activity -like 'Publishing progress.gvmi*' -and $_.RecordType -eq 'Completed' }) | Should -Not -BeNullOrEmpty
+            @($run.Progress | Where-Object { $_.Activity -eq 'Hashing progress.gvmi' }) | Should -Not -BeNullOrEmpty
         }
     }
 

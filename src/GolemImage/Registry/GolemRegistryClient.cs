@@ -65,7 +65,7 @@ namespace GolemImage.Registry
                     return;
                 }
 
-                string body = await ReadBodyAsync(response).ConfigureAwait(false);
+                string body = await ReadMessageAsync(response).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.Unauthorized)
                 {
                     throw new GolemImageException("RegistryAuthenticationFailed", GolemErrorCategory.AuthenticationError, $"The registry {baseUri} refused the personal access token of user '{credential.UserName}' ({body}). Check -Credential or REGISTRY_USER/REGISTRY_TOKEN.", baseUri.ToString());
@@ -80,7 +80,7 @@ namespace GolemImage.Registry
         {
             using (HttpResponseMessage response = await SendAsync(HttpMethod.Get, "v1/image/descr/" + descriptorSha256, null, "the descriptor status", null, cancellationToken).ConfigureAwait(false))
             {
-                string body = await ReadBodyAsync(response, int.MaxValue).ConfigureAwait(false);
+                string body = await ReadBodyAsync(response).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.NotFound)
                 {
                     return new DescriptorStatus(false, null, Array.Empty<bool>());
@@ -88,7 +88,7 @@ namespace GolemImage.Registry
 
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
-                    throw Unexpected(response, Scrub(Truncate(body)), "the descriptor status");
+                    throw Unexpected(response, Summarize(body), "the descriptor status");
                 }
 
                 try
@@ -112,7 +112,7 @@ namespace GolemImage.Registry
                 }
                 catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException || ex is FormatException)
                 {
-                    throw new GolemImageException("RegistryProtocolError", GolemErrorCategory.ProtocolError, $"The registry {baseUri} answered the descriptor status with something that is not the expected JSON: {Scrub(Truncate(body))}", baseUri.ToString(), ex);
+                    throw new GolemImageException("RegistryProtocolError", GolemErrorCategory.ProtocolError, $"The registry {baseUri} answered the descriptor status with something that is not the expected JSON: {Summarize(body)}", baseUri.ToString(), ex);
                 }
             }
         }
@@ -130,7 +130,7 @@ namespace GolemImage.Registry
             {
                 if (!IsSuccess(response))
                 {
-                    string body = await ReadBodyAsync(response).ConfigureAwait(false);
+                    string body = await ReadMessageAsync(response).ConfigureAwait(false);
                     throw new GolemImageException("RegistryRejectedDescriptor", GolemErrorCategory.InvalidData, $"The registry {baseUri} refused the image descriptor {descriptor.DescriptorSha256Hex} with HTTP {(int)response.StatusCode}: {body}", baseUri.ToString());
                 }
             }
@@ -154,13 +154,22 @@ namespace GolemImage.Registry
                 new KeyValuePair<string, string>("chunk-len", length.ToString(CultureInfo.InvariantCulture)),
             };
             TimeSpan deadline = retry.RequestTimeout + TimeSpan.FromSeconds((double)length / Math.Max(1, retry.MinimumBytesPerSecond));
+            void Rollback()
+            {
+                long undone = Interlocked.Exchange(ref sentThisAttempt, 0);
+                if (undone != 0)
+                {
+                    sent(-undone);
+                }
+            }
+
             using (HttpResponseMessage response = await SendAsync(
                 HttpMethod.Post,
                 "v1/image/push/chunk",
                 () =>
                 {
                     // A new attempt: whatever the previous one sent is uploaded again.
-                    sent(-Interlocked.Exchange(ref sentThisAttempt, 0));
+                    Rollback();
                     return Form(fields, new FileRangeContent(imagePath, position, length, n => { Interlocked.Add(ref sentThisAttempt, n); sent(n); }), "chunk-" + chunkNumber.ToString(CultureInfo.InvariantCulture));
                 },
                 $"the upload of chunk {chunkNumber}",
@@ -169,8 +178,8 @@ namespace GolemImage.Registry
             {
                 if (!IsSuccess(response))
                 {
-                    sent(-Interlocked.Exchange(ref sentThisAttempt, 0));
-                    string body = await ReadBodyAsync(response).ConfigureAwait(false);
+                    Rollback();
+                    string body = await ReadMessageAsync(response).ConfigureAwait(false);
                     throw new GolemImageException("RegistryRejectedChunk", GolemErrorCategory.InvalidData, $"The registry {baseUri} refused chunk {chunkNumber} (bytes {position}..{position + length - 1}) of '{imagePath}' with HTTP {(int)response.StatusCode}: {body}", imagePath);
                 }
             }
@@ -203,7 +212,7 @@ namespace GolemImage.Registry
                     return;
                 }
 
-                string body = await ReadBodyAsync(response).ConfigureAwait(false);
+                string body = await ReadMessageAsync(response).ConfigureAwait(false);
                 switch (response.StatusCode)
                 {
                     case HttpStatusCode.Unauthorized:
@@ -225,7 +234,7 @@ namespace GolemImage.Registry
         {
             using (HttpResponseMessage response = await SendAsync(HttpMethod.Get, "v1/image/info?hash=" + sha3Hex + "&dev=true", null, "the image info", null, cancellationToken).ConfigureAwait(false))
             {
-                string body = await ReadBodyAsync(response, int.MaxValue).ConfigureAwait(false);
+                string body = await ReadBodyAsync(response).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.NotFound)
                 {
                     return null;
@@ -233,7 +242,7 @@ namespace GolemImage.Registry
 
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
-                    throw Unexpected(response, Scrub(Truncate(body)), "the image info");
+                    throw Unexpected(response, Summarize(body), "the image info");
                 }
 
                 try
@@ -250,7 +259,7 @@ namespace GolemImage.Registry
                 }
                 catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException || ex is KeyNotFoundException || ex is FormatException)
                 {
-                    throw new GolemImageException("RegistryProtocolError", GolemErrorCategory.ProtocolError, $"The registry {baseUri} answered the image info with something that is not the expected JSON: {Scrub(Truncate(body))}", baseUri.ToString(), ex);
+                    throw new GolemImageException("RegistryProtocolError", GolemErrorCategory.ProtocolError, $"The registry {baseUri} answered the image info with something that is not the expected JSON: {Summarize(body)}", baseUri.ToString(), ex);
                 }
             }
         }
@@ -336,25 +345,25 @@ namespace GolemImage.Registry
         /// <summary>Server text may quote what it was sent; the token never leaves this class inside a message.</summary>
         private string Scrub(string text) => secret == null ? text : text.Replace(secret, "***");
 
-        private async Task<string> ReadBodyAsync(HttpResponseMessage response, int limit = 300)
+        private static async Task<string> ReadBodyAsync(HttpResponseMessage response)
         {
-            string body;
             try
             {
-                body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                return await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException || ex is HttpRequestException || ex is InvalidOperationException)
             {
-                body = string.Empty;
+                return string.Empty;
             }
+        }
 
-            if (limit == int.MaxValue)
-            {
-                return body;
-            }
+        /// <summary>The server's answer, short and scrubbed, fit to quote in a message.</summary>
+        private async Task<string> ReadMessageAsync(HttpResponseMessage response) => Summarize(await ReadBodyAsync(response).ConfigureAwait(false));
 
-            body = Scrub(Truncate(body));
-            return body.Length == 0 ? "no message" : body;
+        private string Summarize(string body)
+        {
+            string text = Scrub(Truncate(body));
+            return text.Length == 0 ? "no message" : text;
         }
 
         private GolemImageException Unexpected(HttpResponseMessage response, string body, string what) =>
@@ -396,7 +405,7 @@ namespace GolemImage.Registry
                             using (response)
                             {
                                 retryAfter = RetryAfter(response);
-                                problem = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {await ReadBodyAsync(response).ConfigureAwait(false)}";
+                                problem = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {await ReadMessageAsync(response).ConfigureAwait(false)}";
                             }
                         }
                     }

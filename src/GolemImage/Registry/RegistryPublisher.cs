@@ -165,39 +165,33 @@ namespace GolemImage.Registry
             {
                 async Task WorkAsync()
                 {
-                    int index;
-                    while ((index = Interlocked.Increment(ref next)) < missing.Count)
+                    try
                     {
-                        int chunk = missing[index];
-                        await client.PushChunkAsync(
-                            descriptor,
-                            chunk,
-                            request.ImagePath,
-                            sent =>
-                            {
-                                rate.Add(sent);
-                                reporter.Progress(rate.ToReport(UploadActivityId, activity, "uploaded"));
-                            },
-                            failed.Token).ConfigureAwait(false);
+                        int index;
+                        while ((index = Interlocked.Increment(ref next)) < missing.Count)
+                        {
+                            int chunk = missing[index];
+                            await client.PushChunkAsync(
+                                descriptor,
+                                chunk,
+                                request.ImagePath,
+                                sent =>
+                                {
+                                    rate.Add(sent);
+                                    reporter.Progress(rate.ToReport(UploadActivityId, activity, "uploaded"));
+                                },
+                                failed.Token).ConfigureAwait(false);
+                        }
+                    }
+                    catch
+                    {
+                        // The first permanent failure stops the other workers at once instead of letting them upload on.
+                        failed.Cancel();
+                        throw;
                     }
                 }
 
-                // The first permanent failure stops the other workers at once instead of letting them upload on.
-                Task Guarded() => WorkAsync().ContinueWith(
-                    t =>
-                    {
-                        if (t.IsFaulted)
-                        {
-                            failed.Cancel();
-                        }
-
-                        return t;
-                    },
-                    CancellationToken.None,
-                    TaskContinuationOptions.ExecuteSynchronously,
-                    TaskScheduler.Default).Unwrap();
-
-                Task[] workers = Enumerable.Range(0, Math.Max(1, Math.Min(request.ThrottleLimit, missing.Count))).Select(_ => Task.Run(Guarded)).ToArray();
+                Task[] workers = Enumerable.Range(0, Math.Max(1, Math.Min(request.ThrottleLimit, missing.Count))).Select(_ => Task.Run(WorkAsync)).ToArray();
                 try
                 {
                     await Task.WhenAll(workers).ConfigureAwait(false);
@@ -239,7 +233,7 @@ namespace GolemImage.Registry
 
                 reporter.Verbose($"The registry reports the upload as '{status.Status}', not yet 'full'; asking again in {pause.TotalSeconds:0.0} s.");
                 await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
             }
         }
     }
