@@ -82,7 +82,7 @@ namespace GolemImage.Cmdlets
 
         /// <summary>Allows plain http to a registry that is not on the loopback interface.</summary>
         [Parameter(ParameterSetName = ImageSet)]
-        public SwitchParameter AllowInsecureRegistry { get; set; }
+        public SwitchParameter AllowInsecureHttp { get; set; }
 
         /// <summary>Converts even when the output already holds this image, and converts non-amd64 images (with a warning).</summary>
         [Parameter]
@@ -219,7 +219,7 @@ namespace GolemImage.Cmdlets
             string name = image!;
             if (Source == "Registry")
             {
-                return await OciRegistrySource.OpenAsync(name, platform, Force, credential, AllowInsecureRegistry, reporter, cancellationToken).ConfigureAwait(false);
+                return await OciRegistrySource.OpenAsync(name, platform, Force, credential, AllowInsecureHttp, reporter, cancellationToken).ConfigureAwait(false);
             }
 
             DockerEngineSource docker;
@@ -230,7 +230,7 @@ namespace GolemImage.Cmdlets
             catch (GolemImageException ex) when (Source == "Auto" && ex.ErrorId == "DockerUnavailable" && !ImageReference.LooksLikeImageId(name))
             {
                 reporter.Verbose($"{ex.Message} Pulling '{name}' from its registry instead.");
-                return await OciRegistrySource.OpenAsync(name, platform, Force, credential, AllowInsecureRegistry, reporter, cancellationToken).ConfigureAwait(false);
+                return await OciRegistrySource.OpenAsync(name, platform, Force, credential, AllowInsecureHttp, reporter, cancellationToken).ConfigureAwait(false);
             }
 
             using (docker)

@@ -13,7 +13,7 @@ using GolemImage.Reporting;
 namespace GolemImage.Sources
 {
     /// <summary>
-    /// Images from a Docker engine (DOCKER_HOST, the current docker context, or the default socket / named pipe):
+    /// Images from a Docker engine (DOCKER_HOST: unix, npipe or tcp; else the default socket / named pipe):
     /// inspect, pull with per-layer progress when the image is missing, then <c>docker save</c> streamed to a
     /// temporary file and read with the archive code, so that an image gives the same bytes here as through an
     /// archive or a registry. No container is created. The temporary file is deleted when the image is disposed.
@@ -34,20 +34,29 @@ namespace GolemImage.Sources
 
         public string Endpoint { get; }
 
+        /// <summary>The local engine: the named pipe on Windows, the unix socket elsewhere.</summary>
+        public static string DefaultEndpoint =>
+            System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows)
+                ? "npipe://./pipe/docker_engine"
+                : "unix:///var/run/docker.sock";
+
         /// <summary>Connects to the engine and checks it answers; throws DockerUnavailable when it does not.</summary>
         public static async Task<DockerEngineSource> ConnectAsync(IEngineReporter reporter, CancellationToken cancellationToken)
         {
+            string? dockerHost = Environment.GetEnvironmentVariable("DOCKER_HOST");
+            string endpoint = string.IsNullOrEmpty(dockerHost) ? DefaultEndpoint : dockerHost!;
             DockerClient client;
             try
             {
-                client = new DockerClientBuilder().Build();
+                // No API version is pinned: requests go to the unversioned paths, which every engine serves at its own
+                // current version (engines that refuse old versions, like Docker 29, accept these).
+                client = new DockerClientConfiguration(new Uri(endpoint), null, TimeSpan.FromSeconds(30)).CreateClient();
             }
-            catch (Exception ex) when (!(ex is OperationCanceledException))
+            catch (Exception ex) when (ex is UriFormatException || ex is ArgumentException || ex is NotSupportedException || ex is InvalidOperationException)
             {
-                throw Unavailable(Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "the default endpoint", ex.Message, ex);
+                throw Unavailable(endpoint, ex.Message, ex);
             }
 
-            string endpoint = Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "the default Docker endpoint";
             try
             {
                 using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))

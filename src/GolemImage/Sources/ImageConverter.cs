@@ -7,9 +7,6 @@ using System.Threading.Tasks;
 using GolemImage.Gvmi;
 using GolemImage.Hashing;
 using GolemImage.Reporting;
-using GolemImage.Squashfs;
-using GolemImage.Tar;
-using GolemImage.Tree;
 
 namespace GolemImage.Sources
 {
@@ -71,52 +68,13 @@ namespace GolemImage.Sources
             GvmiWriteResult written = await GvmiImageWriter.WriteAsync(
                 outputPath,
                 containerConfig,
-                (writer, ct) => flattener.FlattenAsync(image.Layers, (entry, c) => AddAsync(writer, entry, c), ct),
+                (writer, ct) => flattener.FlattenAsync(image.Layers, (entry, c) => writer.AddAsync(entry, c), ct),
                 options.Squashfs,
                 reporter,
                 cancellationToken).ConfigureAwait(false);
 
             string hash = await HashFileAsync(written.Path, reporter, cancellationToken).ConfigureAwait(false);
             return new ImageConversionResult(written, hash, containerConfig, buildTime);
-        }
-
-        private static ValueTask AddAsync(SquashfsWriter writer, TarEntry entry, CancellationToken cancellationToken)
-        {
-            var xattrs = new TreeXattr[entry.Xattrs.Count];
-            for (int i = 0; i < xattrs.Length; i++)
-            {
-                xattrs[i] = new TreeXattr(entry.Xattrs[i].Name, entry.Xattrs[i].Value);
-            }
-
-            var treeEntry = new TreeEntry(entry.Path, ToTreeType(entry.Type))
-            {
-                DisplayPath = entry.DisplayPath,
-                LinkTarget = entry.LinkTarget,
-                Mode = entry.Mode,
-                Uid = entry.Uid,
-                Gid = entry.Gid,
-                ModificationTime = entry.ModificationTime,
-                DeviceMajor = entry.DeviceMajor,
-                DeviceMinor = entry.DeviceMinor,
-                Xattrs = xattrs,
-                SourceOffset = entry.HeaderOffset,
-            };
-            return writer.AddAsync(treeEntry, entry.Type == TarEntryType.RegularFile ? entry.ReadDataAsync : null, cancellationToken);
-        }
-
-        private static TreeEntryType ToTreeType(TarEntryType type)
-        {
-            switch (type)
-            {
-                case TarEntryType.RegularFile: return TreeEntryType.RegularFile;
-                case TarEntryType.HardLink: return TreeEntryType.HardLink;
-                case TarEntryType.SymbolicLink: return TreeEntryType.SymbolicLink;
-                case TarEntryType.CharacterDevice: return TreeEntryType.CharacterDevice;
-                case TarEntryType.BlockDevice: return TreeEntryType.BlockDevice;
-                case TarEntryType.Directory: return TreeEntryType.Directory;
-                case TarEntryType.Fifo: return TreeEntryType.Fifo;
-                default: throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown tar entry type.");
-            }
         }
 
         public static async Task<string> HashFileAsync(string path, IEngineReporter reporter, CancellationToken cancellationToken)
