@@ -342,3 +342,75 @@ Describe 'ConvertTo-GolemImage from an OCI registry' -Skip:(-not $IsLinux -or -n
         }
     }
 }
+
+Describe 'ConvertTo-GolemImage from a registry that requires a password' -Skip:(-not $IsLinux -or -not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
+    BeforeAll {
+        # distribution's htpasswd auth (bcrypt, cost 4 so that each request stays cheap); the hash is of 's3cret-pass'.
+        $script:AuthRoot = Join-Path $Work 'auth-registry'
+        New-Item -ItemType Directory -Force -Path "$AuthRoot/storage" | Out-Null
+        Set-Content -LiteralPath "$AuthRoot/htpasswd" -Value 'golem:$2b$04$7tcsXBuaM/wW.lk5iHCzoO.2LhIjanW/hu2iCtahUONdz6ca0.aaG'
+        $port = Get-FreeTcpPort
+        $script:AuthAddress = "127.0.0.1:$port"
+        Set-Content -LiteralPath "$AuthRoot/config.yml" -Value @"
+version: 0.1
+log: {level: warn}
+storage:
+  filesystem: {rootdirectory: $AuthRoot/storage}
+auth:
+  htpasswd: {realm: golem-test, path: $AuthRoot/htpasswd}
+http:
+  addr: $AuthAddress
+"@
+        $script:AuthProcess = Start-Process -FilePath (Get-Command docker-registry).Source -ArgumentList @('serve', "$AuthRoot/config.yml") -RedirectStandardOutput "$AuthRoot/out.log" -RedirectStandardError "$AuthRoot/err.log" -PassThru
+        Wait-Until -What 'the password registry' -Condition {
+            try { Invoke-WebRequest "http://$AuthAddress/v2/" -UseBasicParsing -TimeoutSec 2 | Out-Null; $true } catch { $null -ne $_.Exception.Response }
+        }
+        & skopeo copy --dest-tls-verify=false --dest-creds 'golem:s3cret-pass' "docker-archive:$($Legacy.Path)" "docker://$AuthAddress/golemimage/private:1.0" *> $null
+        $LASTEXITCODE | Should -Be 0
+        $script:Out = Join-Path $Work 'auth'
+        New-Item -ItemType Directory -Force -Path $Out | Out-Null
+        $script:Reference = (ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/reference.gvmi" -ErrorAction Stop).Hash
+        $script:Image = "$AuthAddress/golemimage/private:1.0"
+        $script:SavedDockerConfig = $env:DOCKER_CONFIG
+        $env:DOCKER_CONFIG = Join-Path $Work 'empty-docker-config'
+    }
+
+    AfterAll {
+        $env:DOCKER_CONFIG = $SavedDockerConfig
+        if ($AuthProcess -and -not $AuthProcess.HasExited) { Stop-Process -Id $AuthProcess.Id -Force -ErrorAction Ignore }
+    }
+
+    It 'asks for credentials with AuthenticationFailed when none are given' {
+        $err = $null
+        ConvertTo-GolemImage $Image -Source Registry -OutputPath "$Out/none.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'AuthenticationFailed*'
+        $err[0].Exception.Message | Should -Match 'Credential'
+    }
+
+    It 'refuses a wrong password with AuthenticationFailed' {
+        $wrong = [pscredential]::new('golem', (ConvertTo-SecureString 'wrong' -AsPlainText -Force))
+        $err = $null
+        ConvertTo-GolemImage $Image -Source Registry -Credential $wrong -OutputPath "$Out/wrong.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'AuthenticationFailed*'
+        $err[0].Exception.Message | Should -Match "'golem'"
+        $err[0].Exception.Message | Should -Not -Match 'wrong'
+    }
+
+    It 'converts with -Credential (basic auth) to the same bytes' {
+        $credential = [pscredential]::new('golem', (ConvertTo-SecureString 's3cret-pass' -AsPlainText -Force))
+        (ConvertTo-GolemImage $Image -Source Registry -Credential $credential -OutputPath "$Out/cred.gvmi" -ErrorAction Stop).Hash | Should -Be $Reference
+    }
+
+    It 'uses the auths entry of the docker config.json' {
+        $configDir = Join-Path $Work 'docker-config'
+        New-Item -ItemType Directory -Force -Path $configDir | Out-Null
+        $auth = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('golem:s3cret-pass'))
+        Set-Content -LiteralPath "$configDir/config.json" -Value (@{ auths = @{ $AuthAddress = @{ auth = $auth } } } | ConvertTo-Json -Depth 5)
+        $env:DOCKER_CONFIG = $configDir
+        try {
+            (ConvertTo-GolemImage $Image -Source Registry -OutputPath "$Out/config.gvmi" -ErrorAction Stop).Hash | Should -Be $Reference
+        } finally {
+            $env:DOCKER_CONFIG = Join-Path $Work 'empty-docker-config'
+        }
+    }
+}
