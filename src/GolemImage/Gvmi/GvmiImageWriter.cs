@@ -69,7 +69,7 @@ namespace GolemImage.Gvmi
                     GvmiTrailer.Write(stream, config);
                     fileSize = stream.Position;
                     stream.SetLength(fileSize);
-                    stream.Flush(flushToDisk: true);
+                    stream.Flush();
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();

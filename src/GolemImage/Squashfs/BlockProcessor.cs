@@ -1,9 +1,9 @@
 using System;
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using GolemImage.Compression;
 
@@ -20,29 +20,39 @@ namespace GolemImage.Squashfs
 
         private readonly Stream _output;
         private readonly ArrayPool<byte> _pool;
-        private readonly Channel<Job> _ordered;
-        private readonly Channel<Job> _work;
-        private readonly Task[] _workers;
-        private readonly Task _writer;
+
+        // Threads hand blocks to each other through semaphores rather than async continuations: a blocked thread is
+        // woken directly, without a hop through the thread pool (which costs milliseconds per block on a busy machine).
+        private readonly SemaphoreSlim _capacity;
+        private readonly ConcurrentQueue<Job> _ordered = new ConcurrentQueue<Job>();
+        private readonly SemaphoreSlim _orderedCount = new SemaphoreSlim(0);
+        private readonly ConcurrentQueue<Job> _work = new ConcurrentQueue<Job>();
+        private readonly SemaphoreSlim _workCount = new SemaphoreSlim(0);
+        private readonly Thread[] _workers;
+        private readonly Thread _writer;
+        private readonly TaskCompletionSource<bool> _writerDone = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly List<FragmentLocation> _fragments = new List<FragmentLocation>();
         private long _position;
+        private volatile Exception? _failure;
         private volatile bool _aborted;
+        private bool _completing;
 
         public BlockProcessor(Stream output, long startPosition, CompressionSettings compression, int workerCount, int blocksInFlight, ArrayPool<byte> pool)
         {
             _output = output;
             _position = startPosition;
             _pool = pool;
-            _ordered = Channel.CreateBounded<Job>(new BoundedChannelOptions(blocksInFlight) { SingleReader = true, SingleWriter = true });
-            _work = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
-            _workers = new Task[workerCount];
+            _capacity = new SemaphoreSlim(blocksInFlight);
+            _workers = new Thread[workerCount];
             for (int i = 0; i < workerCount; i++)
             {
                 IBlockCompressor compressor = compression.CreateCompressor();
-                _workers[i] = Task.Factory.StartNew(() => RunWorker(compressor), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                _workers[i] = new Thread(() => RunWorker(compressor)) { IsBackground = true, Name = "GolemImage block compressor " + i };
+                _workers[i].Start();
             }
 
-            _writer = Task.Run(RunWriterAsync);
+            _writer = new Thread(RunWriter) { IsBackground = true, Name = "GolemImage block writer" };
+            _writer.Start();
         }
 
         /// <summary>Fragment blocks written so far, in fragment-index order. Complete after <see cref="CompleteAsync"/>.</summary>
@@ -64,26 +74,50 @@ namespace GolemImage.Squashfs
         /// <summary>Waits until every queued block is written; returns the position after the last one.</summary>
         public async Task<long> CompleteAsync()
         {
-            _ordered.Writer.TryComplete();
-            await _writer.ConfigureAwait(false);
-            _work.Writer.TryComplete();
-            await Task.WhenAll(_workers).ConfigureAwait(false);
+            ThrowIfFailed();
+            _completing = true;
+            _ordered.Enqueue(new Job(JobKind.End, null, null, 0));
+            _orderedCount.Release();
+            await _writerDone.Task.ConfigureAwait(false);
+            StopWorkers();
+            ThrowIfFailed();
             return _position;
         }
 
         public void Dispose()
         {
             _aborted = true;
-            _ordered.Writer.TryComplete();
-            _work.Writer.TryComplete();
-            try
+            if (!_completing)
             {
-                Task.WaitAll(_workers);
-                _writer.Wait();
+                _completing = true;
+                _ordered.Enqueue(new Job(JobKind.End, null, null, 0));
+                _orderedCount.Release();
             }
-            catch (AggregateException)
+
+            _writer.Join();
+            StopWorkers();
+        }
+
+        private void StopWorkers()
+        {
+            foreach (Thread _ in _workers)
             {
-                // The failure has already been reported to whoever was feeding us.
+                _work.Enqueue(new Job(JobKind.End, null, null, 0));
+            }
+
+            _workCount.Release(_workers.Length);
+            foreach (Thread worker in _workers)
+            {
+                worker.Join();
+            }
+        }
+
+        private void ThrowIfFailed()
+        {
+            Exception? failure = _failure;
+            if (failure != null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
             }
         }
 
@@ -91,12 +125,9 @@ namespace GolemImage.Squashfs
         {
             try
             {
-                await _ordered.Writer.WriteAsync(job, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ChannelClosedException ex) when (ex.InnerException != null)
-            {
-                ReturnBuffers(job);
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+                ThrowIfFailed();
+                await _capacity.WaitAsync(cancellationToken).ConfigureAwait(false);
+                ThrowIfFailed();
             }
             catch
             {
@@ -104,9 +135,12 @@ namespace GolemImage.Squashfs
                 throw;
             }
 
-            if (job.Completion != null && !_work.Writer.TryWrite(job))
+            _ordered.Enqueue(job);
+            _orderedCount.Release();
+            if (job.Done != null)
             {
-                job.Completion.TrySetCanceled();
+                _work.Enqueue(job);
+                _workCount.Release();
             }
         }
 
@@ -114,43 +148,28 @@ namespace GolemImage.Squashfs
         {
             try
             {
-                while (_work.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                while (true)
                 {
-                    while (_work.Reader.TryRead(out Job? job))
+                    _workCount.Wait();
+                    if (!_work.TryDequeue(out Job? job) || job.Kind == JobKind.End)
                     {
-                        if (_aborted)
-                        {
-                            job.Completion!.TrySetCanceled();
-                            continue;
-                        }
+                        return;
+                    }
 
-                        try
+                    try
+                    {
+                        if (!_aborted)
                         {
-                            if (!IsAllZero(job.Input.AsSpan(0, job.Length)) || job.Kind == JobKind.FragmentBlock)
-                            {
-                                byte[] output = _pool.Rent(job.Length);
-                                int length = compressor.Compress(job.Input.AsSpan(0, job.Length), output.AsSpan(0, job.Length));
-                                if (length > 0 && length < job.Length)
-                                {
-                                    job.Output = output;
-                                    job.OutputLength = length;
-                                }
-                                else
-                                {
-                                    _pool.Return(output);
-                                }
-                            }
-                            else
-                            {
-                                job.Sparse = true;
-                            }
-
-                            job.Completion!.TrySetResult(true);
+                            Compress(compressor, job);
                         }
-                        catch (Exception ex)
-                        {
-                            job.Completion!.TrySetException(ex);
-                        }
+                    }
+                    catch (Exception ex)
+                    {
+                        job.Failure = ex;
+                    }
+                    finally
+                    {
+                        job.Done!.Set();
                     }
                 }
             }
@@ -160,72 +179,89 @@ namespace GolemImage.Squashfs
             }
         }
 
-        private async Task RunWriterAsync()
+        private void Compress(IBlockCompressor compressor, Job job)
+        {
+            if (job.Kind == JobKind.DataBlock && IsAllZero(job.Input.AsSpan(0, job.Length)))
+            {
+                job.Sparse = true;
+                return;
+            }
+
+            byte[] output = _pool.Rent(job.Length);
+            int length = compressor.Compress(job.Input.AsSpan(0, job.Length), output.AsSpan(0, job.Length));
+            if (length > 0 && length < job.Length)
+            {
+                job.Output = output;
+                job.OutputLength = length;
+            }
+            else
+            {
+                _pool.Return(output);
+            }
+        }
+
+        private void RunWriter()
         {
             bool seekNeeded = true;
-            try
+            while (true)
             {
-                while (await _ordered.Reader.WaitToReadAsync().ConfigureAwait(false))
+                _orderedCount.Wait();
+                _ordered.TryDequeue(out Job? job);
+                if (job == null || job.Kind == JobKind.End)
                 {
-                    while (_ordered.Reader.TryRead(out Job? job))
+                    break;
+                }
+
+                try
+                {
+                    job.Done?.Wait();
+                    if (_aborted || _failure != null)
                     {
-                        try
-                        {
-                            if (job.Completion != null)
-                            {
-                                await job.Completion.Task.ConfigureAwait(false);
-                            }
+                        continue;
+                    }
 
-                            if (_aborted)
-                            {
-                                continue;
-                            }
+                    if (job.Failure != null)
+                    {
+                        throw job.Failure;
+                    }
 
-                            switch (job.Kind)
-                            {
-                                case JobKind.FileStart:
-                                    job.File!.StartBlock = _position;
-                                    break;
-                                case JobKind.Rollback:
-                                    // A duplicate of an earlier file: forget the blocks just written for it.
-                                    _position = job.File!.StartBlock;
-                                    seekNeeded = true;
-                                    break;
-                                case JobKind.DataBlock:
-                                    if (job.Sparse)
-                                    {
-                                        job.File!.BlockSizes.Add(0);
-                                        break;
-                                    }
-
-                                    job.File!.BlockSizes.Add(WriteBlock(job, ref seekNeeded));
-                                    break;
-                                case JobKind.FragmentBlock:
-                                    long start = _position;
-                                    _fragments.Add(new FragmentLocation(start, WriteBlock(job, ref seekNeeded)));
-                                    break;
-                            }
-                        }
-                        finally
-                        {
-                            ReturnBuffers(job);
-                        }
+                    switch (job.Kind)
+                    {
+                        case JobKind.FileStart:
+                            job.File!.StartBlock = _position;
+                            break;
+                        case JobKind.Rollback:
+                            // A duplicate of an earlier file: forget the blocks just written for it.
+                            _position = job.File!.StartBlock;
+                            seekNeeded = true;
+                            break;
+                        case JobKind.DataBlock:
+                            job.File!.BlockSizes.Add(job.Sparse ? 0 : WriteBlock(job, ref seekNeeded));
+                            break;
+                        case JobKind.FragmentBlock:
+                            long start = _position;
+                            _fragments.Add(new FragmentLocation(start, WriteBlock(job, ref seekNeeded)));
+                            break;
+                    }
+                }
+                catch (Exception ex)
+                {
+                    _failure = ex;
+                    // Wake a producer waiting for room so that it sees the failure.
+                    _capacity.Release();
+                }
+                finally
+                {
+                    ReturnBuffers(job);
+                    job.Done?.Dispose();
+                    if (_failure == null)
+                    {
+                        _capacity.Release();
                     }
                 }
             }
-            catch (Exception ex)
-            {
-                _aborted = true;
-                _ordered.Writer.TryComplete(ex);
-                _work.Writer.TryComplete();
-                // Drain so that queued buffers go back to the pool and nothing waits on us.
-                while (_ordered.Reader.TryRead(out Job? job))
-                {
-                    ReturnBuffers(job);
-                }
 
-                throw;
-            }
+            _writerDone.TrySetResult(true);
         }
 
         private uint WriteBlock(Job job, ref bool seekNeeded)
@@ -291,6 +327,7 @@ namespace GolemImage.Squashfs
 
         private enum JobKind
         {
+            End,
             FileStart,
             DataBlock,
             Rollback,
@@ -310,7 +347,7 @@ namespace GolemImage.Squashfs
                 Length = length;
                 if (input != null)
                 {
-                    Completion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Done = new ManualResetEventSlim(false, 0);
                 }
             }
 
@@ -324,7 +361,9 @@ namespace GolemImage.Squashfs
 
             public bool Sparse { get; set; }
 
-            public TaskCompletionSource<bool>? Completion { get; }
+            public ManualResetEventSlim? Done { get; }
+
+            public Exception? Failure { get; set; }
         }
     }
 }

@@ -1,0 +1,85 @@
+<#
+.SYNOPSIS
+    The squashfs engine against tar2sqfs (squashfs-tools-ng) on the same ~500 MB tar, at the same compressor and
+    level, side by side in one run: wall, CPU, peak RSS (/usr/bin/time -v), image size, and the ratios.
+    Targets: time <= 1.0x tar2sqfs, size <= 1.01x, peak RSS <= 300 MB.
+.PARAMETER TarSource
+    Directories under /usr/lib packed into the input tar (build-machine.md 13.2 uses llvm-14 and python3.11).
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $WorkDirectory,
+    [string[]] $TarSource = @('llvm-14', 'python3.11'),
+    [string[]] $Compressors = @('gzip', 'lz4', 'zstd')
+)
+$ErrorActionPreference = 'Stop'
+$ModulePath = (Resolve-Path -LiteralPath $ModulePath).Path
+New-Item -ItemType Directory -Force -Path $WorkDirectory | Out-Null
+$tar = Join-Path $WorkDirectory 'rootfs.tar'
+if (-not (Test-Path $tar)) {
+    $present = @($TarSource | Where-Object { Test-Path (Join-Path '/usr/lib' $_) })
+    if (-not $present) { throw "None of /usr/lib/$($TarSource -join ', /usr/lib/') exists; pass -TarSource." }
+    & tar -cf $tar -C /usr/lib @present
+    if ($LASTEXITCODE -ne 0) { throw 'tar failed' }
+}
+$tarSize = (Get-Item $tar).Length
+
+# The same pwsh that runs this script, for the engine's child process.
+$pwshCommand = @([Environment]::ProcessPath)
+if ((Split-Path -Leaf $pwshCommand[0]) -like 'dotnet*') { $pwshCommand += [Environment]::GetCommandLineArgs()[0] }
+$helper = Join-Path $PSScriptRoot 'Invoke-SquashfsConversion.ps1'
+
+function Measure-CommandResources {
+    # Runs the command under /usr/bin/time -v (its report goes to stderr, merged into the output we parse).
+    param([string[]] $Command, [string] $StandardInput = '/dev/null')
+    $quoted = ($Command | ForEach-Object { "'" + ($_ -replace "'", "'\''") + "'" }) -join ' '
+    $output = & /bin/bash -c "/usr/bin/time -v $quoted < '$StandardInput'" 2>&1 | Out-String
+    if ($LASTEXITCODE -ne 0) { throw "$($Command -join ' ') failed: $output" }
+    $wall = [regex]::Match($output, 'Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)')
+    $seconds = [double]$wall.Groups[2].Value * 60 + [double]::Parse($wall.Groups[3].Value, [cultureinfo]::InvariantCulture)
+    if ($wall.Groups[1].Success) { $seconds += [double]$wall.Groups[1].Value * 3600 }
+    $number = { param($pattern) [double]::Parse([regex]::Match($output, $pattern).Groups[1].Value, [cultureinfo]::InvariantCulture) }
+    [pscustomobject]@{
+        Wall   = $seconds
+        Cpu    = (& $number 'User time \(seconds\): ([\d.]+)') + (& $number 'System time \(seconds\): ([\d.]+)')
+        RssMiB = (& $number 'Maximum resident set size \(kbytes\): (\d+)') / 1024
+        Output = $output
+    }
+}
+
+# Same levels on both sides: our Optimal is zlib 6, lz4 fast, zstd 15.
+$levels = @{ gzip = @('-X', 'level=6'); lz4 = @(); zstd = @('-X', 'level=15') }
+$rows = foreach ($comp in $Compressors) {
+    $reference = Join-Path $WorkDirectory "tar2sqfs-$comp.sqfs"
+    $ours = Join-Path $WorkDirectory "golemimage-$comp.gvmi"
+    Remove-Item $reference, $ours -ErrorAction SilentlyContinue
+    Write-Host "tar2sqfs $comp ..." -ForegroundColor DarkGray
+    $t = Measure-CommandResources -Command (@('tar2sqfs', '-q', '-f', '-j', "$([Environment]::ProcessorCount)", '-c', $comp) + $levels[$comp] + @($reference)) -StandardInput $tar
+    Write-Host "GolemImage $comp ..." -ForegroundColor DarkGray
+    $g = Measure-CommandResources -Command ($pwshCommand + @('-NoProfile', '-NonInteractive', '-File', $helper,
+        '-ModulePath', $ModulePath, '-TarPath', $tar, '-OutputPath', $ours, '-Compression', $comp))
+    $engineSeconds = [double]::Parse([regex]::Match($g.Output, 'ENGINE_SECONDS=([\d.]+)').Groups[1].Value, [cultureinfo]::InvariantCulture)
+    $ourSquashfs = [long][regex]::Match($g.Output, 'SQUASHFS_BYTES=(\d+)').Groups[1].Value
+    # Both padded to 4 KiB; compare the squashfs part (the .gvmi trailer is a few hundred bytes).
+    $refSize = (Get-Item $reference).Length
+    & unsquashfs -s $ours | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "unsquashfs cannot read $ours" }
+    [pscustomobject]@{
+        Compressor        = $comp
+        'tar2sqfs s'      = [math]::Round($t.Wall, 2)
+        'ours s'          = [math]::Round($g.Wall, 2)
+        'ours engine s'   = [math]::Round($engineSeconds, 2)
+        'time x'          = [math]::Round($g.Wall / $t.Wall, 2)
+        'engine time x'   = [math]::Round($engineSeconds / $t.Wall, 2)
+        'tar2sqfs CPU s'  = [math]::Round($t.Cpu, 1)
+        'ours CPU s'      = [math]::Round($g.Cpu, 1)
+        'tar2sqfs MiB'    = [math]::Round($t.RssMiB)
+        'ours RSS MiB'    = [math]::Round($g.RssMiB)
+        'tar2sqfs bytes'  = $refSize
+        'ours bytes'      = $ourSquashfs
+        'size x'          = [math]::Round($ourSquashfs / $refSize, 4)
+    }
+}
+Write-Host "Input: $tar ($([math]::Round($tarSize / 1MB)) MiB), $([Environment]::ProcessorCount) CPUs" -ForegroundColor Cyan
+$rows | Format-Table -AutoSize | Out-Host
+$rows | ConvertTo-Json | Set-Content (Join-Path $WorkDirectory 'bench-squashfs.json')

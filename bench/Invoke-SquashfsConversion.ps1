@@ -1,0 +1,33 @@
+<#
+.SYNOPSIS
+    Helper for Bench-Squashfs.ps1: converts one tar to a .gvmi with the engine alone (no cmdlet), in a fresh process
+    so that /usr/bin/time measures exactly one conversion. Prints the engine's own wall time in seconds.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $TarPath,
+    [Parameter(Mandatory)] [string] $OutputPath,
+    [Parameter(Mandatory)] [ValidateSet('Gzip', 'Lz4', 'Zstd', 'Lzo')] [string] $Compression,
+    [ValidateSet('Fastest', 'Optimal', 'SmallestSize')] [string] $Level = 'Optimal',
+    [int] $Workers = 0
+)
+$ErrorActionPreference = 'Stop'
+$ModulePath = (Resolve-Path -LiteralPath $ModulePath).Path
+Import-Module $ModulePath
+$framework = if ($PSVersionTable.PSVersion -ge [version]'7.4') { 'net8.0' } else { 'netstandard2.0' }
+[void][System.Reflection.Assembly]::LoadFrom((Join-Path (Split-Path $ModulePath) "$framework/GolemImage.dll"))
+
+$options = [GolemImage.Squashfs.SquashfsWriterOptions]::new()
+$options.Compression = [GolemImage.Compression.CompressionSettings]::new([GolemImage.Compression.CompressionAlgorithm]$Compression, [System.IO.Compression.CompressionLevel]$Level, $false)
+$options.WorkerCount = $Workers
+$config = [GolemImage.Gvmi.ContainerConfig]::new()
+$clock = [System.Diagnostics.Stopwatch]::StartNew()
+$tar = [System.IO.File]::OpenRead($TarPath)
+try {
+    $result = [GolemImage.Gvmi.GvmiImageWriter]::WriteFromTarAsync($OutputPath, $config, $tar, $TarPath, $options, $null, [System.Threading.CancellationToken]::None).GetAwaiter().GetResult()
+} finally {
+    $tar.Dispose()
+}
+$clock.Stop()
+"ENGINE_SECONDS=$($clock.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture))"
+"SQUASHFS_BYTES=$($result.SquashfsSize)"

@@ -1,0 +1,150 @@
+using System;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using GolemImage.Compression;
+using GolemImage.Gvmi;
+using GolemImage.Squashfs;
+using GolemImage.Tree;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GolemImage.Tests.Squashfs
+{
+    public sealed class LargeAndRealWorldTests
+    {
+        private static readonly bool Exhaustive = Environment.GetEnvironmentVariable("GOLEMIMAGE_EXHAUSTIVE") == "1";
+        private readonly ITestOutputHelper _output;
+
+        public LargeAndRealWorldTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        /// <summary>
+        /// A file beyond 4 GiB (u32 sizes overflow: needs the extended inode) that is zeros except for its tail, so it
+        /// costs almost nothing to store; a small file after it must still read back.
+        /// </summary>
+        [Fact]
+        public async Task File_larger_than_4_GiB_uses_64_bit_fields()
+        {
+            using var work = new TempDirectory();
+            const long size = (4L << 30) + (512L << 20) + 12345;
+            byte[] marker = Encoding.ASCII.GetBytes("END-OF-THE-BIG-FILE");
+            string image = work.Combine("big.gvmi");
+            await GvmiImageWriter.WriteAsync(image, EveryEntryKindTree.SampleConfig(), async (writer, ct) =>
+            {
+                long produced = 0;
+                await writer.AddAsync(new TreeEntry(Encoding.UTF8.GetBytes("big"), TreeEntryType.RegularFile) { Mode = 0x1A4, ModificationTime = 1 }, (buffer, _) =>
+                {
+                    int n = (int)Math.Min(buffer.Length, size - produced);
+                    Span<byte> span = buffer.Span.Slice(0, n);
+                    span.Clear();
+                    long markerStart = size - marker.Length;
+                    if (produced + n > markerStart)
+                    {
+                        int from = (int)Math.Max(0, markerStart - produced);
+                        marker.AsSpan((int)(produced + from - markerStart)).CopyTo(span.Slice(from));
+                    }
+
+                    produced += n;
+                    return new ValueTask<int>(n);
+                }, ct);
+                byte[] small = Encoding.ASCII.GetBytes("after the big one\n");
+                bool done = false;
+                await writer.AddAsync(new TreeEntry(Encoding.UTF8.GetBytes("small"), TreeEntryType.RegularFile) { Mode = 0x1A4 }, (buffer, _) =>
+                {
+                    if (done)
+                    {
+                        return new ValueTask<int>(0);
+                    }
+
+                    done = true;
+                    small.CopyTo(buffer);
+                    return new ValueTask<int>(small.Length);
+                }, ct);
+            }, new SquashfsWriterOptions { Compression = new CompressionSettings(CompressionAlgorithm.Lz4), WorkerCount = 2 }, null, CancellationToken.None);
+
+            string inode = ExternalTool.RunChecked("rdsquashfs", "-s", "/big", image);
+            Assert.Contains("extended file", inode);
+            Assert.Contains($"File size: {size}", inode);
+            Assert.Equal("after the big one\n", ExternalTool.RunChecked("unsquashfs", "-cat", image, "small"));
+            string listing = ExternalTool.RunChecked("unsquashfs", "-lln", image);
+            Assert.Contains($" {size} ", listing);
+
+            string mountPoint = work.Combine("mnt");
+            Directory.CreateDirectory(mountPoint);
+            (int exit, _, string error) = ExternalTool.Run("mount", "-t", "squashfs", "-o", "loop,ro", image, mountPoint);
+            if (exit != 0)
+            {
+                _output.WriteLine($"Kernel check skipped: loop mount not allowed here ({error.Trim()}).");
+                return;
+            }
+
+            try
+            {
+                Assert.Equal(size, new FileInfo(Path.Combine(mountPoint, "big")).Length);
+                using FileStream big = File.OpenRead(Path.Combine(mountPoint, "big"));
+                big.Position = size - 4096;
+                byte[] tail = new byte[4096];
+                big.ReadExactly(tail);
+                Assert.Equal(marker, tail.AsSpan(4096 - marker.Length).ToArray());
+                Assert.True(tail.AsSpan(0, 4096 - marker.Length).IndexOfAnyExcept((byte)0) < 0);
+            }
+            finally
+            {
+                ExternalTool.Run("umount", mountPoint);
+            }
+        }
+
+        /// <summary>
+        /// A real-world tree: a slice of /usr/lib by default (all of /usr/lib with GOLEMIMAGE_EXHAUSTIVE=1), read back
+        /// by unsquashfs and the kernel.
+        /// </summary>
+        [Fact]
+        public async Task Slice_of_usr_reads_back_exactly()
+        {
+            using var work = new TempDirectory();
+            string[] parts = Exhaustive ? new[] { "." } : new[] { "python3.11/email", "python3.11/json", "python3.11/asyncio", "python3.11/encodings", "os-release" };
+            string source = Exhaustive ? "/usr/lib" : work.Combine("usr-lib");
+            if (!Exhaustive)
+            {
+                // Copy the slice (preserving everything) so that the manifest covers exactly what the tar holds.
+                ExternalTool.RunShell($"mkdir -p '{source}' && tar -C /usr/lib -cf - {string.Join(" ", parts)} | tar -C '{source}' -xpf -");
+            }
+
+            string tar = work.Combine("usr.tar");
+            ExternalTool.RunShell($"tar --xattrs --xattrs-include='*' --numeric-owner -C '{source}' -cf '{tar}' .");
+            string image = work.Combine("usr.gvmi");
+            using (FileStream input = File.OpenRead(tar))
+            {
+                await GvmiImageWriter.WriteFromTarAsync(image, EveryEntryKindTree.SampleConfig(), input, tar,
+                    new SquashfsWriterOptions { Compression = new CompressionSettings(Exhaustive ? CompressionAlgorithm.Lz4 : CompressionAlgorithm.Gzip), WorkerCount = 2 }, null, CancellationToken.None);
+            }
+
+            string expected = TreeManifest.OfDirectory(source);
+            string extracted = work.Combine("x");
+            ExternalTool.RunChecked("unsquashfs", "-no-progress", "-d", extracted, image);
+            Assert.Equal(expected, TreeManifest.OfDirectory(extracted));
+
+            string mountPoint = work.Combine("mnt");
+            Directory.CreateDirectory(mountPoint);
+            (int exit, _, string error) = ExternalTool.Run("mount", "-t", "squashfs", "-o", "loop,ro", image, mountPoint);
+            if (exit != 0)
+            {
+                _output.WriteLine($"Kernel check skipped: loop mount not allowed here ({error.Trim()}).");
+                return;
+            }
+
+            try
+            {
+                Assert.Equal(expected, TreeManifest.OfDirectory(mountPoint));
+            }
+            finally
+            {
+                ExternalTool.Run("umount", mountPoint);
+            }
+        }
+    }
+}
