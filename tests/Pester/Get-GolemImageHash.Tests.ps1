@@ -142,6 +142,24 @@ Describe 'Get-GolemImageHash errors' {
     }
 }
 
+Describe 'The netstandard2.0 build (Windows PowerShell 5.1)' {
+    It 'hashes to the same bytes as openssl' {
+        # The net8.0 build is what the other tests load; the same engine compiled for netstandard2.0 must agree.
+        $engine = Join-Path (Split-Path $env:GOLEMIMAGE_MODULE) 'netstandard2.0/GolemImage.dll'
+        $lines = Invoke-FreshPwsh -Script @"
+Add-Type -LiteralPath '$engine'
+`$assembly = [GolemImage.Hashing.Sha3_224].Assembly
+(`$assembly.CustomAttributes | Where-Object AttributeType -like '*TargetFrameworkAttribute' | ForEach-Object { `$_.ConstructorArguments[0].Value })
+foreach (`$file in '$Image', '$Bracketed', '$Empty') {
+    `$stream = [IO.File]::OpenRead(`$file)
+    try { [GolemImage.Hashing.HexString]::Lower([GolemImage.Hashing.Sha3_224]::HashStreamAsync(`$stream, [Threading.CancellationToken]::None).GetAwaiter().GetResult()) } finally { `$stream.Dispose() }
+}
+"@
+        $lines[0] | Should -Be '.NETStandard,Version=v2.0'
+        $lines[1..3] | Should -Be @($Expected[$Image], $Expected[$Bracketed], $Expected[$Empty])
+    }
+}
+
 Describe 'Get-GolemImageHash presentation' {
     It 'has help with examples for every parameter' {
         $help = Get-Help Get-GolemImageHash -Full

@@ -42,6 +42,23 @@ Describe 'Test-GolemImage on good images' {
     }
 }
 
+Describe 'Test-GolemImage on images ConvertTo-GolemImage writes' {
+    It 'passes every check, and Get-GolemImage agrees with openssl and the conversion' {
+        $archive = Join-Path $TestDrive 'sample.tar'
+        & "$PSScriptRoot/../Samples/New-TestImageArchive.ps1" -Path $archive | Out-Null
+        $output = Join-Path $TestDrive 'converted.gvmi'
+        $converted = ConvertTo-GolemImage -ArchivePath $archive -OutputPath $output -Compression lzo
+        $findings = @(Test-GolemImage -LiteralPath $output -Detailed)
+        ($findings | Where-Object Result -ne 'Passed' | Out-String) | Should -BeNullOrEmpty
+        $image = Get-GolemImage -LiteralPath $output
+        $image.Hash | Should -Be (Get-OpenSslSha3224 -LiteralPath $output)[$output]
+        $image.Hash | Should -Be $converted.Hash
+        $image.InodeCount | Should -Be $converted.InodeCount
+        $image.Compression | Should -Be 'lzo'
+        $image.Config.ToJson() | Should -Be $converted.Config.ToJson()
+    }
+}
+
 Describe 'Test-GolemImage on broken images' {
     It 'fails a truncated image on bytes_used' {
         Test-GolemImage $Truncated | Should -BeFalse

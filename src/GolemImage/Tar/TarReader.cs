@@ -35,6 +35,7 @@ namespace GolemImage.Tar
         private readonly string _sourceName;
         private readonly IEngineReporter _reporter;
         private readonly byte[] _headerCopy = new byte[BlockSize];
+        private readonly HeaderFields _fields = new HeaderFields();
 
         private ReadOnlySequence<byte> _buffered;
         private bool _holdingReadResult;
@@ -109,7 +110,7 @@ namespace GolemImage.Tar
             byte[]? longName = null;
             byte[]? longLink = null;
             var firstHeaderOffset = -1L;
-            var fields = new HeaderFields();
+            var fields = _fields;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
