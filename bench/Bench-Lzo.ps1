@@ -1,0 +1,103 @@
+<#
+.SYNOPSIS
+    LZO image building: ConvertTo-GolemImage -Compression Lzo at each level against mksquashfs -comp lzo
+    (lzo1x_999 level 8, gvmkit-build's settings), mksquashfs -comp lzo -Xalgorithm lzo1x_1 and tar2sqfs -c lzo.
+.DESCRIPTION
+    The tree is build-machine.md §13.2's: /usr/lib/llvm-14 and /usr/lib/python3.11 (~500 MB), as a tarball
+    (tar2sqfs, and the single layer of a docker-save archive for ConvertTo-GolemImage) and extracted
+    (mksquashfs). Each tool runs once under /usr/bin/time; wall, CPU (user+sys), max RSS and output size are
+    printed side by side with the ratios the targets are stated in:
+      Optimal      <= 0.10x the time of mksquashfs -comp lzo, size <= 1.08x
+      Fastest      <= 1.00x the time of mksquashfs lzo1x_1,  size <= 1.02x
+      SmallestSize <= 0.70x the time of mksquashfs -comp lzo, size <= 1.00x
+    GolemImage's figures include starting pwsh, reading the archive and writing the .gvmi trailer.
+    -Directories picks another tree (for a quick run on a busy machine).
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $WorkDirectory,
+    # Comma-separated (works through -File): directories with one common parent.
+    [string] $Directories = '/usr/lib/llvm-14,/usr/lib/python3.11',
+    [string] $Levels = 'Optimal,Fastest,SmallestSize'
+)
+$ErrorActionPreference = 'Stop'
+$ModulePath = (Resolve-Path $ModulePath).Path
+Set-StrictMode -Version Latest
+$DirectoryList = @($Directories -split ',')
+$LevelList = @($Levels -split ',')
+
+$work = Join-Path $WorkDirectory 'lzo'
+if (Test-Path $work) { Remove-Item -Recurse -Force $work }
+New-Item -ItemType Directory -Force -Path $work | Out-Null
+$tree = Join-Path $work 'rootfs'
+$tarball = Join-Path $work 'rootfs.tar'
+$archive = Join-Path $work 'image'
+
+Write-Host "Building the tree from $($DirectoryList -join ', ')"
+$parents = $DirectoryList | ForEach-Object { Split-Path $_ } | Sort-Object -Unique
+if (@($parents).Count -ne 1) { throw 'All -Directories must share one parent directory.' }
+& tar -cf $tarball -C $parents @($DirectoryList | ForEach-Object { Split-Path $_ -Leaf })
+if ($LASTEXITCODE -ne 0) { throw 'tar failed' }
+New-Item -ItemType Directory -Path $tree | Out-Null
+& tar -xf $tarball -C $tree
+if ($LASTEXITCODE -ne 0) { throw 'tar -x failed' }
+
+# A docker-save (legacy layout) archive whose single layer is the tarball.
+New-Item -ItemType Directory -Path $archive | Out-Null
+$diffId = ((& sha256sum $tarball) -split ' ')[0]
+Copy-Item $tarball (Join-Path $archive 'layer.tar')
+$config = @{ architecture = 'amd64'; os = 'linux'; config = @{ Cmd = @('/bin/sh') }; rootfs = @{ type = 'layers'; diff_ids = @("sha256:$diffId") } } | ConvertTo-Json -Depth 5 -Compress
+Set-Content -LiteralPath (Join-Path $archive 'config.json') -Value $config -NoNewline
+$manifest = ConvertTo-Json -Depth 5 -Compress -InputObject @(@{ Config = 'config.json'; RepoTags = @('bench:lzo'); Layers = @('layer.tar') })
+Set-Content -LiteralPath (Join-Path $archive 'manifest.json') -Value $manifest -NoNewline
+$archiveTar = Join-Path $work 'image.tar'
+& tar -cf $archiveTar -C $archive manifest.json config.json layer.tar
+Remove-Item -Recurse -Force $archive
+$inputBytes = (Get-Item $tarball).Length
+
+function Invoke-Timed([string] $Name, [string] $Output, [string[]] $Command) {
+    $timeFile = Join-Path $work 'time.txt'
+    & /usr/bin/time -f '%e %U %S %M' -o $timeFile @Command *> (Join-Path $work "$($Name -replace '\W', '_').log")
+    if ($LASTEXITCODE -ne 0) { throw "$Name failed: $(Get-Content -Raw (Join-Path $work "$($Name -replace '\W', '_').log"))" }
+    $wall, $user, $sys, $rss = (Get-Content $timeFile | Select-Object -Last 1) -split ' '
+    $result = [pscustomobject]@{
+        Tool    = $Name
+        WallS   = [double] $wall
+        CpuS    = [double] $user + [double] $sys
+        RssMiB  = [math]::Round([double] $rss / 1024)
+        Bytes   = (Get-Item $Output).Length
+    }
+    Remove-Item $Output
+    Write-Host ("{0,-34} {1,8:F1} s wall {2,8:F1} s CPU {3,6} MiB {4,14:N0} bytes" -f $result.Tool, $result.WallS, $result.CpuS, $result.RssMiB, $result.Bytes)
+    return $result
+}
+
+$pwsh = [Environment]::ProcessPath
+$pwshArgs = @()
+if ((Split-Path $pwsh -Leaf) -match '^dotnet') { $pwshArgs = @(Join-Path ([AppContext]::BaseDirectory) 'pwsh.dll') }
+$out = Join-Path $work 'out.img'
+$results = [ordered]@{}
+$results.Mksquashfs999 = Invoke-Timed 'mksquashfs -comp lzo (999/8)' $out @('mksquashfs', $tree, $out, '-comp', 'lzo', '-noappend', '-no-progress', '-quiet')
+$results.Mksquashfs1 = Invoke-Timed 'mksquashfs -comp lzo lzo1x_1' $out @('mksquashfs', $tree, $out, '-comp', 'lzo', '-Xalgorithm', 'lzo1x_1', '-noappend', '-no-progress', '-quiet')
+$results.Tar2sqfs = Invoke-Timed 'tar2sqfs -c lzo -j 2' $out @('/bin/sh', '-c', "tar2sqfs -q -f -j 2 -c lzo '$out' < '$tarball'")
+foreach ($level in $LevelList) {
+    $script = "Import-Module '$ModulePath'; ConvertTo-GolemImage -ArchivePath '$archiveTar' -Compression Lzo -CompressionLevel $level -OutputPath '$out' -Force | Out-Null"
+    $results[$level] = Invoke-Timed "GolemImage Lzo $level" $out (@($pwsh) + $pwshArgs + @('-NoProfile', '-NonInteractive', '-Command', $script))
+}
+
+Write-Host ''
+Write-Host ("Input: {0:N0} bytes of tar. Ratios (time = wall; size = output bytes):" -f $inputBytes)
+function Write-Ratio([string] $Level, [string] $Against, [double] $TimeTarget, [double] $SizeTarget) {
+    if (-not $results.Contains($Level)) { return }
+    $ours = $results[$Level]; $theirs = $results[$Against]
+    $time = $ours.WallS / $theirs.WallS; $size = $ours.Bytes / $theirs.Bytes
+    $verdict = if ($time -le $TimeTarget -and $size -le $SizeTarget) { 'meets' } else { 'MISSES' }
+    Write-Host ("{0,-13} vs {1,-32} time {2,6:F3}x (target <= {3}) size {4,6:F3}x (target <= {5})  {6}" -f $Level, $theirs.Tool, $time, $TimeTarget, $size, $SizeTarget, $verdict)
+}
+Write-Ratio 'Optimal' 'Mksquashfs999' 0.10 1.08
+Write-Ratio 'Fastest' 'Mksquashfs1' 1.00 1.02
+Write-Ratio 'SmallestSize' 'Mksquashfs999' 0.70 1.00
+foreach ($level in $LevelList) {
+    Write-Host ("{0,-13} vs tar2sqfs -c lzo: time {1,6:F3}x size {2,6:F3}x" -f $level, ($results[$level].WallS / $results.Tar2sqfs.WallS), ($results[$level].Bytes / $results.Tar2sqfs.Bytes))
+}
+Remove-Item -Recurse -Force $work

@@ -1,0 +1,82 @@
+#requires -Modules Pester
+# The LZO encoder has net8.0 fast paths (BitOperations, Array.Fill); the netstandard2.0 build (Windows PowerShell 5.1)
+# must produce byte-identical blocks. Each build is loaded alone in a fresh process and digests the same corpus.
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
+    $script:ModuleDirectory = Split-Path $env:GOLEMIMAGE_MODULE
+    $script:Corpus = Join-Path ([IO.Path]::GetTempPath()) ("golemimage-lzo-corpus-" + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $Corpus | Out-Null
+
+    # Text, code, binaries, zeros and random bytes: each part of the encoders (hash probes, chains, long matches,
+    # skip-ahead, the optimal parse) gets work.
+    $random = [byte[]]::new(150000); [Random]::new(42).NextBytes($random)
+    [IO.File]::WriteAllBytes((Join-Path $Corpus 'random'), $random)
+    [IO.File]::WriteAllBytes((Join-Path $Corpus 'zeros'), [byte[]]::new(100000))
+    $text = [Text.StringBuilder]::new()
+    foreach ($i in 1..8000) { [void] $text.Append("line $i of $($i % 97) items; value=$([math]::Sqrt($i))`n") }
+    [IO.File]::WriteAllText((Join-Path $Corpus 'text'), $text.ToString())
+    foreach ($binary in '/usr/bin/bash', '/usr/bin/busybox', (Join-Path $ModuleDirectory 'net8.0/GolemImage.dll')) {
+        if (Test-Path $binary) {
+            $bytes = [IO.File]::ReadAllBytes($binary)
+            [IO.File]::WriteAllBytes((Join-Path $Corpus (Split-Path $binary -Leaf)), $bytes[0..([math]::Min($bytes.Length, 300000) - 1)])
+        }
+    }
+
+    $script:ProbeScript = @'
+param([string] $Dll, [string] $Corpus)
+$ErrorActionPreference = 'Stop'
+Add-Type -TypeDefinition @"
+using System;
+public delegate int LzoEncode(ReadOnlySpan<byte> source, Span<byte> destination);
+public static class LzoParityDigest
+{
+    public static string Run(LzoEncode encode, byte[] data)
+    {
+        var output = new byte[131072 + 131072 / 16 + 67];
+        using (var sha = System.Security.Cryptography.SHA256.Create())
+        {
+            for (int offset = 0; offset < data.Length; offset += 131072)
+            {
+                int length = encode(new ReadOnlySpan<byte>(data, offset, Math.Min(131072, data.Length - offset)), output);
+                sha.TransformBlock(output, 0, length, null, 0);
+            }
+            sha.TransformFinalBlock(new byte[0], 0, 0);
+            return BitConverter.ToString(sha.Hash).Replace("-", "");
+        }
+    }
+}
+"@
+$assembly = [Reflection.Assembly]::LoadFrom($Dll)
+$type = $assembly.GetType('GolemImage.Compression.Lzo.LzoBlockCompressor', $true)
+$framework = $assembly.GetCustomAttributes([Runtime.Versioning.TargetFrameworkAttribute], $false)[0].FrameworkName
+"framework=$framework"
+foreach ($level in 1, 0, 3) {
+    $compressor = [Activator]::CreateInstance($type, [IO.Compression.CompressionLevel] $level)
+    $encode = [Delegate]::CreateDelegate([LzoEncode], $compressor, 'Encode')
+    foreach ($file in Get-ChildItem $Corpus | Sort-Object Name) {
+        "$level $($file.Name) $([LzoParityDigest]::Run($encode, [IO.File]::ReadAllBytes($file.FullName)))"
+    }
+}
+'@
+    function Get-LzoDigests([string] $Framework) {
+        $dll = Join-Path $ModuleDirectory "$Framework/GolemImage.dll"
+        $script = "& { $ProbeScript } -Dll '$dll' -Corpus '$Corpus'"
+        return Invoke-FreshPwsh -Script $script
+    }
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $Corpus -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'LZO encoder across target frameworks' {
+    It 'the netstandard2.0 and net8.0 builds write identical bytes at every level' {
+        $standard = @(Get-LzoDigests 'netstandard2.0')
+        $net8 = @(Get-LzoDigests 'net8.0')
+        $standard[0] | Should -Match 'NETStandard,Version=v2.0'
+        $net8[0] | Should -Match 'NETCoreApp,Version=v8.0'
+        $standard.Count | Should -BeGreaterThan 12
+        $standard | Select-Object -Skip 1 | Should -Be ($net8 | Select-Object -Skip 1)
+    }
+}
