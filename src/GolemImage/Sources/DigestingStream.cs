@@ -8,7 +8,7 @@ namespace GolemImage.Sources
     /// A read-only pass-through that hashes what is read with SHA-256 and, once the inner stream ends, checks the
     /// digest it was told to expect. The check happens when the end is reached, so a reader must read to the end.
     /// </summary>
-    internal sealed class DigestingStream : Stream
+    internal sealed class DigestingStream : ForwardOnlyReadStream
     {
         private readonly Stream inner;
         private readonly string? expectedDigest;
@@ -26,14 +26,6 @@ namespace GolemImage.Sources
         public long BytesRead { get; private set; }
 
         public bool Ended => ended;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
 
         public override long Position
         {
@@ -54,16 +46,6 @@ namespace GolemImage.Sources
             Account(buffer, offset, read, count);
             return read;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

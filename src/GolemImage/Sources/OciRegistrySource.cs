@@ -453,7 +453,7 @@ namespace GolemImage.Sources
             new GolemImageException(errorId, category, $"Registry {reference.Registry}, image {reference}: {message}", reference.Original, inner);
 
         /// <summary>A response body that disposes its response with it.</summary>
-        private sealed class ResponseStream : Stream
+        private sealed class ResponseStream : ForwardOnlyReadStream
         {
             private readonly Stream inner;
             private readonly HttpResponseMessage response;
@@ -464,34 +464,10 @@ namespace GolemImage.Sources
                 this.response = response;
             }
 
-            public override bool CanRead => true;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => false;
-
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position
-            {
-                get => throw new NotSupportedException();
-                set => throw new NotSupportedException();
-            }
-
             public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
 
             public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
                 inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
             protected override void Dispose(bool disposing)
             {

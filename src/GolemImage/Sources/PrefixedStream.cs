@@ -6,7 +6,7 @@ using System.Threading.Tasks;
 namespace GolemImage.Sources
 {
     /// <summary>Bytes already read (a magic-number peek) followed by the rest of the stream.</summary>
-    internal sealed class PrefixedStream : Stream
+    internal sealed class PrefixedStream : ForwardOnlyReadStream
     {
         private readonly byte[] prefix;
         private readonly int prefixLength;
@@ -18,20 +18,6 @@ namespace GolemImage.Sources
             this.prefix = prefix;
             this.prefixLength = prefixLength;
             this.rest = rest;
-        }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
         }
 
         public override int Read(byte[] buffer, int offset, int count)
@@ -53,16 +39,6 @@ namespace GolemImage.Sources
 
             return rest.ReadAsync(buffer, offset, count, cancellationToken);
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -7,7 +7,7 @@ using GolemImage.Tar;
 namespace GolemImage.Sources
 {
     /// <summary>A read-only stream over a tar entry's data, to build a renamed copy of the entry.</summary>
-    internal sealed class TarEntryContentStream : Stream
+    internal sealed class TarEntryContentStream : ForwardOnlyReadStream
     {
         private readonly TarEntry entry;
 
@@ -16,19 +16,7 @@ namespace GolemImage.Sources
             this.entry = entry;
         }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => entry.Size;
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public override int Read(byte[] buffer, int offset, int count) =>
             entry.ReadDataAsync(new Memory<byte>(buffer, offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
@@ -36,14 +24,5 @@ namespace GolemImage.Sources
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             entry.ReadDataAsync(new Memory<byte>(buffer, offset, count), cancellationToken).AsTask();
 
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
