@@ -13,35 +13,17 @@ namespace GolemImage.Cmdlets
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "GolemImage", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(GolemImageFile))]
-    public sealed class GetGolemImageCommand : GolemCmdlet
+    public sealed class GetGolemImageCommand : ImageFileCmdlet
     {
-        private const string PathSet = "Path";
-        private const string LiteralPathSet = "LiteralPath";
 
         private static readonly Regex ImageIdPattern = new Regex("^(sha256:)?[0-9a-f]{64}$|^[0-9a-f]{12}$", RegexOptions.CultureInvariant);
 
         private int activity;
 
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = Array.Empty<string>();
-
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP", "FullName")]
-        [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; } = Array.Empty<string>();
-
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            foreach (string file in ResolveFileSystemPaths(literal ? LiteralPath : Path, literal))
+            foreach (string file in ResolveImageFiles())
             {
-                if (Directory.Exists(file))
-                {
-                    WriteEngineError(new GolemImageException("PathIsDirectory", GolemErrorCategory.InvalidArgument, $"'{file}' is a directory, not a .gvmi image file.", file), file);
-                    continue;
-                }
-
                 try
                 {
                     int id = ++activity;

@@ -12,22 +12,11 @@ namespace GolemImage.Cmdlets
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "GolemImageHash", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(GolemImageHashInfo))]
-    public sealed class GetGolemImageHashCommand : GolemCmdlet
+    public sealed class GetGolemImageHashCommand : ImageFileCmdlet
     {
-        private const string PathSet = "Path";
-        private const string LiteralPathSet = "LiteralPath";
         private const string StreamSet = "Stream";
 
         private int activity;
-
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = Array.Empty<string>();
-
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP", "FullName")]
-        [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         [Parameter(Mandatory = true, ParameterSetName = StreamSet)]
         [ValidateNotNull]
@@ -58,15 +47,8 @@ namespace GolemImage.Cmdlets
                 return;
             }
 
-            bool literal = ParameterSetName == LiteralPathSet;
-            foreach (string file in ResolveFileSystemPaths(literal ? LiteralPath : Path, literal))
+            foreach (string file in ResolveImageFiles())
             {
-                if (Directory.Exists(file))
-                {
-                    WriteEngineError(new GolemImageException("PathIsDirectory", GolemErrorCategory.InvalidArgument, $"'{file}' is a directory; Get-GolemImageHash hashes files.", file), file);
-                    continue;
-                }
-
                 try
                 {
                     int id = ++activity;

@@ -11,23 +11,11 @@ namespace GolemImage.Cmdlets
     /// </summary>
     [Cmdlet(VerbsData.Publish, "GolemImage", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(PublishedGolemImage))]
-    public sealed class PublishGolemImageCommand : GolemCmdlet
+    public sealed class PublishGolemImageCommand : ImageFileCmdlet
     {
-        private const string PathSet = "Path";
-        private const string LiteralPathSet = "LiteralPath";
-
         private Uri? registryUrl;
         private ImageTag? imageTag;
         private RegistryCredential? credential;
-
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = Array.Empty<string>();
-
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         /// <summary>user/repository:tag (":tag" defaults to latest).</summary>
         [Parameter]
@@ -102,15 +90,8 @@ namespace GolemImage.Cmdlets
 
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            foreach (string file in ResolveFileSystemPaths(literal ? LiteralPath : Path, literal))
+            foreach (string file in ResolveImageFiles())
             {
-                if (Directory.Exists(file))
-                {
-                    WriteEngineError(new GolemImageException("PathIsDirectory", GolemErrorCategory.InvalidArgument, $"'{file}' is a directory; Publish-GolemImage publishes .gvmi files.", file), file);
-                    continue;
-                }
-
                 string action = imageTag != null ? $"Publish to {registryUrl} as {imageTag}" : $"Publish anonymously to {registryUrl}";
                 if (!ShouldProcess(file, action))
                 {

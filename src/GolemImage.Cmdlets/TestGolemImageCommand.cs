@@ -13,19 +13,8 @@ namespace GolemImage.Cmdlets
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "GolemImage", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(bool), typeof(GolemImageTestFinding))]
-    public sealed class TestGolemImageCommand : GolemCmdlet
+    public sealed class TestGolemImageCommand : ImageFileCmdlet
     {
-        private const string PathSet = "Path";
-        private const string LiteralPathSet = "LiteralPath";
-
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = Array.Empty<string>();
-
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP", "FullName")]
-        [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         /// <summary>Emit every check as a GolemImageTestFinding instead of one Boolean per file.</summary>
         [Parameter]
@@ -33,15 +22,8 @@ namespace GolemImage.Cmdlets
 
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            foreach (string file in ResolveFileSystemPaths(literal ? LiteralPath : Path, literal))
+            foreach (string file in ResolveImageFiles())
             {
-                if (Directory.Exists(file))
-                {
-                    WriteEngineError(new GolemImageException("PathIsDirectory", GolemErrorCategory.InvalidArgument, $"'{file}' is a directory, not a .gvmi image file.", file), file);
-                    continue;
-                }
-
                 IReadOnlyList<ValidationFinding> findings;
                 try
                 {
