@@ -166,7 +166,8 @@ function Get-TrxCounts([string] $path) {
     [pscustomobject]@{
         Passed  = [int] $counters.passed
         Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
-        Skipped = [int] $counters.notExecuted
+        # vstest counts a skipped test in total but not in executed, and not in notExecuted either.
+        Skipped = [int] $counters.total - [int] $counters.executed
     }
 }
 
