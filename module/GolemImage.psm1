@@ -7,3 +7,6 @@ if ($env:GOLEMIMAGE_FRAMEWORK) {
 }
 $assembly = Join-Path (Join-Path $PSScriptRoot $framework) 'GolemImage.Cmdlets.dll'
 Import-Module -Name $assembly -ErrorAction Stop
+# Load the engine now rather than at the first cmdlet call, so that its types ([GolemImage.Gvmi.ContainerConfig],
+# ...) resolve in scripts right after Import-Module. Same file the cmdlets bind to, so one copy is loaded.
+$null = [System.Reflection.Assembly]::LoadFrom((Join-Path (Join-Path $PSScriptRoot $framework) 'GolemImage.dll'))

@@ -252,11 +252,7 @@ namespace GolemImage.Cmdlets
                 ? options.Compression.Algorithm
                 : (CompressionAlgorithm)Enum.Parse(typeof(CompressionAlgorithm), Compression, ignoreCase: true);
             options.Compression = new CompressionSettings(algorithm, level);
-            if (algorithm == CompressionAlgorithm.Zstd)
-            {
-                WriteWarning("Golem providers' kernels (ya-runtime-vm, Linux 5.10 virt) cannot read zstd squashfs images; use Lzo, Gzip or Lz4 for images you publish.");
-            }
-
+            // A zstd choice is warned about by the squashfs writer itself, so every engine caller sees it once.
             return options;
         }
 

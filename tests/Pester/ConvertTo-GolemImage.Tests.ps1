@@ -134,6 +134,16 @@ Describe 'ConvertTo-GolemImage from image archives' {
         (ConvertTo-GolemImage -ArchivePath "$Work/zstd" -OutputPath "$Out/zstd.gvmi" -ErrorAction Stop).Hash | Should -Be $FromLegacy.Hash
     }
 
+    It 'warns once that Golem providers cannot mount a zstd image, and still writes one unsquashfs reads' {
+        $image = ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/zstd-image.gvmi" -Compression Zstd -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
+        @($warnings).Count | Should -Be 1
+        "$($warnings[0])" | Should -Match 'zstd'
+        $image.Compression | Should -Be 'zstd'
+        if (Get-Command unsquashfs -ErrorAction Ignore) {
+            (& unsquashfs -s $image.Path) -join "`n" | Should -Match 'Compression zstd'
+        }
+    }
+
     It 'reads a gzip-compressed docker save archive' {
         $gz = "$Work/legacy.tar.gz"
         $source = [IO.File]::OpenRead($Legacy.Path)

@@ -68,12 +68,15 @@ Import-Module '$ModulePath'
 `$commands = Get-Command -Module GolemImage | Sort-Object Name
 'COMMANDS=' + ((`$commands.Name) -join ',')
 'LOCATION=' + ([GolemImage.Cmdlets.Infrastructure.GolemCmdlet].Assembly.Location)
+'CONFIGTYPE=' + ([GolemImage.Gvmi.ContainerConfig].Assembly.Location)
 # Binding the base class's signatures makes the runtime load the engine the way the cmdlets do.
 `$null = [GolemImage.Cmdlets.Infrastructure.GolemCmdlet].GetMethods([System.Reflection.BindingFlags]'Public,NonPublic,Instance') | ForEach-Object { `$_.GetParameters().ParameterType }
 'ENGINE=' + (([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'GolemImage' }).Location)
 "@
         ($output | Where-Object { $_ -like 'COMMANDS=*' }) | Should -Be ('COMMANDS=' + ($ExpectedCmdlets -join ','))
         ($output | Where-Object { $_ -like 'LOCATION=*' }) | Should -BeLike "*$([IO.Path]::DirectorySeparatorChar)$Framework$([IO.Path]::DirectorySeparatorChar)GolemImage.Cmdlets.dll"
+        # Engine types resolve straight after Import-Module, from the same single copy the cmdlets use.
+        ($output | Where-Object { $_ -like 'CONFIGTYPE=*' }) -replace '^CONFIGTYPE=' | Should -Be (($output | Where-Object { $_ -like 'ENGINE=*' }) -replace '^ENGINE=')
         ($output | Where-Object { $_ -like 'ENGINE=*' }) | Should -BeLike "*$([IO.Path]::DirectorySeparatorChar)$Framework$([IO.Path]::DirectorySeparatorChar)GolemImage.dll"
     }
 
