@@ -174,6 +174,16 @@ Describe 'Publish-GolemImage' -Skip:(-not $CanRun) {
             (Invoke-RestMethod "$($Registry.Url)/v1/image/info?tag=alice/pipe:object&dev=true").sha3 | Should -Be (Get-OpenSslSha3 $image)
         }
 
+        It 'publishes what ConvertTo-GolemImage converts, straight from the pipeline' {
+            $archive = & (Join-Path $PSScriptRoot '../Samples/New-TestImageArchive.ps1') -Path (Join-Path $Work 'sample.tar') -Variant 'publish'
+            $converted = Join-Path $Work 'converted.gvmi'
+            $run = Invoke-Publish @{ Tag = 'alice/pipe:converted'; Credential = $Credential; RegistryUrl = $Registry.Url } -Pipeline "ConvertTo-GolemImage -ArchivePath '$($archive.Path)' -OutputPath '$converted'"
+            $run.Errors | Should -BeNullOrEmpty
+            $run.Output.Path | Should -Be $converted
+            $run.Output.Hash | Should -Be (Get-OpenSslSha3 $converted)
+            (Invoke-RestMethod "$($Registry.Url)/v1/image/info?tag=alice/pipe:converted&dev=true").sha3 | Should -Be $run.Output.Hash
+        }
+
         It 'takes the user, token and registry from REGISTRY_USER, REGISTRY_TOKEN and REGISTRY_URL' {
             $image = New-TestGvmi -Name 'env' -Kilobytes 50
             $saved = $env:REGISTRY_USER, $env:REGISTRY_TOKEN, $env:REGISTRY_URL
