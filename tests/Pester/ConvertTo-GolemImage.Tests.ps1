@@ -424,3 +424,157 @@ http:
         }
     }
 }
+
+Describe 'ConvertTo-GolemImage from a registry with bearer-token authentication' -Skip:(-not $IsLinux -or -not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
+    BeforeAll {
+        # Docker Hub's scheme: the real distribution registry answers 401 with 'WWW-Authenticate: Bearer realm=...,
+        # service=...,scope=...' and verifies RS256 JWTs whose x5c certificate chains to its rootcertbundle. The token
+        # server is an HttpListener in a thread job: anyone may pull golemimage/public; golem:s3cret-pass may pull and
+        # push everything; a wrong password gets 401; anonymous requests for other repositories get a token granting
+        # nothing (as Docker Hub does), so the registry refuses it. It records every request it answers.
+        $script:TokenRoot = Join-Path $Work 'token-registry'
+        New-Item -ItemType Directory -Force -Path "$TokenRoot/storage" | Out-Null
+        $script:SigningKey = [Security.Cryptography.RSA]::Create(2048)
+        $request = [Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=golem-test-token-issuer', $SigningKey,
+            [Security.Cryptography.HashAlgorithmName]::SHA256, [Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $request.CertificateExtensions.Add([Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+        $certificate = $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(1))
+        $der = [Convert]::ToBase64String($certificate.RawData)
+        Set-Content -LiteralPath "$TokenRoot/cert.pem" -Value ("-----BEGIN CERTIFICATE-----`n" + ($der -replace '(.{64})', "`$1`n").TrimEnd("`n") + "`n-----END CERTIFICATE-----")
+
+        $script:TokenLog = [Collections.Concurrent.ConcurrentQueue[object]]::new()
+        $tokenPort = Get-FreeTcpPort
+        $script:TokenListener = [Net.HttpListener]::new()
+        $TokenListener.Prefixes.Add("http://127.0.0.1:$tokenPort/")
+        $TokenListener.Start()
+        $script:TokenJob = Start-ThreadJob -ArgumentList $TokenListener, $TokenLog, $SigningKey, $der -ScriptBlock {
+            param($listener, $log, $key, $x5c)
+            function ConvertTo-Base64Url([byte[]] $bytes) { [Convert]::ToBase64String($bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
+            while ($listener.IsListening) {
+                try { $context = $listener.GetContext() } catch { break }
+                try {
+                    $query = $context.Request.QueryString
+                    $authorization = $context.Request.Headers['Authorization']
+                    $user = $null
+                    $status = 200
+                    if ($authorization -like 'Basic *') {
+                        $pair = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($authorization.Substring(6))).Split(':', 2)
+                        if ($pair[0] -eq 'golem' -and $pair[1] -eq 's3cret-pass') { $user = 'golem' } else { $status = 401 }
+                    }
+                    $scopes = @($query.GetValues('scope') | Where-Object { $_ })
+                    $log.Enqueue([pscustomobject]@{ Path = $context.Request.Url.AbsolutePath; Service = $query['service']; Scopes = $scopes; Basic = $authorization -like 'Basic *'; User = $user; Status = $status })
+                    if ($context.Request.Url.AbsolutePath -ne '/token' -or $query['service'] -ne 'golem-test') { $status = 400 }
+                    if ($status -ne 200) {
+                        $context.Response.StatusCode = $status
+                        $context.Response.Close()
+                        continue
+                    }
+                    $access = @(foreach ($scope in $scopes) {
+                            $parts = $scope.Split(':')
+                            $name = $parts[1..($parts.Count - 2)] -join ':'
+                            $actions = @($parts[-1].Split(',') | Where-Object { $user -or ($name -eq 'golemimage/public' -and $_ -eq 'pull') })
+                            if ($parts[0] -eq 'repository' -and $actions.Count -gt 0) { [ordered]@{ type = 'repository'; name = $name; actions = $actions } }
+                        })
+                    $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+                    $header = [ordered]@{ typ = 'JWT'; alg = 'RS256'; x5c = @($x5c) } | ConvertTo-Json -Compress
+                    $claims = [ordered]@{ iss = 'golem-test-issuer'; sub = if ($user) { $user } else { '' }; aud = 'golem-test'; exp = $now + 300; nbf = $now - 10; iat = $now
+                        jti = [guid]::NewGuid().ToString('N'); access = $access } | ConvertTo-Json -Compress -Depth 5
+                    $signed = (ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes($header))) + '.' + (ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes($claims)))
+                    $signature = $key.SignData([Text.Encoding]::ASCII.GetBytes($signed), [Security.Cryptography.HashAlgorithmName]::SHA256, [Security.Cryptography.RSASignaturePadding]::Pkcs1)
+                    $token = "$signed.$(ConvertTo-Base64Url $signature)"
+                    # Docker Hub answers both fields; answering authenticated users with access_token only covers the OAuth2 name.
+                    $body = if ($user) { @{ access_token = $token; expires_in = 300 } } else { @{ token = $token; expires_in = 300 } }
+                    $bytes = [Text.Encoding]::UTF8.GetBytes(($body | ConvertTo-Json -Compress))
+                    $context.Response.ContentType = 'application/json'
+                    $context.Response.OutputStream.Write($bytes, 0, $bytes.Length)
+                    $context.Response.Close()
+                } catch {
+                    try { $context.Response.Abort() } catch { }
+                }
+            }
+        }
+
+        $port = Get-FreeTcpPort
+        $script:TokenAddress = "127.0.0.1:$port"
+        Set-Content -LiteralPath "$TokenRoot/config.yml" -Value @"
+version: 0.1
+log: {level: warn}
+storage:
+  filesystem: {rootdirectory: $TokenRoot/storage}
+auth:
+  token: {realm: "http://127.0.0.1:$tokenPort/token", service: golem-test, issuer: golem-test-issuer, rootcertbundle: $TokenRoot/cert.pem}
+http:
+  addr: $TokenAddress
+"@
+        $script:TokenRegistry = Start-Process -FilePath (Get-Command docker-registry).Source -ArgumentList @('serve', "$TokenRoot/config.yml") -RedirectStandardOutput "$TokenRoot/out.log" -RedirectStandardError "$TokenRoot/err.log" -PassThru
+        Wait-Until -What 'the token registry' -Condition {
+            if ($TokenRegistry.HasExited) { throw "docker-registry exited: $(Get-Content -Raw "$TokenRoot/err.log")" }
+            try { Invoke-WebRequest "http://$TokenAddress/v2/" -UseBasicParsing -TimeoutSec 2 | Out-Null; $true } catch { $null -ne $_.Exception.Response }
+        }
+        foreach ($repository in 'public', 'private') {
+            & skopeo copy --dest-tls-verify=false --dest-creds 'golem:s3cret-pass' "docker-archive:$($Legacy.Path)" "docker://$TokenAddress/golemimage/${repository}:1.0" *> "$TokenRoot/skopeo.log"
+            $LASTEXITCODE | Should -Be 0 -Because "skopeo must push through the token server: $(Get-Content -Raw "$TokenRoot/skopeo.log")"
+        }
+        $script:Out = Join-Path $Work 'token'
+        New-Item -ItemType Directory -Force -Path $Out | Out-Null
+        $script:Reference = (ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/reference.gvmi" -ErrorAction Stop).Hash
+        $script:SavedDockerConfig = $env:DOCKER_CONFIG
+        $env:DOCKER_CONFIG = Join-Path $Work 'empty-docker-config'
+
+        function Get-TokenRequests {
+            # What the token server answered since the last call.
+            $entry = $null
+            @(while ($TokenLog.TryDequeue([ref] $entry)) { $entry })
+        }
+        Get-TokenRequests | Out-Null
+    }
+
+    AfterAll {
+        $env:DOCKER_CONFIG = $SavedDockerConfig
+        if ($TokenRegistry -and -not $TokenRegistry.HasExited) { Stop-Process -Id $TokenRegistry.Id -Force -ErrorAction Ignore }
+        if ($TokenListener) { $TokenListener.Stop(); $TokenListener.Close() }
+        if ($TokenJob) { $TokenJob | Wait-Job -Timeout 5 | Out-Null; $TokenJob | Remove-Job -Force }
+        if ($SigningKey) { $SigningKey.Dispose() }
+    }
+
+    It 'converts anonymously with a pull token from the realm, to the same bytes as the archive' {
+        (ConvertTo-GolemImage "$TokenAddress/golemimage/public:1.0" -Source Registry -OutputPath "$Out/public.gvmi" -ErrorAction Stop).Hash | Should -Be $Reference
+        $requests = Get-TokenRequests
+        $requests.Count | Should -BeGreaterThan 0
+        $requests | ForEach-Object { $_.Path | Should -Be '/token'; $_.Service | Should -Be 'golem-test'; $_.Basic | Should -BeFalse }
+        @($requests.Scopes) | Should -Contain 'repository:golemimage/public:pull'
+        Get-LeftoverFiles $Out | Should -BeNullOrEmpty
+    }
+
+    It 'converts with -Credential: basic credentials go to the token server, the token to the registry' {
+        $credential = [pscredential]::new('golem', (ConvertTo-SecureString 's3cret-pass' -AsPlainText -Force))
+        (ConvertTo-GolemImage "$TokenAddress/golemimage/private:1.0" -Source Registry -Credential $credential -OutputPath "$Out/private.gvmi" -ErrorAction Stop).Hash | Should -Be $Reference
+        $requests = Get-TokenRequests
+        $requests.Count | Should -BeGreaterThan 0
+        $requests | ForEach-Object { $_.Basic | Should -BeTrue; $_.User | Should -Be 'golem' }
+        @($requests.Scopes) | Should -Contain 'repository:golemimage/private:pull'
+        Get-LeftoverFiles $Out | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a wrong password with AuthenticationFailed and leaves nothing behind' {
+        $wrong = [pscredential]::new('golem', (ConvertTo-SecureString 'wrong' -AsPlainText -Force))
+        $err = $null
+        ConvertTo-GolemImage "$TokenAddress/golemimage/private:1.0" -Source Registry -Credential $wrong -OutputPath "$Out/wrong.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'AuthenticationFailed*'
+        $err[0].Exception.Message | Should -Match "'golem'"
+        $err[0].Exception.Message | Should -Not -Match 'wrong'
+        (Get-TokenRequests | Where-Object Status -EQ 401).Count | Should -BeGreaterThan 0
+        Test-Path "$Out/wrong.gvmi" | Should -BeFalse
+        Get-LeftoverFiles $Out | Should -BeNullOrEmpty
+    }
+
+    It 'asks for credentials with AuthenticationFailed when the anonymous token grants nothing' {
+        $err = $null
+        ConvertTo-GolemImage "$TokenAddress/golemimage/private:1.0" -Source Registry -OutputPath "$Out/anonymous.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'AuthenticationFailed*'
+        $err[0].Exception.Message | Should -Match 'Credential'
+        @((Get-TokenRequests).Scopes) | Should -Contain 'repository:golemimage/private:pull'
+        Test-Path "$Out/anonymous.gvmi" | Should -BeFalse
+        Get-LeftoverFiles $Out | Should -BeNullOrEmpty
+    }
+}
