@@ -143,11 +143,32 @@ namespace GolemImage.Cmdlets
                 ResolvedImage? resolved = null;
                 try
                 {
+                    // The Docker engine pulls a missing image and saves it to a temporary file while resolving, so the
+                    // user is asked before that (other sources resolve without side effects and are asked afterwards,
+                    // when the output file name is known).
+                    bool approved = false;
+                    bool fromDocker = false;
+                    if (archive == null && Source != "Registry")
+                    {
+                        fromDocker = RunEngine((reporter, cancellationToken) => DockerEngineAnswersAsync(image!, reporter, cancellationToken));
+                        if (fromDocker)
+                        {
+                            if (!ShouldProcess(explicitOutput ?? location, $"Convert Docker image '{image}' to a Golem image (pulling it first if the engine does not have it)"))
+                            {
+                                return;
+                            }
+
+                            approved = true;
+                        }
+                    }
+
                     string output = string.Empty;
                     string sourceName = string.Empty;
                     GolemImageFile? existing = RunEngine<GolemImageFile?>(async (reporter, cancellationToken) =>
                     {
-                        resolved = await ResolveAsync(archive, image, platform, credential, reporter, cancellationToken).ConfigureAwait(false);
+                        resolved = fromDocker
+                            ? await OpenFromDockerAsync(image!, platform, credential, reporter, cancellationToken).ConfigureAwait(false)
+                            : await ResolveAsync(archive, image, platform, credential, reporter, cancellationToken).ConfigureAwait(false);
                         output = ChooseOutputPath(explicitOutput, location, resolved, archive);
                         sourceName = resolved.Reference ?? archive ?? image ?? resolved.ImageId;
                         return Force ? null : await ExistingImage.TryReadAsync(output, resolved.ImageId, reporter, cancellationToken).ConfigureAwait(false);
@@ -167,7 +188,7 @@ namespace GolemImage.Cmdlets
                         throw new GolemImageException("OutputConflict", GolemErrorCategory.ResourceExists, $"Two images of this command would be written to the same file '{output}'; give -OutputPath a directory, or convert them one at a time.", output);
                     }
 
-                    if (!ShouldProcess(output, $"Convert {sourceName} to a Golem image"))
+                    if (!approved && !ShouldProcess(output, $"Convert {sourceName} to a Golem image"))
                     {
                         return;
                     }
@@ -209,6 +230,34 @@ namespace GolemImage.Cmdlets
             }
         }
 
+        /// <summary>True when the Docker engine answers; false when -Source Auto finds none and falls back to the registry.</summary>
+        private async Task<bool> DockerEngineAnswersAsync(string image, IEngineReporter reporter, CancellationToken cancellationToken)
+        {
+            try
+            {
+                // A DockerEngineSource reports through the reporter it was connected with, which lives only as long as
+                // this RunEngine call; the conversion connects again, so this probe reports nothing itself.
+                using (await DockerEngineSource.ConnectAsync(NullReporter.Instance, cancellationToken).ConfigureAwait(false))
+                {
+                    return true;
+                }
+            }
+            catch (GolemImageException ex) when (Source == "Auto" && ex.ErrorId == "DockerUnavailable" && !ImageReference.LooksLikeImageId(image))
+            {
+                reporter.Verbose($"{ex.Message} Pulling '{image}' from its registry instead.");
+                return false;
+            }
+        }
+
+        private async Task<ResolvedImage> OpenFromDockerAsync(string image, ImagePlatform platform, RegistryCredential? credential, IEngineReporter reporter, CancellationToken cancellationToken)
+        {
+            using (DockerEngineSource docker = await DockerEngineSource.ConnectAsync(reporter, cancellationToken).ConfigureAwait(false))
+            {
+                return await docker.OpenAsync(image, platform, Force, credential, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Archives, registries, and the registry fallback of -Source Auto.</summary>
         private async Task<ResolvedImage> ResolveAsync(string? archive, string? image, ImagePlatform platform, RegistryCredential? credential, IEngineReporter reporter, CancellationToken cancellationToken)
         {
             if (archive != null)
@@ -216,27 +265,7 @@ namespace GolemImage.Cmdlets
                 return await ImageArchiveSource.OpenAsync(archive, image, platform, Force, reporter, cancellationToken).ConfigureAwait(false);
             }
 
-            string name = image!;
-            if (Source == "Registry")
-            {
-                return await OciRegistrySource.OpenAsync(name, platform, Force, credential, AllowInsecureHttp, reporter, cancellationToken).ConfigureAwait(false);
-            }
-
-            DockerEngineSource docker;
-            try
-            {
-                docker = await DockerEngineSource.ConnectAsync(reporter, cancellationToken).ConfigureAwait(false);
-            }
-            catch (GolemImageException ex) when (Source == "Auto" && ex.ErrorId == "DockerUnavailable" && !ImageReference.LooksLikeImageId(name))
-            {
-                reporter.Verbose($"{ex.Message} Pulling '{name}' from its registry instead.");
-                return await OciRegistrySource.OpenAsync(name, platform, Force, credential, AllowInsecureHttp, reporter, cancellationToken).ConfigureAwait(false);
-            }
-
-            using (docker)
-            {
-                return await docker.OpenAsync(name, platform, Force, credential, cancellationToken).ConfigureAwait(false);
-            }
+            return await OciRegistrySource.OpenAsync(image!, platform, Force, credential, AllowInsecureHttp, reporter, cancellationToken).ConfigureAwait(false);
         }
 
         private SquashfsWriterOptions CreateSquashfsOptions()

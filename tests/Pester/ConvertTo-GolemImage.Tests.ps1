@@ -300,6 +300,64 @@ Describe 'ConvertTo-GolemImage from a Docker engine' -Skip:(-not (Test-IsLinuxRo
             $env:DOCKER_HOST = $saved
         }
     }
+
+    Context 'an image the engine does not have' -Skip:(-not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
+        BeforeAll {
+            $script:PullRegistry = Start-TestOciRegistry
+            # dockerd treats registries on 127.0.0.0/8 as insecure (plain http) by default.
+            $script:PullName = "$($PullRegistry.Address)/golemimage/pulltest:1.0"
+            & skopeo copy --dest-tls-verify=false "docker-archive:$($Legacy.Path)" "docker://$PullName" *> $null
+            $LASTEXITCODE | Should -Be 0 -Because 'skopeo must push the sample to the test registry'
+            # The engine would only tag an image whose config it already holds (no layer is pulled), so the loaded
+            # sample, which is the same image, goes first; this Context runs after the Describe's other tests.
+            & docker -H $env:DOCKER_HOST image rm -f 'golemimage/sample:1.0' *> $null
+            function Test-EngineHasImage([string] $name) {
+                & docker -H $env:DOCKER_HOST image inspect $name *> $null
+                $LASTEXITCODE -eq 0
+            }
+            Test-EngineHasImage $PullName | Should -BeFalse -Because 'the engine must start without the image'
+        }
+
+        AfterAll {
+            & docker -H $env:DOCKER_HOST image rm -f $PullName *> $null
+            Stop-TestOciRegistry $PullRegistry
+        }
+
+        It 'neither pulls nor saves it under -WhatIf' {
+            $temp = @(Get-ChildItem ([IO.Path]::GetTempPath()) -Filter 'golemimage-docker-*' -ErrorAction Ignore).Count
+            $result = ConvertTo-GolemImage $PullName -Source Docker -OutputPath "$Out/pull-whatif.gvmi" -WhatIf -ErrorAction Stop
+            $result | Should -BeNullOrEmpty
+            Test-Path "$Out/pull-whatif.gvmi" | Should -BeFalse
+            Test-EngineHasImage $PullName | Should -BeFalse -Because '-WhatIf must not pull'
+            @(& docker -H $env:DOCKER_HOST image ls --format '{{.Repository}}') | Should -Not -Contain "$($PullRegistry.Address)/golemimage/pulltest"
+            @(Get-ChildItem ([IO.Path]::GetTempPath()) -Filter 'golemimage-docker-*' -ErrorAction Ignore).Count | Should -Be $temp
+        }
+
+        It 'pulls it, reporting progress per layer, and converts it to the same bytes as the archive' {
+            # A PowerShell instance of its own keeps the progress records (the pipeline here cannot capture them).
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddCommand('Import-Module').AddParameter('Name', $env:GOLEMIMAGE_MODULE).AddStatement()
+                $null = $ps.AddCommand('ConvertTo-GolemImage').AddParameter('Image', $PullName).AddParameter('Source', 'Docker').
+                    AddParameter('OutputPath', "$Out/pulled.gvmi").AddParameter('Verbose', $true).AddParameter('ErrorAction', 'Stop')
+                $results = @($ps.Invoke())
+                $ps.Streams.Error | Should -BeNullOrEmpty
+                $results.Count | Should -Be 1
+                $results[0].Hash | Should -Be $Reference
+                $results[0].ImageId | Should -Be $ImageId
+                $results[0].SourceImage | Should -Be $PullName
+                Test-EngineHasImage $PullName | Should -BeTrue -Because 'the conversion pulls the image into the engine'
+                @($ps.Streams.Verbose | Where-Object Message -Like "Docker has no image '$PullName'*").Count | Should -Be 1
+                $progress = @($ps.Streams.Progress)
+                @($progress | Where-Object Activity -EQ "Pulling $PullName").Count | Should -BeGreaterThan 0
+                $layers = @($progress | Where-Object { $_.Activity -like 'Layer *' -and $_.ParentActivityId -ge 0 })
+                $layers.Count | Should -BeGreaterThan 0 -Because 'each pulled layer reports its own progress'
+                @($layers | Where-Object StatusDescription -EQ 'Pull complete').Count | Should -BeGreaterThan 0
+            } finally {
+                $ps.Dispose()
+            }
+        }
+    }
 }
 
 Describe 'ConvertTo-GolemImage from an OCI registry' -Skip:(-not $IsLinux -or -not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
