@@ -36,8 +36,8 @@ namespace GolemImage.Hashing
             var result = new byte[text.Length / 2];
             for (int i = 0; i < result.Length; i++)
             {
-                int high = Digit(text[2 * i]);
-                int low = Digit(text[(2 * i) + 1]);
+                int high = DigitValue(text[2 * i]);
+                int low = DigitValue(text[(2 * i) + 1]);
                 if (high < 0 || low < 0)
                 {
                     return false;
@@ -50,7 +50,8 @@ namespace GolemImage.Hashing
             return true;
         }
 
-        private static int Digit(char c)
+        /// <summary>The value of one hex digit (either case), or -1.</summary>
+        internal static int DigitValue(char c)
         {
             if (c >= '0' && c <= '9')
             {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using GolemImage.Hashing;
 
 namespace GolemImage.Tar
 {
@@ -331,8 +332,8 @@ namespace GolemImage.Tar
                         return null;
                     }
 
-                    var high = HexValue(encoded[i + 1]);
-                    var low = HexValue(encoded[i + 2]);
+                    var high = HexString.DigitValue(encoded[i + 1]);
+                    var low = HexString.DigitValue(encoded[i + 2]);
                     if (high < 0 || low < 0)
                     {
                         return null;
@@ -352,26 +353,6 @@ namespace GolemImage.Tar
             }
 
             return Encoding.UTF8.GetString(bytes.ToArray());
-        }
-
-        private static int HexValue(char c)
-        {
-            if (c >= '0' && c <= '9')
-            {
-                return c - '0';
-            }
-
-            if (c >= 'a' && c <= 'f')
-            {
-                return c - 'a' + 10;
-            }
-
-            if (c >= 'A' && c <= 'F')
-            {
-                return c - 'A' + 10;
-            }
-
-            return -1;
         }
 
         /// <summary>Base64 with or without '=' padding (libarchive omits it).</summary>
