@@ -73,29 +73,19 @@ namespace GolemImage.Tests.Squashfs
             string listing = ExternalTool.RunChecked("unsquashfs", "-lln", image);
             Assert.Contains($" {size} ", listing);
 
-            string mountPoint = work.Combine("mnt");
-            Directory.CreateDirectory(mountPoint);
-            (int exit, _, string error) = ExternalTool.Run("mount", "-t", "squashfs", "-o", "loop,ro", image, mountPoint);
-            if (exit != 0)
+            using LoopMount? mount = LoopMount.TryMount(image, work.Combine("mnt"), _output);
+            if (mount == null)
             {
-                _output.WriteLine($"Kernel check skipped: loop mount not allowed here ({error.Trim()}).");
                 return;
             }
 
-            try
-            {
-                Assert.Equal(size, new FileInfo(Path.Combine(mountPoint, "big")).Length);
-                using FileStream big = File.OpenRead(Path.Combine(mountPoint, "big"));
-                big.Position = size - 4096;
-                byte[] tail = new byte[4096];
-                big.ReadExactly(tail);
-                Assert.Equal(marker, tail.AsSpan(4096 - marker.Length).ToArray());
-                Assert.True(tail.AsSpan(0, 4096 - marker.Length).IndexOfAnyExcept((byte)0) < 0);
-            }
-            finally
-            {
-                ExternalTool.Run("umount", mountPoint);
-            }
+            Assert.Equal(size, new FileInfo(Path.Combine(mount.Path, "big")).Length);
+            using FileStream big = File.OpenRead(Path.Combine(mount.Path, "big"));
+            big.Position = size - 4096;
+            byte[] tail = new byte[4096];
+            big.ReadExactly(tail);
+            Assert.Equal(marker, tail.AsSpan(4096 - marker.Length).ToArray());
+            Assert.True(tail.AsSpan(0, 4096 - marker.Length).IndexOfAnyExcept((byte)0) < 0);
         }
 
         /// <summary>
@@ -128,23 +118,13 @@ namespace GolemImage.Tests.Squashfs
             ExternalTool.RunChecked("unsquashfs", "-no-progress", "-d", extracted, image);
             Assert.Equal(expected, TreeManifest.OfDirectory(extracted));
 
-            string mountPoint = work.Combine("mnt");
-            Directory.CreateDirectory(mountPoint);
-            (int exit, _, string error) = ExternalTool.Run("mount", "-t", "squashfs", "-o", "loop,ro", image, mountPoint);
-            if (exit != 0)
+            using LoopMount? mount = LoopMount.TryMount(image, work.Combine("mnt"), _output);
+            if (mount == null)
             {
-                _output.WriteLine($"Kernel check skipped: loop mount not allowed here ({error.Trim()}).");
                 return;
             }
 
-            try
-            {
-                Assert.Equal(expected, TreeManifest.OfDirectory(mountPoint));
-            }
-            finally
-            {
-                ExternalTool.Run("umount", mountPoint);
-            }
+            Assert.Equal(expected, TreeManifest.OfDirectory(mount.Path));
         }
     }
 }
