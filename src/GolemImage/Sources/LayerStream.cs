@@ -13,9 +13,9 @@ namespace GolemImage.Sources
     internal sealed class LayerStream : IDisposable
     {
         private readonly DigestingStream raw;
-        private readonly DigestingStream tar;
+        private readonly Stream tar;
 
-        private LayerStream(DigestingStream raw, DigestingStream tar, string compression)
+        private LayerStream(DigestingStream raw, Stream tar, string compression)
         {
             this.raw = raw;
             this.tar = tar;
@@ -68,7 +68,13 @@ namespace GolemImage.Sources
                     compression = "none";
                 }
 
-                var tar = new DigestingStream(decoded, layer.DiffId, actual => Mismatch(layer, "uncompressed content (diff id)", layer.DiffId, actual));
+                // An uncompressed blob is its own tar: when the diff id is the blob digest, the blob check above
+                // already hashes exactly these bytes against it, and a second SHA-256 pass would only cost time.
+                bool blobCheckCoversDiffId = decoded == prefixed
+                    && (layer.DiffId == null || string.Equals(layer.DiffId, layer.BlobDigest, StringComparison.OrdinalIgnoreCase));
+                Stream tar = blobCheckCoversDiffId
+                    ? decoded
+                    : new DigestingStream(decoded, layer.DiffId, actual => Mismatch(layer, "uncompressed content (diff id)", layer.DiffId, actual));
                 return new LayerStream(raw, tar, compression);
             }
             catch
