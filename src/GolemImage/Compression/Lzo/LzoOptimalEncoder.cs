@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace GolemImage.Compression.Lzo
 {
@@ -7,29 +8,33 @@ namespace GolemImage.Compression.Lzo
     /// cheapest known way to arrive there (a match ending there, 1..3 literals riding in a match's spare bits,
     /// or a literal run of four or more), priced with the exact byte costs of the LZO1X codes including the
     /// state-dependent M1 (2-byte match after 1..3 literals) and M1' (3-byte match at 2049..3072 after a run)
-    /// forms. Match candidates come from deep hash chains (for each length the nearest distance), a nearest
-    /// 3-byte table and an exact 2-byte table. Matches of at least NiceLength are taken without weighing the
-    /// positions they cover, which bounds the work on highly repetitive data.
+    /// forms. Match candidates come from binary search trees over 4-byte hash buckets (one walk per position
+    /// yields the nearest distance for every length, see <see cref="FindCandidates"/>), a nearest 3-byte table
+    /// and an exact 2-byte table. Matches of at least skipLength are taken whole, without weighing or indexing
+    /// the positions they cover, which bounds the work on repetitive data.
     /// </summary>
     internal sealed unsafe class LzoOptimalEncoder
     {
         private const int Hash4Bits = 16;
         private const int Hash3Bits = 14;
-        private const int NoPosition = -1;
+        // Far enough in the past that one unsigned distance test rejects it like a position out of the window.
+        private const int NoPosition = int.MinValue / 2;
         private const int Infinite = int.MaxValue / 2;
-        private readonly int _maxChain;
+        private readonly int _maxDepth;
         private readonly int _niceLength;
+        private readonly int _skipLength;
 
         private readonly int[] _head4 = new int[1 << Hash4Bits];
         private readonly int[] _head3 = new int[1 << Hash3Bits];
         private readonly int[] _head2 = new int[1 << 16];
-        private int[] _chain = Array.Empty<int>();
+        // Binary search trees over the 4-byte hash buckets: per position its smaller and larger child.
+        private int[] _tree = Array.Empty<int>();
 
         // Per position: cheapest arrival by a match, and by a literal run of >= 4 bytes.
         private int[] _matchCost = Array.Empty<int>();
         private int[] _matchStart = Array.Empty<int>();
-        private int[] _matchDistance = Array.Empty<int>();
-        private byte[] _matchSource = Array.Empty<byte>();
+        // The chosen match's distance << 3 | the decoder state before it (0, 1..3 literals, 4 = after a run).
+        private int[] _matchLink = Array.Empty<int>();
         private int[] _runCost = Array.Empty<int>();
         private int[] _runStart = Array.Empty<int>();
 
@@ -37,12 +42,16 @@ namespace GolemImage.Compression.Lzo
         private readonly int[] _candidateLength;
         private readonly int[] _candidateDistance;
 
-        public LzoOptimalEncoder(int maxChain, int niceLength)
+        /// <param name="maxDepth">Most tree nodes one search visits.</param>
+        /// <param name="niceLength">A match this long ends a search (its full length is still measured).</param>
+        /// <param name="skipLength">A match this long is taken whole: the positions it covers are not searched.</param>
+        public LzoOptimalEncoder(int maxDepth, int niceLength, int skipLength)
         {
-            _maxChain = maxChain;
+            _maxDepth = maxDepth;
             _niceLength = niceLength;
-            _candidateLength = new int[maxChain + 2];
-            _candidateDistance = new int[maxChain + 2];
+            _skipLength = skipLength;
+            _candidateLength = new int[maxDepth + 2];
+            _candidateDistance = new int[maxDepth + 2];
         }
 
         public int Encode(byte* input, int length, byte* output)
@@ -61,11 +70,10 @@ namespace GolemImage.Compression.Lzo
             fixed (int* head4 = _head4)
             fixed (int* head3 = _head3)
             fixed (int* head2 = _head2)
-            fixed (int* chain = _chain)
+            fixed (int* tree = _tree)
             fixed (int* matchCost = _matchCost)
             fixed (int* matchStart = _matchStart)
-            fixed (int* matchDistance = _matchDistance)
-            fixed (byte* matchSource = _matchSource)
+            fixed (int* matchLink = _matchLink)
             fixed (int* runCost = _runCost)
             fixed (int* runStart = _runStart)
             fixed (int* candidateLength = _candidateLength)
@@ -84,29 +92,27 @@ namespace GolemImage.Compression.Lzo
                 for (int j = 0; j <= length; j++)
                 {
                     // Literal runs of >= 4 ending at j: start one at j - 4, or keep the run that ended at j - 1.
-                    if (j >= 4)
+                    // (Costs of unreachable nodes stay near Infinite; the sums cannot overflow.)
+                    if (j >= 5)
                     {
-                        int best = Infinite;
-                        int bestStart = 0;
-                        if (matchCost[j - 4] < Infinite)
+                        int fresh = matchCost[j - 4] + 5;
+                        int start = runStart[j - 1];
+                        int extended = matchCost[start] + LiteralCost(start, j - start);
+                        if (extended < fresh)
                         {
-                            best = matchCost[j - 4] + LiteralCost(j - 4, 4);
-                            bestStart = j - 4;
+                            runCost[j] = extended;
+                            runStart[j] = start;
                         }
-
-                        if (runCost[j - 1] < Infinite)
+                        else
                         {
-                            int start = runStart[j - 1];
-                            int extended = matchCost[start] + LiteralCost(start, j - start);
-                            if (extended < best)
-                            {
-                                best = extended;
-                                bestStart = start;
-                            }
+                            runCost[j] = fresh;
+                            runStart[j] = j - 4;
                         }
-
-                        runCost[j] = best;
-                        runStart[j] = bestStart;
+                    }
+                    else if (j == 4)
+                    {
+                        runCost[4] = matchCost[0] + LiteralCost(0, 4);
+                        runStart[4] = 0;
                     }
 
                     if (j >= length - 3)
@@ -115,19 +121,49 @@ namespace GolemImage.Compression.Lzo
                     }
 
                     byte* ip = input + j;
-                    if (j < skipUntil || j == 0)
+                    if (j == 0)
                     {
-                        Insert(j, ip, length, head4, head3, head2, chain);
+                        head2[ip[0] | (ip[1] << 8)] = 0;
+                        FindCandidates(0, ip, inputEnd, length, head4, head3, tree, candidateLength, candidateDistance, _maxDepth, _niceLength);
+                        continue;
+                    }
+
+                    // Inside a long match taken whole: only the short tables learn these positions. Leaving them
+                    // out of the trees costs little (the match's source is there) and saves most of the time
+                    // that repetitive data would take.
+                    if (j < skipUntil)
+                    {
+                        InsertShort(j, ip, head3, head2);
                         continue;
                     }
 
                     // Cheapest way to stand at j in each decoder state (0, 1..3 literals, 4 = after a run).
                     int state0 = matchCost[j];
-                    int shortBest = Infinite;
-                    int shortKind = 0;
-                    for (int t = 1; t <= 3 && t <= j; t++)
+                    int shortBest;
+                    int shortKind;
+                    if (j > 3)
                     {
-                        if (matchCost[j - t] < Infinite)
+                        shortBest = matchCost[j - 1] + 1;
+                        shortKind = 1;
+                        int two = matchCost[j - 2] + 2;
+                        if (two < shortBest)
+                        {
+                            shortBest = two;
+                            shortKind = 2;
+                        }
+
+                        int three = matchCost[j - 3] + 3;
+                        if (three < shortBest)
+                        {
+                            shortBest = three;
+                            shortKind = 3;
+                        }
+                    }
+                    else
+                    {
+                        shortBest = Infinite;
+                        shortKind = 0;
+                        for (int t = 1; t <= j; t++)
                         {
                             int c = matchCost[j - t] + LiteralCost(j - t, t);
                             if (c < shortBest)
@@ -154,65 +190,104 @@ namespace GolemImage.Compression.Lzo
                     }
 
                     // M1: a 2-byte match, only after 1..3 literals.
-                    int candidate2 = head2[ip[0] | (ip[1] << 8)];
-                    if (candidate2 != NoPosition && shortBest < Infinite && j - candidate2 <= LzoEncoding.M1MaxDistance)
+                    int* slot2 = head2 + (ip[0] | (ip[1] << 8));
+                    int candidate2 = *slot2;
+                    *slot2 = j;
+                    if ((uint)(j - candidate2) <= LzoEncoding.M1MaxDistance && shortBest < Infinite)
                     {
-                        Relax(matchCost, matchStart, matchDistance, matchSource, j + 2, shortBest + 2, j, j - candidate2, shortKind);
+                        Relax(matchCost, matchStart, matchLink, j + 2, shortBest + 2, j, ((j - candidate2) << 3) | shortKind);
                     }
 
-                    int count = FindCandidates(j, ip, inputEnd, length, head4, head3, chain, candidateLength, candidateDistance, _maxChain, _niceLength);
-                    Insert(j, ip, length, head4, head3, head2, chain);
+                    int count = FindCandidates(j, ip, inputEnd, length, head4, head3, tree, candidateLength, candidateDistance, _maxDepth, _niceLength);
                     if (count == 0 || baseCost >= Infinite)
                     {
                         continue;
                     }
 
                     int longest = candidateLength[count - 1];
-                    if (longest >= _niceLength)
+                    if (longest >= _skipLength)
                     {
                         int distance = candidateDistance[count - 1];
-                        Relax(matchCost, matchStart, matchDistance, matchSource, j + longest, baseCost + LzoEncoding.MatchCost(longest, distance, 0), j, distance, baseKind);
+                        Relax(matchCost, matchStart, matchLink, j + longest, baseCost + LzoEncoding.MatchCost(longest, distance, 0), j, (distance << 3) | baseKind);
                         skipUntil = j + longest;
                         continue;
                     }
 
-                    int k = 0;
-                    for (int matchLength = 3; matchLength <= longest; matchLength++)
+                    // Match costs are constant over ranges of lengths (by distance class), so relax range by range.
+                    // A 3-byte match at 2049..3072 right after a run has the 2-byte M1' form.
+                    int from = 3;
+                    if (state4 + 2 < baseCost + 3)
                     {
-                        while (candidateLength[k] < matchLength)
+                        int distance = candidateDistance[0];
+                        if (distance >= LzoEncoding.M1LongMinDistance && distance <= LzoEncoding.M1LongMaxDistance)
                         {
-                            k++;
+                            Relax(matchCost, matchStart, matchLink, j + 3, state4 + 2, j, (distance << 3) | 4);
+                            from = 4;
                         }
+                    }
 
+                    for (int k = 0; k < count; k++)
+                    {
+                        int to = candidateLength[k];
                         int distance = candidateDistance[k];
-                        int cost = baseCost + LzoEncoding.MatchCost(matchLength, distance, 0);
-                        int kind = baseKind;
-                        if (matchLength == 3 && state4 < Infinite && distance >= LzoEncoding.M1LongMinDistance && distance <= LzoEncoding.M1LongMaxDistance && state4 + 2 < cost)
+                        int link = (distance << 3) | baseKind;
+                        int longFrom;
+                        if (distance <= LzoEncoding.M2MaxDistance)
                         {
-                            cost = state4 + 2;
-                            kind = 4;
+                            longFrom = 34;
+                            RelaxRange(matchCost, matchStart, matchLink, j, from, to < 8 ? to : 8, baseCost + 2, link);
+                            RelaxRange(matchCost, matchStart, matchLink, j, from > 9 ? from : 9, to < 33 ? to : 33, baseCost + 3, link);
+                        }
+                        else
+                        {
+                            int shortMax = distance <= LzoEncoding.M3MaxDistance ? 33 : 9;
+                            longFrom = shortMax + 1;
+                            RelaxRange(matchCost, matchStart, matchLink, j, from, to < shortMax ? to : shortMax, baseCost + 3, link);
                         }
 
-                        Relax(matchCost, matchStart, matchDistance, matchSource, j + matchLength, cost, j, distance, kind);
+                        for (int first = from > longFrom ? from : longFrom; first <= to;)
+                        {
+                            int last = longFrom + ((first - longFrom) / 255 * 255) + 254;
+                            RelaxRange(matchCost, matchStart, matchLink, j, first, to < last ? to : last, baseCost + 4 + ((first - longFrom) / 255), link);
+                            first = last + 1;
+                        }
+
+                        from = to + 1;
                     }
                 }
 
-                return Emit(input, length, output, matchCost, matchStart, matchDistance, matchSource, runCost, runStart);
+                return Emit(input, length, output, matchCost, matchStart, matchLink, runCost, runStart);
             }
         }
 
-        private static void Relax(int* matchCost, int* matchStart, int* matchDistance, byte* matchSource, int end, int cost, int start, int distance, int kind)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Relax(int* matchCost, int* matchStart, int* matchLink, int end, int cost, int start, int link)
         {
             if (cost < matchCost[end])
             {
                 matchCost[end] = cost;
                 matchStart[end] = start;
-                matchDistance[end] = distance;
-                matchSource[end] = (byte)kind;
+                matchLink[end] = link;
+            }
+        }
+
+        /// <summary>Relaxes the ends of matches from <paramref name="start"/> of lengths first..last, all costing <paramref name="cost"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void RelaxRange(int* matchCost, int* matchStart, int* matchLink, int start, int first, int last, int cost, int link)
+        {
+            for (int end = start + first; end <= start + last; end++)
+            {
+                if (cost < matchCost[end])
+                {
+                    matchCost[end] = cost;
+                    matchStart[end] = start;
+                    matchLink[end] = link;
+                }
             }
         }
 
         /// <summary>Output bytes for <paramref name="count"/> literals following the node at <paramref name="from"/> (0 = stream start).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int LiteralCost(int from, int count)
         {
             if (from == 0 && count <= 238)
@@ -233,31 +308,34 @@ namespace GolemImage.Compression.Lzo
             return count + 2 + ((count - 19) / 255);
         }
 
-        private static void Insert(int position, byte* ip, int length, int* head4, int* head3, int* head2, int* chain)
+        private static void InsertShort(int position, byte* ip, int* head3, int* head2)
         {
             head2[ip[0] | (ip[1] << 8)] = position;
-            uint h3 = (LzoEncoding.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits);
-            head3[h3] = position;
-            if (position + 4 <= length)
-            {
-                uint h4 = (LzoEncoding.Read32(ip) * 0x1824429Du) >> (32 - Hash4Bits);
-                chain[position] = head4[h4];
-                head4[h4] = position;
-            }
+            head3[(LzoEncoding.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits)] = position;
         }
 
         /// <summary>
         /// Matches at <paramref name="position"/> as (length, distance) pairs with strictly increasing length,
-        /// each the nearest distance reaching that length. Returns the count.
+        /// each the nearest distance reaching that length; inserts the position into its tree. Returns the count.
         /// </summary>
-        private static int FindCandidates(int position, byte* ip, byte* inputEnd, int length, int* head4, int* head3, int* chain, int* lengths, int* distances, int maxChain, int niceLength)
+        /// <remarks>
+        /// Each 4-byte hash bucket holds a binary search tree of the positions in the window, ordered by the
+        /// bytes that follow them and heap-ordered by age (the newest is the root). Searching for the current
+        /// position visits, newest first, every position that is its nearest neighbour in byte order among the
+        /// positions at least as new, so the first visited position with a common prefix of L bytes is the
+        /// nearest one with L bytes: one walk yields the nearest distance for every length. The walk re-links
+        /// the visited positions as the new root's subtrees. A match of niceLength bytes ends it (the matched
+        /// position's subtrees are adopted), and so does a walk depth of maxDepth.
+        /// </remarks>
+        private static int FindCandidates(int position, byte* ip, byte* inputEnd, int length, int* head4, int* head3, int* tree, int* lengths, int* distances, int maxDepth, int niceLength)
         {
             int count = 0;
             int bestLength = 2;
 
-            uint h3 = (LzoEncoding.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits);
-            int candidate3 = head3[h3];
-            if (candidate3 != NoPosition && position - candidate3 <= LzoEncoding.M1LongMaxDistance)
+            int* slot3 = head3 + ((LzoEncoding.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits));
+            int candidate3 = *slot3;
+            *slot3 = position;
+            if ((uint)(position - candidate3) <= LzoEncoding.M1LongMaxDistance)
             {
                 byte* c = ip - (position - candidate3);
                 if (c[0] == ip[0] && c[1] == ip[1] && c[2] == ip[2])
@@ -270,54 +348,77 @@ namespace GolemImage.Compression.Lzo
                 }
             }
 
-            if (position + 4 > length)
-            {
-                return count;
-            }
-
-            uint current = LzoEncoding.Read32(ip);
-            uint h4 = (current * 0x1824429Du) >> (32 - Hash4Bits);
-            int candidate = head4[h4];
-            int depth = maxChain;
             int remaining = length - position;
-            while (candidate != NoPosition && depth-- > 0)
+            int limit = remaining < niceLength ? remaining : niceLength;
+            uint h4 = (LzoEncoding.Read32(ip) * 0x1824429Du) >> (32 - Hash4Bits);
+            int node = head4[h4];
+            head4[h4] = position;
+            int* smallerSlot = tree + (2 * position);
+            int* largerSlot = smallerSlot + 1;
+            int smallerLength = 0;
+            int largerLength = 0;
+            int depth = maxDepth;
+            while (true)
             {
-                int distance = position - candidate;
-                if (distance > LzoEncoding.MaxDistance)
+                int distance = position - node;
+                if ((uint)distance > LzoEncoding.MaxDistance || depth-- == 0)
                 {
+                    *smallerSlot = NoPosition;
+                    *largerSlot = NoPosition;
                     break;
                 }
 
                 byte* c = ip - distance;
-                if ((bestLength >= remaining || c[bestLength] == ip[bestLength]) && LzoEncoding.Read32(c) == current)
+                int* children = tree + (2 * node);
+                int matchLength = smallerLength < largerLength ? smallerLength : largerLength;
+                matchLength += LzoEncoding.MatchLength(ip + matchLength, c + matchLength, ip + limit);
+                if (matchLength > bestLength)
                 {
-                    int matchLength = 4 + LzoEncoding.MatchLength(ip + 4, c + 4, inputEnd);
-                    if (matchLength > bestLength)
+                    // The 3-byte table's candidate may be nearer but shorter; keep lengths increasing.
+                    if (count > 0 && distances[count - 1] > distance)
                     {
-                        // The 3-byte table's candidate may be nearer but shorter; keep lengths increasing.
-                        if (count > 0 && distances[count - 1] > distance)
-                        {
-                            count--;
-                        }
-
-                        lengths[count] = matchLength;
-                        distances[count] = distance;
-                        count++;
-                        bestLength = matchLength;
-                        if (matchLength >= niceLength)
-                        {
-                            break;
-                        }
+                        count--;
                     }
+
+                    int fullLength = matchLength;
+                    if (matchLength == limit && limit < remaining)
+                    {
+                        fullLength += LzoEncoding.MatchLength(ip + limit, c + limit, inputEnd);
+                    }
+
+                    lengths[count] = fullLength;
+                    distances[count] = distance;
+                    count++;
+                    bestLength = fullLength;
                 }
 
-                candidate = chain[candidate];
+                if (matchLength == limit)
+                {
+                    *smallerSlot = children[0];
+                    *largerSlot = children[1];
+                    break;
+                }
+
+                if (c[matchLength] < ip[matchLength])
+                {
+                    *smallerSlot = node;
+                    smallerSlot = children + 1;
+                    node = *smallerSlot;
+                    smallerLength = matchLength;
+                }
+                else
+                {
+                    *largerSlot = node;
+                    largerSlot = children;
+                    node = *largerSlot;
+                    largerLength = matchLength;
+                }
             }
 
             return count;
         }
 
-        private int Emit(byte* input, int length, byte* output, int* matchCost, int* matchStart, int* matchDistance, byte* matchSource, int* runCost, int* runStart)
+        private int Emit(byte* input, int length, byte* output, int* matchCost, int* matchStart, int* matchLink, int* runCost, int* runStart)
         {
             // Cheapest way to end: after a match, with 1..3 trailing literals, or with a run of >= 4.
             int bestEnd = matchCost[length];
@@ -341,7 +442,7 @@ namespace GolemImage.Compression.Lzo
             for (int node = endNode; node > 0;)
             {
                 matches++;
-                node = PreviousNode(node, matchStart, matchSource, runStart);
+                node = PreviousNode(node, matchStart, matchLink, runStart);
             }
 
             if (_ends.Length < matches)
@@ -354,7 +455,7 @@ namespace GolemImage.Compression.Lzo
             for (int node = endNode; node > 0;)
             {
                 ends[--index] = node;
-                node = PreviousNode(node, matchStart, matchSource, runStart);
+                node = PreviousNode(node, matchStart, matchLink, runStart);
             }
 
             byte* op = output;
@@ -365,7 +466,7 @@ namespace GolemImage.Compression.Lzo
                 int start = matchStart[end];
                 int literals = start - literalStart;
                 op = LzoEncoding.EmitLiterals(op, output, input + literalStart, literals);
-                op = LzoEncoding.EmitMatch(op, end - start, matchDistance[end], literals >= 4 ? 4 : literals);
+                op = LzoEncoding.EmitMatch(op, end - start, matchLink[end] >> 3, literals >= 4 ? 4 : literals);
                 literalStart = end;
             }
 
@@ -374,23 +475,22 @@ namespace GolemImage.Compression.Lzo
             return (int)(op - output);
         }
 
-        private static int PreviousNode(int node, int* matchStart, byte* matchSource, int* runStart)
+        private static int PreviousNode(int node, int* matchStart, int* matchLink, int* runStart)
         {
             int start = matchStart[node];
-            int kind = matchSource[node];
+            int kind = matchLink[node] & 7;
             return kind == 4 ? runStart[start] : start - kind;
         }
 
         private void EnsureCapacity(int length)
         {
-            if (_chain.Length < length + 1)
+            if (_matchCost.Length < length + 1)
             {
                 int size = Math.Max(length + 1, 4096);
-                _chain = new int[size];
+                _tree = new int[2 * size];
                 _matchCost = new int[size];
                 _matchStart = new int[size];
-                _matchDistance = new int[size];
-                _matchSource = new byte[size];
+                _matchLink = new int[size];
                 _runCost = new int[size];
                 _runStart = new int[size];
             }
