@@ -286,15 +286,19 @@ namespace GolemImage.Squashfs
         {
             SquashfsFileData file = check.File;
             SquashfsFileData original = check.Original;
-            seekNeeded = true;
+            // Seek only after reading back: many small duplicates need no read (their original's fragment is cached), and
+            // a seek would flush the output's write buffer each time.
+            _verifier.StreamMoved = false;
             bool blocksEqual = _verifier.BlocksEqual(file, original);
             bool tailEqual = tail == null || _verifier.TailEqual(original, tail.AsSpan(0, tailLength), _fragments);
+            seekNeeded |= _verifier.StreamMoved;
             if (blocksEqual && tailEqual)
             {
                 // Forget the blocks just written for it (they are the last thing written) and share the original's.
-                if (file.BlockSizes.Count > 0)
+                if (file.BlockSizes.Count > 0 && _position != file.StartBlock)
                 {
                     _position = file.StartBlock;
+                    seekNeeded = true;
                 }
 
                 file.StartBlock = original.StartBlock;
@@ -321,7 +325,12 @@ namespace GolemImage.Squashfs
                     file.StartBlock = _position;
                 }
 
-                _output.Position = _position;
+                if (seekNeeded)
+                {
+                    _output.Position = _position;
+                    seekNeeded = false;
+                }
+
                 _output.Write(tail, 0, tailLength);
                 _position += tailLength;
                 file.BlockSizes.Add((uint)tailLength | UncompressedBit);

@@ -25,6 +25,9 @@ namespace GolemImage.Squashfs
         private long _fragmentIndex = -1;
         private IBlockDecompressor? _decompressor;
 
+        /// <summary>Set when a comparison read from the output, so that the writer seeks back before writing.</summary>
+        public bool StreamMoved { get; set; }
+
         public DuplicateVerifier(Stream output, CompressionSettings compression, int blockSize)
         {
             _output = output;
@@ -34,8 +37,7 @@ namespace GolemImage.Squashfs
 
         /// <summary>
         /// True when both files have the same block size words (sparse 0 and the stored-raw bit included) and the same
-        /// stored bytes. Decompression is deterministic, so that means the same content. Leaves the stream position
-        /// anywhere: the caller seeks before writing again.
+        /// stored bytes. Decompression is deterministic, so that means the same content.
         /// </summary>
         public bool BlocksEqual(SquashfsFileData file, SquashfsFileData original)
         {
@@ -128,6 +130,7 @@ namespace GolemImage.Squashfs
 
         private void ReadExactly(long position, byte[] buffer, int count)
         {
+            StreamMoved = true;
             _output.Position = position;
             int filled = 0;
             while (filled < count)
