@@ -162,6 +162,84 @@ namespace GolemImage.Tests.Squashfs
             Assert.True(File.ReadAllBytes(one).AsSpan().SequenceEqual(File.ReadAllBytes(two)), "1 and 2 workers gave different images");
         }
 
+        /// <summary>
+        /// Random sequences of files built from shared pieces (zero, common and distinct blocks; two tails), so that
+        /// same-size files collide in every combination and at every fragment fill. With all hashes equal, a file is a
+        /// duplicate exactly when its bytes equal the first file of its size, else a collision. More seeds with
+        /// GOLEMIMAGE_EXHAUSTIVE=1.
+        /// </summary>
+        [Fact]
+        public async Task Random_collision_mixes_read_back_exactly_and_do_not_depend_on_workers()
+        {
+            int seeds = Environment.GetEnvironmentVariable("GOLEMIMAGE_EXHAUSTIVE") == "1" ? 150 : 8;
+            for (int seed = 1; seed <= seeds; seed++)
+            {
+                using var work = new TempDirectory();
+                var random = new Random(seed);
+                int[] sizes = { 1, 300, 2500, BlockSize, BlockSize + 300, 3 * BlockSize, (3 * BlockSize) + 2500 };
+                var files = new List<(string Name, byte[] Content, string Expect)>();
+                var firstOfSize = new Dictionary<int, byte[]>();
+                int count = random.Next(10, 60);
+                for (int i = 0; i < count; i++)
+                {
+                    // An exact copy of an earlier file, a copy with one piece changed, or new pieces.
+                    int shape = random.Next(10);
+                    byte[] content;
+                    if (shape < 5 && files.Count > 0)
+                    {
+                        content = (byte[])files[random.Next(files.Count)].Content.Clone();
+                        if (shape >= 3)
+                        {
+                            int piece = random.Next((content.Length + BlockSize - 1) / BlockSize);
+                            FillPiece(content, piece * BlockSize, random.Next(4), seed, i);
+                        }
+                    }
+                    else
+                    {
+                        content = new byte[sizes[random.Next(sizes.Length)]];
+                        for (int offset = 0; offset < content.Length; offset += BlockSize)
+                        {
+                            FillPiece(content, offset, random.Next(4), seed, i);
+                        }
+                    }
+
+                    int size = content.Length;
+
+                    string expect = string.Empty;
+                    if (firstOfSize.TryGetValue(size, out byte[]? first))
+                    {
+                        expect = first.AsSpan().SequenceEqual(content) ? "duplicate" : "collides";
+                    }
+                    else
+                    {
+                        firstOfSize.Add(size, content);
+                    }
+
+                    files.Add(($"f{i:D2}", content, expect));
+                }
+
+                string one = work.Combine("one.sqfs");
+                string two = work.Combine("two.sqfs");
+                var settings = SquashfsReadBackTests.Settings(seed % 2 == 0 ? "gzip" : "lz4")!;
+                SquashfsWriteResult result = await WriteAsync(one, files, new SquashfsWriterOptions { Compression = settings, BlockSize = BlockSize, WorkerCount = 1, ContentHashForTests = AllCollide }, new RecordingReporter());
+                await WriteAsync(two, files, new SquashfsWriterOptions { Compression = settings, BlockSize = BlockSize, WorkerCount = 2, BlocksInFlightPerWorker = 1, ContentHashForTests = AllCollide }, new RecordingReporter());
+
+                AssertReadsBackExactly(one, files, work, mount: false);
+                _output.WriteLine($"seed {seed}: {files.Count} files, {result.DuplicateFiles} duplicates, {result.ContentHashCollisions} collisions");
+                Assert.Equal(files.Count(f => f.Expect == "duplicate"), result.DuplicateFiles);
+                Assert.Equal(files.Count(f => f.Expect == "collides"), result.ContentHashCollisions);
+                Assert.True(File.ReadAllBytes(one).AsSpan().SequenceEqual(File.ReadAllBytes(two)), $"seed {seed}: 1 and 2 workers gave different images");
+            }
+        }
+
+        /// <summary>One block (or the tail) of a random file: 0 zeros, 1 and 2 pieces many files share, 3 the file's own.</summary>
+        private static void FillPiece(byte[] content, int offset, int kind, int seed, int file)
+        {
+            int length = Math.Min(BlockSize, content.Length - offset);
+            byte[] piece = kind == 0 ? new byte[length] : Compressible(kind == 3 ? (seed * 1000) + (file * 10) + 3 : (offset * 7) + kind + (length == BlockSize ? 0 : 500), length);
+            Buffer.BlockCopy(piece, 0, content, offset, length);
+        }
+
         [Fact]
         public void A_write_only_output_is_refused_when_deduplicating()
         {
