@@ -8,12 +8,16 @@ namespace GolemImage.Squashfs
     /// <summary>
     /// Byte-exact comparison of a duplicate candidate with its original, on the block writer thread (which owns the
     /// output stream and has written everything queued before the check). Work and reads are proportional to the
-    /// candidate's size; the buffers are allocated on the first candidate only.
+    /// candidate's size; the buffers (two of max(1 MiB, block size), one block) are allocated on the first candidate.
     /// </summary>
     internal sealed class DuplicateVerifier : IDisposable
     {
         private const uint UncompressedBit = 0x01000000;
         private const uint SizeMask = 0x00FFFFFF;
+
+        // Reads alternate between the two copies. Chunks at least as large as a FileStream's buffer (GvmiImageWriter
+        // uses 1 MiB) bypass it; smaller ones would refill the whole buffer at every switch.
+        private const int CompareChunk = 1 << 20;
 
         private readonly Stream _output;
         private readonly CompressionSettings _compression;
@@ -85,6 +89,8 @@ namespace GolemImage.Squashfs
 
         public void Dispose() => (_decompressor as IDisposable)?.Dispose();
 
+        private int ChunkLength => Math.Max(CompareChunk, _blockSize);
+
         private void LoadFragment(uint index, FragmentLocation location)
         {
             _fragmentIndex = -1;
@@ -97,7 +103,7 @@ namespace GolemImage.Squashfs
             }
             else
             {
-                _left ??= new byte[_blockSize];
+                _left ??= new byte[ChunkLength];
                 ReadExactly(location.Start, _left, stored);
                 _decompressor ??= _compression.CreateDecompressor();
                 _fragmentLength = _decompressor.Decompress(_left.AsSpan(0, stored), _fragment);
@@ -108,11 +114,16 @@ namespace GolemImage.Squashfs
 
         private bool RangesEqual(long first, long second, long length)
         {
-            _left ??= new byte[_blockSize];
-            _right ??= new byte[_blockSize];
+            if (length == 0)
+            {
+                return true;
+            }
+
+            _left ??= new byte[ChunkLength];
+            _right ??= new byte[ChunkLength];
             while (length > 0)
             {
-                int chunk = (int)Math.Min(length, _blockSize);
+                int chunk = (int)Math.Min(length, ChunkLength);
                 ReadExactly(first, _left, chunk);
                 ReadExactly(second, _right, chunk);
                 if (!_left.AsSpan(0, chunk).SequenceEqual(_right.AsSpan(0, chunk)))

@@ -163,6 +163,34 @@ namespace GolemImage.Tests.Squashfs
         }
 
         /// <summary>
+        /// Stored raw, two colliding files have identical block size words and differ only in their last block, past
+        /// the first 1 MiB chunk the writer compares; a third file is a true copy.
+        /// </summary>
+        [Fact]
+        public async Task A_difference_in_the_last_block_of_a_large_file_is_found()
+        {
+            using var work = new TempDirectory();
+            byte[] original = Compressible(42, (640 * BlockSize) + 100);
+            byte[] lastBlockDiffers = (byte[])original.Clone();
+            lastBlockDiffers[(639 * BlockSize) + 7] ^= 1;
+            var files = new List<(string Name, byte[] Content, string Expect)>
+            {
+                ("large/original", original, string.Empty),
+                ("large/last-block-differs", lastBlockDiffers, "collides"),
+                ("large/duplicate", (byte[])original.Clone(), "duplicate-of:large/original"),
+            };
+            string image = work.Combine("large.sqfs");
+            var options = new SquashfsWriterOptions { Compression = SquashfsReadBackTests.Settings("uncompressed")!, BlockSize = BlockSize, WorkerCount = 2, ContentHashForTests = AllCollide };
+            SquashfsWriteResult result = await WriteAsync(image, files, options, new RecordingReporter());
+
+            AssertReadsBackExactly(image, files, work, mount: false);
+            Assert.Equal(1, result.ContentHashCollisions);
+            Assert.Equal(1, result.DuplicateFiles);
+            Assert.Equal(DataLocation(image, "large/original"), DataLocation(image, "large/duplicate"));
+            Assert.NotEqual(DataLocation(image, "large/original"), DataLocation(image, "large/last-block-differs"));
+        }
+
+        /// <summary>
         /// Random sequences of files built from shared pieces (zero, common and distinct blocks; two tails), so that
         /// same-size files collide in every combination and at every fragment fill. With all hashes equal, a file is a
         /// duplicate exactly when its bytes equal the first file of its size, else a collision. More seeds with
