@@ -6,6 +6,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using GolemImage.Compression;
+using GolemImage.Reporting;
 
 namespace GolemImage.Squashfs
 {
@@ -32,16 +33,20 @@ namespace GolemImage.Squashfs
         private readonly Thread _writer;
         private readonly TaskCompletionSource<bool> _writerDone = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly List<FragmentLocation> _fragments = new List<FragmentLocation>();
+        private readonly DuplicateVerifier _verifier;
+        private readonly IEngineReporter _reporter;
         private long _position;
         private volatile Exception? _failure;
         private volatile bool _aborted;
         private bool _completing;
 
-        public BlockProcessor(Stream output, long startPosition, CompressionSettings compression, int workerCount, int blocksInFlight, ArrayPool<byte> pool)
+        public BlockProcessor(Stream output, long startPosition, CompressionSettings compression, int blockSize, int workerCount, int blocksInFlight, ArrayPool<byte> pool, IEngineReporter reporter)
         {
             _output = output;
             _position = startPosition;
             _pool = pool;
+            _reporter = reporter;
+            _verifier = new DuplicateVerifier(output, compression, blockSize);
             _capacity = new SemaphoreSlim(blocksInFlight);
             _workers = new Thread[workerCount];
             for (int i = 0; i < workerCount; i++)
@@ -58,11 +63,25 @@ namespace GolemImage.Squashfs
         /// <summary>Fragment blocks written so far, in fragment-index order. Complete after <see cref="CompleteAsync"/>.</summary>
         public IReadOnlyList<FragmentLocation> Fragments => _fragments;
 
+        /// <summary>Candidates whose bytes matched their original (they now share its data). Read after <see cref="CompleteAsync"/>.</summary>
+        public long DuplicatesConfirmed { get; private set; }
+
+        /// <summary>Candidates whose bytes differed from their original (kept their own data). Read after <see cref="CompleteAsync"/>.</summary>
+        public long CollisionsFound { get; private set; }
+
+        /// <summary>True when some file's tail was written as a short last block instead of into a fragment.</summary>
+        public bool TailBlocksWritten { get; private set; }
+
         public ValueTask FileStartAsync(SquashfsFileData file, CancellationToken cancellationToken) =>
             EnqueueAsync(new Job(JobKind.FileStart, file, null, 0), cancellationToken);
 
-        public ValueTask RollbackAsync(SquashfsFileData file, CancellationToken cancellationToken) =>
-            EnqueueAsync(new Job(JobKind.Rollback, file, null, 0), cancellationToken);
+        /// <summary>
+        /// Queues the byte comparison of a duplicate candidate, right after its last data block. When the original's
+        /// tail must be read back from a written fragment block, <paramref name="tail"/> is the candidate's tail and
+        /// the processor owns (and returns to the pool) it; null when the file has no tail or the tails are known equal.
+        /// </summary>
+        public ValueTask VerifyDuplicateAsync(DuplicateCheck check, byte[]? tail, int tailLength, CancellationToken cancellationToken) =>
+            EnqueueAsync(new Job(JobKind.VerifyDuplicate, check.File, tail, tailLength) { Check = check }, cancellationToken);
 
         /// <summary>Queues a data block; the processor owns (and returns to the pool) <paramref name="buffer"/>.</summary>
         public ValueTask DataBlockAsync(SquashfsFileData file, byte[] buffer, int length, CancellationToken cancellationToken) =>
@@ -230,10 +249,8 @@ namespace GolemImage.Squashfs
                         case JobKind.FileStart:
                             job.File!.StartBlock = _position;
                             break;
-                        case JobKind.Rollback:
-                            // A duplicate of an earlier file: forget the blocks just written for it.
-                            _position = job.File!.StartBlock;
-                            seekNeeded = true;
+                        case JobKind.VerifyDuplicate:
+                            ResolveDuplicate(job.Check!, job.Input, job.Length, ref seekNeeded);
                             break;
                         case JobKind.DataBlock:
                             job.File!.BlockSizes.Add(job.Sparse ? 0 : WriteBlock(job, ref seekNeeded));
@@ -261,7 +278,67 @@ namespace GolemImage.Squashfs
                 }
             }
 
+            _verifier.Dispose();
             _writerDone.TrySetResult(true);
+        }
+
+        private void ResolveDuplicate(DuplicateCheck check, byte[]? tail, int tailLength, ref bool seekNeeded)
+        {
+            SquashfsFileData file = check.File;
+            SquashfsFileData original = check.Original;
+            // Seek only after reading back: many small duplicates need no read (their original's fragment is cached), and
+            // a seek would flush the output's write buffer each time.
+            _verifier.StreamMoved = false;
+            bool blocksEqual = _verifier.BlocksEqual(file, original);
+            bool tailEqual = tail == null || _verifier.TailEqual(original, tail.AsSpan(0, tailLength), _fragments);
+            seekNeeded |= _verifier.StreamMoved;
+            if (blocksEqual && tailEqual)
+            {
+                // Forget the blocks just written for it (they are the last thing written) and share the original's.
+                if (file.BlockSizes.Count > 0 && _position != file.StartBlock)
+                {
+                    _position = file.StartBlock;
+                    seekNeeded = true;
+                }
+
+                file.StartBlock = original.StartBlock;
+                file.BlockSizes.Clear();
+                file.BlockSizes.AddRange(original.BlockSizes);
+                file.FragmentIndex = original.FragmentIndex;
+                file.FragmentOffset = original.FragmentOffset;
+                DuplicatesConfirmed++;
+                return;
+            }
+
+            // A hash collision: the file keeps its blocks (a squashfs file's blocks are contiguous, so it cannot mix
+            // its own with the original's). Its tail was not packed: an equal one is the original's fragment slice,
+            // a different one becomes the file's short last block, stored raw.
+            if (tailEqual)
+            {
+                file.FragmentIndex = original.FragmentIndex;
+                file.FragmentOffset = original.FragmentOffset;
+            }
+            else if (tail != null)
+            {
+                if (file.BlockSizes.Count == 0)
+                {
+                    file.StartBlock = _position;
+                }
+
+                if (seekNeeded)
+                {
+                    _output.Position = _position;
+                    seekNeeded = false;
+                }
+
+                _output.Write(tail, 0, tailLength);
+                _position += tailLength;
+                file.BlockSizes.Add((uint)tailLength | UncompressedBit);
+                TailBlocksWritten = true;
+            }
+
+            CollisionsFound++;
+            _reporter.Warning(check.CollisionWarning());
         }
 
         private uint WriteBlock(Job job, ref bool seekNeeded)
@@ -330,7 +407,7 @@ namespace GolemImage.Squashfs
             End,
             FileStart,
             DataBlock,
-            Rollback,
+            VerifyDuplicate,
             FragmentBlock,
         }
 
@@ -345,13 +422,15 @@ namespace GolemImage.Squashfs
                 File = file;
                 Input = input;
                 Length = length;
-                if (input != null)
+                if (kind == JobKind.DataBlock || kind == JobKind.FragmentBlock)
                 {
                     Done = new ManualResetEventSlim(false, 0);
                 }
             }
 
             public JobKind Kind { get; }
+
+            public DuplicateCheck? Check { get; set; }
 
             public SquashfsFileData? File { get; }
 

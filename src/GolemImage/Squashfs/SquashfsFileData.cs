@@ -4,8 +4,9 @@ namespace GolemImage.Squashfs
 {
     /// <summary>
     /// Where a regular file's content lives in the image. The reading thread sets the size and fragment; the block
-    /// writer sets the start and the block size words (in order). Read only after the block processor has finished.
-    /// Duplicate files share one instance.
+    /// writer sets the start and the block size words (in order), and for a duplicate candidate also the rest (a copy
+    /// of the original's location, or its own short last block after a hash collision). Read only after the block
+    /// processor has finished. Duplicates the reading thread confirms itself share the original's instance.
     /// </summary>
     internal sealed class SquashfsFileData
     {

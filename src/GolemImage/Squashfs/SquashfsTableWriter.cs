@@ -54,7 +54,7 @@ namespace GolemImage.Squashfs
             _xattrValues = new MetadataWriter(_compressor);
         }
 
-        public void Write(Stream output, TreeNode root, long dataEnd, IReadOnlyList<FragmentLocation> fragments, bool hasOptionsBlock, SquashfsWriteResult result)
+        public void Write(Stream output, TreeNode root, long dataEnd, IReadOnlyList<FragmentLocation> fragments, bool everyTailInFragment, bool hasOptionsBlock, SquashfsWriteResult result)
         {
             Number(root);
             root.ParentInodeNumber = _inodeCount + 1;
@@ -138,7 +138,8 @@ namespace GolemImage.Squashfs
                 output.SetLength(imageSize);
             }
 
-            ushort flags = 0x0020; // tail ends always packed into fragments
+            // "Tail ends always packed into fragments", unless a hash collision stored one as a short last block.
+            ushort flags = everyTailInFragment ? (ushort)0x0020 : (ushort)0;
             if (_compression.Uncompressed)
             {
                 flags |= 0x0001 | 0x0002 | 0x0008 | 0x0100 | 0x0800;
@@ -463,7 +464,9 @@ namespace GolemImage.Squashfs
             SquashfsFileData data = node.Data ?? new SquashfsFileData();
             int blockSize = _options.BlockSize;
             List<uint> blocks = data.BlockSizes;
-            if (blocks.Count != data.Size / blockSize)
+            // A file without a fragment stores a partial tail as a short last block (only after a hash collision).
+            long expectedBlocks = (data.Size / blockSize) + (data.FragmentIndex == SquashfsFileData.NoFragment && data.Size % blockSize != 0 ? 1 : 0);
+            if (blocks.Count != expectedBlocks)
             {
                 throw new InvalidOperationException($"File of {data.Size} bytes has {blocks.Count} blocks.");
             }

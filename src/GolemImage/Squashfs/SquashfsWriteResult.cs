@@ -23,6 +23,10 @@ namespace GolemImage.Squashfs
 
         public long DataBytesRead { get; internal set; }
 
+        /// <summary>Files stored once already: byte-identical to an earlier file, they share its data.</summary>
         public long DuplicateFiles { get; internal set; }
+
+        /// <summary>Files with an earlier file's size and XxHash128 but different bytes (each stored separately, with a warning).</summary>
+        public long ContentHashCollisions { get; internal set; }
     }
 }

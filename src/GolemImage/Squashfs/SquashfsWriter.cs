@@ -18,7 +18,8 @@ namespace GolemImage.Squashfs
     /// Writes a squashfs 4.0 image in one pass over a stream of entries: file data goes to the output as it arrives
     /// (compressed on all workers, written in order), the tree stays in memory, and the inode, directory, fragment,
     /// id and xattr tables plus the superblock are written by <see cref="FinishAsync"/>. The output must be seekable
-    /// (duplicate files roll back their data; the superblock is written last at offset 0).
+    /// (duplicate files roll back their data; the superblock is written last at offset 0) and, with deduplication,
+    /// readable (a file whose size and XxHash128 match an earlier file's is compared byte by byte with it).
     /// </summary>
     public sealed class SquashfsWriter : IDisposable
     {
@@ -53,6 +54,11 @@ namespace GolemImage.Squashfs
                 throw new ArgumentException("The squashfs output must be a writable, seekable stream.", nameof(output));
             }
 
+            if (options.Deduplicate && !output.CanRead)
+            {
+                throw new ArgumentException("With deduplication on, the squashfs output must also be readable (duplicate candidates are compared byte by byte with what was written).", nameof(output));
+            }
+
             if (output.Position != 0)
             {
                 throw new ArgumentException("The squashfs output must be positioned at its start.", nameof(output));
@@ -83,7 +89,7 @@ namespace GolemImage.Squashfs
                 _hasOptionsBlock = true;
             }
 
-            _processor = new BlockProcessor(output, dataStart, options.Compression, workers, inFlight, _pool);
+            _processor = new BlockProcessor(output, dataStart, options.Compression, options.BlockSize, workers, inFlight, _pool, _reporter);
         }
 
         /// <summary>
@@ -107,7 +113,7 @@ namespace GolemImage.Squashfs
                 if (entry.Type == TreeEntryType.RegularFile)
                 {
                     _result.FilesAdded++;
-                    node.Data = await WriteFileDataAsync(readData, cancellationToken).ConfigureAwait(false);
+                    node.Data = await WriteFileDataAsync(entry, readData, cancellationToken).ConfigureAwait(false);
                 }
 
                 ReportProgress(false);
@@ -171,11 +177,13 @@ namespace GolemImage.Squashfs
 
                 long dataEnd = await _processor.CompleteAsync().ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
+                _result.DuplicateFiles += _processor.DuplicatesConfirmed;
+                _result.ContentHashCollisions += _processor.CollisionsFound;
                 _tree.ResolveHardLinks();
                 ReportProgress(true);
 
                 var tables = new SquashfsTableWriter(_options, _reporter, _skippedXattrNames);
-                tables.Write(_output, _tree.Root, dataEnd, _processor.Fragments, _hasOptionsBlock, _result);
+                tables.Write(_output, _tree.Root, dataEnd, _processor.Fragments, !_processor.TailBlocksWritten, _hasOptionsBlock, _result);
                 return _result;
             }
             catch
@@ -219,7 +227,7 @@ namespace GolemImage.Squashfs
             }
         }
 
-        private async ValueTask<SquashfsFileData> WriteFileDataAsync(Func<Memory<byte>, CancellationToken, ValueTask<int>>? readData, CancellationToken cancellationToken)
+        private async ValueTask<SquashfsFileData> WriteFileDataAsync(TreeEntry entry, Func<Memory<byte>, CancellationToken, ValueTask<int>>? readData, CancellationToken cancellationToken)
         {
             var file = new SquashfsFileData();
             if (readData == null)
@@ -279,16 +287,19 @@ namespace GolemImage.Squashfs
                 if (size > 0 && _options.Deduplicate)
                 {
                     byte[] digest = _hasher.GetCurrentHash();
+                    if (_options.ContentHashForTests != null)
+                    {
+                        digest = _options.ContentHashForTests(digest);
+                    }
+
                     var key = new ContentKey(size, BinaryPrimitives.ReadUInt64LittleEndian(digest), BinaryPrimitives.ReadUInt64LittleEndian(digest.AsSpan(8)));
                     if (_filesByContent.TryGetValue(key, out SquashfsFileData? original))
                     {
-                        if (started)
-                        {
-                            await _processor.RollbackAsync(file, cancellationToken).ConfigureAwait(false);
-                        }
-
-                        _result.DuplicateFiles++;
-                        return original;
+                        // The hash only names a candidate; the bytes decide (XxHash128 is not collision resistant).
+                        byte[]? handedOver = tail;
+                        tail = null;
+                        SquashfsFileData? shared = await CheckDuplicateAsync(entry, file, started, handedOver, tailLength, original, digest, cancellationToken).ConfigureAwait(false);
+                        return shared ?? file;
                     }
 
                     _filesByContent.Add(key, file);
@@ -308,6 +319,55 @@ namespace GolemImage.Squashfs
             }
 
             return file;
+        }
+
+        /// <summary>
+        /// Decides, or queues for the block writer to decide, whether <paramref name="file"/> is a byte-exact copy of
+        /// <paramref name="original"/>. Takes ownership of <paramref name="tail"/>. Returns the data to use
+        /// when decided here (the original's for a tail-only duplicate), or null: then <paramref name="file"/> is
+        /// used and the block writer fills it in. Never waits for the writer beyond the usual queue back-pressure.
+        /// </summary>
+        private async ValueTask<SquashfsFileData?> CheckDuplicateAsync(TreeEntry entry, SquashfsFileData file, bool started, byte[]? tail, int tailLength, SquashfsFileData original, byte[] digest, CancellationToken cancellationToken)
+        {
+            var check = new DuplicateCheck(file, original, entry.Display, digest);
+            try
+            {
+                if (tail != null && original.FragmentIndex == _fragmentCount)
+                {
+                    // The original's tail is still in the fragment buffer: compare it here, and spare the writer.
+                    bool tailEqual = tail.AsSpan(0, tailLength).SequenceEqual(_fragment.AsSpan((int)original.FragmentOffset, tailLength));
+                    if (!tailEqual)
+                    {
+                        // Different content whatever the blocks hold: the file keeps its blocks and packs its tail.
+                        _result.ContentHashCollisions++;
+                        _reporter.Warning(check.CollisionWarning());
+                        await AddTailAsync(file, tail, tailLength, cancellationToken).ConfigureAwait(false);
+                        return file;
+                    }
+
+                    if (!started)
+                    {
+                        _result.DuplicateFiles++;
+                        return original;
+                    }
+
+                    await _processor.VerifyDuplicateAsync(check, null, 0, cancellationToken).ConfigureAwait(false);
+                    return null;
+                }
+
+                // The original's tail (if any) is in a fragment block already queued: the writer reads it back.
+                byte[]? owned = tail;
+                tail = null;
+                await _processor.VerifyDuplicateAsync(check, owned, tailLength, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            finally
+            {
+                if (tail != null)
+                {
+                    _pool.Return(tail);
+                }
+            }
         }
 
         private static async ValueTask<int> FillAsync(Func<Memory<byte>, CancellationToken, ValueTask<int>> readData, byte[] buffer, int count, CancellationToken cancellationToken)

@@ -40,6 +40,12 @@ namespace GolemImage.Squashfs
         /// <summary>Blocks read ahead of the writer per worker; bounds memory to about 2 x block size x this x workers.</summary>
         public int BlocksInFlightPerWorker { get; set; } = 4;
 
+        /// <summary>
+        /// Test seam: maps a file's XxHash128 to the hash used to find duplicate candidates, so that tests can make
+        /// files of the same size with different content collide.
+        /// </summary>
+        internal Func<byte[], byte[]>? ContentHashForTests { get; set; }
+
         internal int EffectiveWorkerCount => WorkerCount > 0 ? WorkerCount : Math.Max(1, Environment.ProcessorCount);
     }
 }

@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using GolemImage.Compression;
+
+namespace GolemImage.Squashfs
+{
+    /// <summary>
+    /// Byte-exact comparison of a duplicate candidate with its original, on the block writer thread (which owns the
+    /// output stream and has written everything queued before the check). Work and reads are proportional to the
+    /// candidate's size; the buffers (two of max(1 MiB, block size), one block) are allocated on the first candidate.
+    /// </summary>
+    internal sealed class DuplicateVerifier : IDisposable
+    {
+        private const uint UncompressedBit = 0x01000000;
+        private const uint SizeMask = 0x00FFFFFF;
+
+        // Reads alternate between the two copies. Chunks at least as large as a FileStream's buffer (GvmiImageWriter
+        // uses 1 MiB) bypass it; smaller ones would refill the whole buffer at every switch.
+        private const int CompareChunk = 1 << 20;
+
+        private readonly Stream _output;
+        private readonly CompressionSettings _compression;
+        private readonly int _blockSize;
+        private byte[]? _left;
+        private byte[]? _right;
+        private byte[]? _fragment;
+        private int _fragmentLength;
+        private long _fragmentIndex = -1;
+        private IBlockDecompressor? _decompressor;
+
+        /// <summary>Set when a comparison read from the output, so that the writer seeks back before writing.</summary>
+        public bool StreamMoved { get; set; }
+
+        public DuplicateVerifier(Stream output, CompressionSettings compression, int blockSize)
+        {
+            _output = output;
+            _compression = compression;
+            _blockSize = blockSize;
+        }
+
+        /// <summary>
+        /// True when both files have the same block size words (sparse 0 and the stored-raw bit included) and the same
+        /// stored bytes. Decompression is deterministic, so that means the same content.
+        /// </summary>
+        public bool BlocksEqual(SquashfsFileData file, SquashfsFileData original)
+        {
+            List<uint> words = file.BlockSizes;
+            List<uint> originalWords = original.BlockSizes;
+            if (words.Count != originalWords.Count)
+            {
+                return false;
+            }
+
+            long stored = 0;
+            for (int i = 0; i < words.Count; i++)
+            {
+                if (words[i] != originalWords[i])
+                {
+                    return false;
+                }
+
+                stored += words[i] & SizeMask;
+            }
+
+            return RangesEqual(file.StartBlock, original.StartBlock, stored);
+        }
+
+        /// <summary>
+        /// True when <paramref name="tail"/> equals the original's tail, read back from its fragment block (which the
+        /// writer has already written: fragment blocks are queued before any check that refers to them).
+        /// </summary>
+        public bool TailEqual(SquashfsFileData original, ReadOnlySpan<byte> tail, IReadOnlyList<FragmentLocation> fragments)
+        {
+            if (original.FragmentIndex == SquashfsFileData.NoFragment || original.FragmentIndex >= fragments.Count)
+            {
+                return false;
+            }
+
+            // Many duplicates of small files share fragment blocks: keep the last one decompressed.
+            if (_fragmentIndex != original.FragmentIndex)
+            {
+                LoadFragment(original.FragmentIndex, fragments[(int)original.FragmentIndex]);
+            }
+
+            long offset = original.FragmentOffset;
+            return offset + tail.Length <= _fragmentLength && tail.SequenceEqual(_fragment.AsSpan((int)offset, tail.Length));
+        }
+
+        public void Dispose() => (_decompressor as IDisposable)?.Dispose();
+
+        private int ChunkLength => Math.Max(CompareChunk, _blockSize);
+
+        private void LoadFragment(uint index, FragmentLocation location)
+        {
+            _fragmentIndex = -1;
+            _fragment ??= new byte[_blockSize];
+            int stored = (int)(location.SizeWord & SizeMask);
+            if ((location.SizeWord & UncompressedBit) != 0)
+            {
+                ReadExactly(location.Start, _fragment, stored);
+                _fragmentLength = stored;
+            }
+            else
+            {
+                _left ??= new byte[ChunkLength];
+                ReadExactly(location.Start, _left, stored);
+                _decompressor ??= _compression.CreateDecompressor();
+                _fragmentLength = _decompressor.Decompress(_left.AsSpan(0, stored), _fragment);
+            }
+
+            _fragmentIndex = index;
+        }
+
+        private bool RangesEqual(long first, long second, long length)
+        {
+            if (length == 0)
+            {
+                return true;
+            }
+
+            _left ??= new byte[ChunkLength];
+            _right ??= new byte[ChunkLength];
+            while (length > 0)
+            {
+                int chunk = (int)Math.Min(length, ChunkLength);
+                ReadExactly(first, _left, chunk);
+                ReadExactly(second, _right, chunk);
+                if (!_left.AsSpan(0, chunk).SequenceEqual(_right.AsSpan(0, chunk)))
+                {
+                    return false;
+                }
+
+                first += chunk;
+                second += chunk;
+                length -= chunk;
+            }
+
+            return true;
+        }
+
+        private void ReadExactly(long position, byte[] buffer, int count)
+        {
+            StreamMoved = true;
+            _output.Position = position;
+            int filled = 0;
+            while (filled < count)
+            {
+                int read = _output.Read(buffer, filled, count - filled);
+                if (read <= 0)
+                {
+                    throw new EndOfStreamException($"The squashfs output ended at {position + filled} while reading back {count} bytes written at {position}.");
+                }
+
+                filled += read;
+            }
+        }
+    }
+}
