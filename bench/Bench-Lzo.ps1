@@ -10,7 +10,9 @@
       Optimal      <= 0.10x the time of mksquashfs -comp lzo, size <= 1.08x
       Fastest      <= 1.00x the time of mksquashfs lzo1x_1,  size <= 1.02x
       SmallestSize <= 0.70x the time of mksquashfs -comp lzo, size <= 1.00x
-    GolemImage's figures include starting pwsh, reading the archive and writing the .gvmi trailer.
+    GolemImage's figures include starting pwsh, reading the archive and writing the .gvmi trailer. Each level is
+    also timed in a session: one pwsh imports the module and calls ConvertTo-GolemImage twice (the first call pays
+    for JIT compilation, the second is what a session that has converted before sees).
     -Directories picks another tree (for a quick run on a busy machine).
 #>
 param(
@@ -83,6 +85,13 @@ $results.Tar2sqfs = Invoke-Timed 'tar2sqfs -c lzo -j 2' $out @('/bin/sh', '-c', 
 foreach ($level in $LevelList) {
     $script = "Import-Module '$ModulePath'; ConvertTo-GolemImage -ArchivePath '$archiveTar' -Compression Lzo -CompressionLevel $level -OutputPath '$out' -Force | Out-Null"
     $results[$level] = Invoke-Timed "GolemImage Lzo $level" $out (@($pwsh) + $pwshArgs + @('-NoProfile', '-NonInteractive', '-Command', $script))
+    $sessionScript = "Import-Module '$ModulePath'; foreach (`$call in 1, 2) { `$clock = [Diagnostics.Stopwatch]::StartNew(); ConvertTo-GolemImage -ArchivePath '$archiveTar' -Compression Lzo -CompressionLevel $level -OutputPath '$out' -Force | Out-Null; 'CALL_SECONDS=' + `$clock.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture) }"
+    $calls = @(& $pwsh @pwshArgs -NoProfile -NonInteractive -Command $sessionScript | Where-Object { $_ -match '^CALL_SECONDS=' } | ForEach-Object { [double]::Parse(($_ -split '=')[1], [cultureinfo]::InvariantCulture) })
+    if ($LASTEXITCODE -ne 0 -or $calls.Count -ne 2) { throw "The in-session run of $level failed." }
+    Remove-Item $out
+    $results[$level] | Add-Member -NotePropertyName SessionFirstS -NotePropertyValue $calls[0]
+    $results[$level] | Add-Member -NotePropertyName SessionSecondS -NotePropertyValue $calls[1]
+    Write-Host ("{0,-34} {1,8:F1} s 1st call in a session, {2:F1} s 2nd call" -f "  in session", $calls[0], $calls[1])
 }
 
 Write-Host ''
@@ -93,6 +102,9 @@ function Write-Ratio([string] $Level, [string] $Against, [double] $TimeTarget, [
     $time = $ours.WallS / $theirs.WallS; $size = $ours.Bytes / $theirs.Bytes
     $verdict = if ($time -le $TimeTarget -and $size -le $SizeTarget) { 'meets' } else { 'MISSES' }
     Write-Host ("{0,-13} vs {1,-32} time {2,6:F3}x (target <= {3}) size {4,6:F3}x (target <= {5})  {6}" -f $Level, $theirs.Tool, $time, $TimeTarget, $size, $SizeTarget, $verdict)
+    $first = $ours.SessionFirstS / $theirs.WallS; $second = $ours.SessionSecondS / $theirs.WallS
+    $sessionVerdict = if ($first -le $TimeTarget -and $size -le $SizeTarget) { 'meets' } elseif ($second -le $TimeTarget -and $size -le $SizeTarget) { 'meets from the 2nd call' } else { 'MISSES' }
+    Write-Host ("{0,-13}    in a session: time {1,6:F3}x (1st call) {2,6:F3}x (2nd call)  {3}" -f '', $first, $second, $sessionVerdict)
 }
 Write-Ratio 'Optimal' 'Mksquashfs999' 0.10 1.08
 Write-Ratio 'Fastest' 'Mksquashfs1' 1.00 1.02

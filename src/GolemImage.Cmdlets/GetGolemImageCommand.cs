@@ -11,7 +11,7 @@ namespace GolemImage.Cmdlets
     /// Get-GolemImage: reads a .gvmi's trailer (checked as ya-runtime-vm checks it) and squashfs superblock and
     /// returns the image as a GolemImageFile: hash, size, compression, block size, inode count, creation time, config.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "GolemImage", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "GolemImage", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(GolemImageFile))]
     public sealed class GetGolemImageCommand : ImageFileCmdlet
     {

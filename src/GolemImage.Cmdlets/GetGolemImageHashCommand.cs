@@ -10,7 +10,7 @@ namespace GolemImage.Cmdlets
     /// Get-GolemImageHash: the SHA3-224 of whole files (trailer included), which is how Golem names an image,
     /// and with -Url the task package string providers download and verify it by. Behaves like Get-FileHash.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "GolemImageHash", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "GolemImageHash", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(GolemImageHashInfo))]
     public sealed class GetGolemImageHashCommand : ImageFileCmdlet
     {

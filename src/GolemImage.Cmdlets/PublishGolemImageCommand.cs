@@ -9,7 +9,7 @@ namespace GolemImage.Cmdlets
     /// <summary>
     /// Publish-GolemImage: uploads .gvmi files to the Golem registry (resumable, parallel chunks) and tags them.
     /// </summary>
-    [Cmdlet(VerbsData.Publish, "GolemImage", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Publish, "GolemImage", SupportsShouldProcess = true, DefaultParameterSetName = LiteralPathSet, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(PublishedGolemImage))]
     public sealed class PublishGolemImageCommand : ImageFileCmdlet
     {

@@ -11,7 +11,7 @@ namespace GolemImage.Cmdlets
     /// Test-GolemImage: checks the trailer, the squashfs superblock, the table layout the kernel walks at
     /// mount time, and the padding; $true/$false per file, or every finding with -Detailed.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "GolemImage", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "GolemImage", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(bool), typeof(GolemImageTestFinding))]
     public sealed class TestGolemImageCommand : ImageFileCmdlet
     {

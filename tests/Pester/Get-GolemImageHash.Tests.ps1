@@ -105,6 +105,24 @@ Describe 'Get-GolemImageHash pipeline input' {
         (Get-GolemImage $Image | Get-GolemImageHash).Hash | Should -Be $Expected[$Image]
     }
 
+    It 'reads a GolemImageFile''s path literally, never as a wildcard pattern' {
+        # 'pair[1].gvmi' as a pattern matches 'pair1.gvmi', a different image.
+        $pairs = Join-Path $TestDrive 'pairs'
+        New-Item -ItemType Directory -Path $pairs | Out-Null
+        $bracketed = Join-Path $pairs 'pair[1].gvmi'
+        Copy-Item -LiteralPath $Second -Destination $bracketed
+        Copy-Item -LiteralPath $Image -Destination (Join-Path $pairs 'pair1.gvmi')
+        $file = Get-GolemImage -LiteralPath $bracketed
+        $file.Path | Should -Be $bracketed
+        ($file | Get-GolemImageHash).Hash | Should -Be $Expected[$Second]
+        ($file | Get-GolemImage).Config.Env | Should -Be @('A=1')
+        $file | Test-GolemImage | Should -BeTrue
+        @($file | Test-GolemImage -Detailed | Select-Object -ExpandProperty Path -Unique) | Should -Be @($bracketed)
+        # The PSPath that binds it is hidden: Path is the property users see.
+        @($file | Get-Member -Name PSPath).Count | Should -Be 0
+        ($file | Format-List | Out-String) | Should -Not -Match 'PSPath'
+    }
+
     It 'takes objects with FullName, PSPath or LiteralPath properties' {
         ([pscustomobject]@{ FullName = $Bracketed } | Get-GolemImageHash).Hash | Should -Be $Expected[$Bracketed]
         ([pscustomobject]@{ LiteralPath = $Bracketed } | Get-GolemImageHash).Hash | Should -Be $Expected[$Bracketed]

@@ -7,7 +7,10 @@ namespace GolemImage.Cmdlets.Infrastructure
 {
     /// <summary>
     /// Base of the cmdlets that take .gvmi files: -Path (wildcards) and -LiteralPath bound from strings, from
-    /// Get-ChildItem items (PSPath/FullName) and from GolemImageFile objects (Path), resolved like Get-FileHash does.
+    /// Get-ChildItem items (PSPath/FullName) and from GolemImageFile objects (PSPath), resolved like Get-FileHash does.
+    /// Derived cmdlets make LiteralPath their default parameter set: an object with both a Path and a PSPath
+    /// property (a GolemImageFile) would otherwise bind to -Path and have its name expanded as a wildcard pattern.
+    /// Strings still bind to -Path (the only set that takes them by value).
     /// </summary>
     public abstract class ImageFileCmdlet : GolemCmdlet
     {

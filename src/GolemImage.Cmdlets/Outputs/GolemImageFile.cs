@@ -1,16 +1,25 @@
 using System;
+using System.Management.Automation;
 using GolemImage.Gvmi;
 
 namespace GolemImage
 {
     /// <summary>
-    /// A .gvmi image file on disk: what ConvertTo-GolemImage and Get-GolemImage emit. Get-GolemImageHash
-    /// and Publish-GolemImage bind it from the pipeline by its Path property.
+    /// A .gvmi image file on disk: what ConvertTo-GolemImage and Get-GolemImage emit. Get-GolemImageHash,
+    /// Get-GolemImage, Test-GolemImage and Publish-GolemImage bind it from the pipeline to -LiteralPath (through
+    /// PSPath), so a file name with wildcard characters such as [ ] is never read as a pattern.
     /// </summary>
     public sealed class GolemImageFile
     {
         /// <summary>Full file-system path of the .gvmi file.</summary>
         public string Path { get; set; } = string.Empty;
+
+        /// <summary>
+        /// The same as <see cref="Path"/>, under the name file-system items carry: it binds the object to
+        /// -LiteralPath. Hidden from Get-Member and formatting; Path is the property to use.
+        /// </summary>
+        [Hidden]
+        public string PSPath => Path;
 
         /// <summary>SHA3-224 of the whole file (trailer included), lowercase hex: the hash Golem names the image by.</summary>
         public string Hash { get; set; } = string.Empty;

@@ -89,6 +89,84 @@ namespace GolemImage.Tests.Squashfs
         }
 
         /// <summary>
+        /// Data that starts beyond 4 GiB: a file's start block no longer fits the basic inode's u32 (extended inode
+        /// with a 64-bit start), and the fragment and metadata tables behind it sit past 4 GiB too. The first file is
+        /// incompressible and stored raw, so the image really is that large; what follows it must read back.
+        /// </summary>
+        [Fact]
+        public async Task Data_beyond_4_GiB_reads_back()
+        {
+            using var work = new TempDirectory();
+            const long bigSize = (4L << 30) + (3L << 20);
+            string image = work.Combine("far.gvmi");
+            byte[] after = Encoding.ASCII.GetBytes("stored beyond 4 GiB\n");
+            byte[] tail = Encoding.ASCII.GetBytes("a fragment beyond 4 GiB\n");
+            byte[] block = new byte[128 * 1024];
+            for (int i = 0; i < block.Length; i++)
+            {
+                block[i] = (byte)(i % 251);
+            }
+
+            after.CopyTo(block, 0);
+            await GvmiImageWriter.WriteAsync(image, EveryEntryKindTree.SampleConfig(), async (writer, ct) =>
+            {
+                long produced = 0;
+                ulong state = 0x9E3779B97F4A7C15UL;
+                await writer.AddAsync(new TreeEntry(Encoding.UTF8.GetBytes("noise"), TreeEntryType.RegularFile) { Mode = 0x1A4 }, (buffer, _) =>
+                {
+                    int n = (int)Math.Min(buffer.Length, bigSize - produced) & ~7;
+                    Span<ulong> words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(buffer.Span.Slice(0, n));
+                    for (int i = 0; i < words.Length; i++)
+                    {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        words[i] = state;
+                    }
+
+                    produced += n;
+                    return new ValueTask<int>(n);
+                }, ct);
+
+                // A whole block (stored right after the noise) and a short file (in a fragment block after it).
+                await writer.AddAsync(new TreeEntry(Encoding.UTF8.GetBytes("after"), TreeEntryType.RegularFile) { Mode = 0x1A4 }, Once(block), ct);
+                await writer.AddAsync(new TreeEntry(Encoding.UTF8.GetBytes("tail"), TreeEntryType.RegularFile) { Mode = 0x1A4 }, Once(tail), ct);
+            }, new SquashfsWriterOptions { Compression = new CompressionSettings(CompressionAlgorithm.Lz4, uncompressed: true), WorkerCount = 2 }, null, CancellationToken.None);
+
+            Assert.True(new FileInfo(image).Length > bigSize);
+            string inode = ExternalTool.RunChecked("rdsquashfs", "-s", "/after", image);
+            _output.WriteLine(inode);
+            Assert.Contains("extended file", inode);
+            string expectedHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(block)).ToLowerInvariant();
+            string extractedHash = ExternalTool.RunChecked("/bin/sh", "-c", $"unsquashfs -cat '{image}' after | sha256sum");
+            Assert.StartsWith(expectedHash, extractedHash, StringComparison.Ordinal);
+            Assert.Equal("a fragment beyond 4 GiB\n", ExternalTool.RunChecked("unsquashfs", "-cat", image, "tail"));
+
+            using LoopMount? mount = LoopMount.TryMount(image, work.Combine("mnt"), _output);
+            if (mount == null)
+            {
+                return;
+            }
+
+            byte[] mounted = File.ReadAllBytes(Path.Combine(mount.Path, "after"));
+            Assert.Equal(128 * 1024, mounted.Length);
+            Assert.Equal(block, mounted);
+            Assert.Equal(tail, File.ReadAllBytes(Path.Combine(mount.Path, "tail")));
+        }
+
+        private static Func<Memory<byte>, CancellationToken, ValueTask<int>> Once(byte[] content)
+        {
+            int offset = 0;
+            return (buffer, _) =>
+            {
+                int n = Math.Min(buffer.Length, content.Length - offset);
+                content.AsSpan(offset, n).CopyTo(buffer.Span);
+                offset += n;
+                return new ValueTask<int>(n);
+            };
+        }
+
+        /// <summary>
         /// A real-world tree: a slice of /usr/lib by default (all of /usr/lib with GOLEMIMAGE_EXHAUSTIVE=1), read back
         /// by unsquashfs and the kernel.
         /// </summary>

@@ -11,8 +11,10 @@ namespace GolemImage.Compression.Lzo
     {
         private const int HashBits = 14;
 
-        // Offsets from the block start of the last position with each hash. Reused between blocks.
-        private readonly int[] _table = new int[1 << HashBits];
+        // The low 16 bits of the last position with each hash (32 KiB, so the table stays in L1). The distance is
+        // recovered modulo 65536, which is exact for every distance LZO can encode (< 49152); a stale or wrapped
+        // entry only yields a wrong candidate, which the byte comparison rejects. Reused between blocks.
+        private readonly ushort[] _table = new ushort[1 << HashBits];
 
         /// <summary>Encodes <paramref name="length"/> bytes; <paramref name="output"/> has room for MaxEncodedLength.</summary>
         public int Encode(byte* input, int length, byte* output)
@@ -24,7 +26,7 @@ namespace GolemImage.Compression.Lzo
             if (length >= 8)
             {
                 Array.Clear(_table, 0, _table.Length);
-                fixed (int* table = _table)
+                fixed (ushort* table = _table)
                 {
                     byte* ip = input + 1;
                     byte* searchEnd = inputEnd - 4;
@@ -32,10 +34,11 @@ namespace GolemImage.Compression.Lzo
                     {
                         uint current = LzoEncoding.Read32(ip);
                         uint hash = (current * 0x1824429Du) >> (32 - HashBits);
-                        byte* candidate = input + table[hash];
-                        table[hash] = (int)(ip - input);
-                        int distance = (int)(ip - candidate);
-                        if ((uint)(distance - 1) >= LzoEncoding.MaxDistance || LzoEncoding.Read32(candidate) != current)
+                        int position = (int)(ip - input);
+                        int distance = (ushort)(position - table[hash]);
+                        table[hash] = (ushort)position;
+                        byte* candidate = ip - distance;
+                        if ((uint)(distance - 1) >= LzoEncoding.MaxDistance || distance > position || LzoEncoding.Read32(candidate) != current)
                         {
                             ip += 1 + ((ip - literalStart) >> 5);
                             continue;
