@@ -16,7 +16,7 @@ namespace GolemImage.Compression.Lzo
     internal sealed unsafe class LzoOptimalEncoder
     {
         private const int Hash4Bits = 16;
-        private const int Hash3Bits = 14;
+        private const int Hash3Bits = 16;
         // Far enough in the past that one unsigned distance test rejects it like a position out of the window.
         private const int NoPosition = int.MinValue / 2;
         private const int Infinite = int.MaxValue / 2;
