@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace GolemImage.Compression.Lzo
 {
@@ -17,6 +18,7 @@ namespace GolemImage.Compression.Lzo
         private readonly ushort[] _table = new ushort[1 << HashBits];
 
         /// <summary>Encodes <paramref name="length"/> bytes; <paramref name="output"/> has room for MaxEncodedLength.</summary>
+        [MethodImpl(LzoEncoding.AggressiveOptimization)]
         public int Encode(byte* input, int length, byte* output)
         {
             byte* op = output;
