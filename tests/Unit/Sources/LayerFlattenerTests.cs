@@ -187,6 +187,29 @@ namespace GolemImage.Tests.Sources
             Assert.Contains(LayerBuilder.Sha256(layer), error.Message);
         }
 
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task ALegacyLayerWithOnlyADiffIdIsCheckedAgainstIt(bool gzip)
+        {
+            // docker save before Docker 25 names layers '<v1 id>/layer.tar': no blob digest, only the config's diff id.
+            byte[] layer = new LayerBuilder().File("a", "content").ToArray();
+            byte[] tampered = (byte[])layer.Clone();
+            tampered[Encoding.ASCII.GetString(tampered).IndexOf("content", StringComparison.Ordinal)] = (byte)'C';
+            string diffId = LayerBuilder.Sha256(layer);
+            ImageLayer Legacy(byte[] tar)
+            {
+                byte[] stored = gzip ? LayerBuilder.Gzip(tar) : tar;
+                return new ImageLayer(0, "legacy layer", null, diffId, stored.Length, _ => Task.FromResult<Stream>(new MemoryStream(stored)), "InvalidArchive");
+            }
+
+            await FlattenAsync(new List<ImageLayer> { Legacy(layer) });
+            var error = await Assert.ThrowsAsync<GolemImageException>(() => FlattenAsync(new List<ImageLayer> { Legacy(tampered) }));
+            Assert.Equal("InvalidArchive", error.ErrorId);
+            Assert.Contains("legacy layer", error.Message);
+            Assert.Contains(diffId, error.Message);
+        }
+
         [Fact]
         public async Task ACorruptGzipLayerIsAClearError()
         {
