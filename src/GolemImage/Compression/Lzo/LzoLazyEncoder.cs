@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace GolemImage.Compression.Lzo
 {
@@ -26,6 +27,7 @@ namespace GolemImage.Compression.Lzo
             _niceLength = niceLength;
         }
 
+        [MethodImpl(LzoEncoding.AggressiveOptimization)]
         public int Encode(byte* input, int length, byte* output)
         {
             byte* op = output;
@@ -144,6 +146,7 @@ namespace GolemImage.Compression.Lzo
                 _inserted = 0;
             }
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void InsertUpTo(int position)
             {
                 int limit = Math.Min(position, _length - 3);
@@ -167,6 +170,7 @@ namespace GolemImage.Compression.Lzo
                 }
             }
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void SkipTo(int position)
             {
                 if (_inserted < position)
@@ -176,6 +180,7 @@ namespace GolemImage.Compression.Lzo
             }
 
             /// <summary>The match at <paramref name="position"/> saving the most output bytes, or 0.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public int Find(int position, int state, out int bestDistance, out int bestSaving)
             {
                 byte* ip = _input + position;
