@@ -17,8 +17,6 @@ namespace GolemImage.Squashfs
     /// </summary>
     internal sealed class BlockProcessor : IDisposable
     {
-        private const uint UncompressedBit = 0x01000000;
-
         private readonly Stream _output;
         private readonly ArrayPool<byte> _pool;
 
@@ -333,7 +331,7 @@ namespace GolemImage.Squashfs
 
                 _output.Write(tail, 0, tailLength);
                 _position += tailLength;
-                file.BlockSizes.Add((uint)tailLength | UncompressedBit);
+                file.BlockSizes.Add((uint)tailLength | SquashfsFileData.UncompressedBit);
                 TailBlocksWritten = true;
             }
 
@@ -358,7 +356,7 @@ namespace GolemImage.Squashfs
 
             _output.Write(job.Input!, 0, job.Length);
             _position += job.Length;
-            return (uint)job.Length | UncompressedBit;
+            return (uint)job.Length | SquashfsFileData.UncompressedBit;
         }
 
         private void ReturnBuffers(Job job)

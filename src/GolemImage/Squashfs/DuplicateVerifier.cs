@@ -12,9 +12,6 @@ namespace GolemImage.Squashfs
     /// </summary>
     internal sealed class DuplicateVerifier : IDisposable
     {
-        private const uint UncompressedBit = 0x01000000;
-        private const uint SizeMask = 0x00FFFFFF;
-
         // Reads alternate between the two copies. Chunks at least as large as a FileStream's buffer (GvmiImageWriter
         // uses 1 MiB) bypass it; smaller ones would refill the whole buffer at every switch.
         private const int CompareChunk = 1 << 20;
@@ -60,7 +57,7 @@ namespace GolemImage.Squashfs
                     return false;
                 }
 
-                stored += words[i] & SizeMask;
+                stored += words[i] & SquashfsFileData.StoredSizeMask;
             }
 
             return RangesEqual(file.StartBlock, original.StartBlock, stored);
@@ -95,8 +92,8 @@ namespace GolemImage.Squashfs
         {
             _fragmentIndex = -1;
             _fragment ??= new byte[_blockSize];
-            int stored = (int)(location.SizeWord & SizeMask);
-            if ((location.SizeWord & UncompressedBit) != 0)
+            int stored = (int)(location.SizeWord & SquashfsFileData.StoredSizeMask);
+            if ((location.SizeWord & SquashfsFileData.UncompressedBit) != 0)
             {
                 ReadExactly(location.Start, _fragment, stored);
                 _fragmentLength = stored;

@@ -12,6 +12,11 @@ namespace GolemImage.Squashfs
     {
         public const uint NoFragment = 0xFFFFFFFF;
 
+        /// <summary>Set in a block size word when the block is stored raw; the low 24 bits are the stored size.</summary>
+        public const uint UncompressedBit = 0x01000000;
+
+        public const uint StoredSizeMask = 0x00FFFFFF;
+
         public long Size { get; set; }
 
         public long StartBlock { get; set; }

@@ -234,6 +234,19 @@ namespace GolemImage.Compression.Lzo
             return length <= 9 ? 3 : 4 + ((length - 10) / 255);
         }
 
+        /// <summary>Sets every element (the match finders' "no position" tables, cleared per block).</summary>
+        public static void Fill(int[] array, int value)
+        {
+#if NET8_0_OR_GREATER
+            Array.Fill(array, value);
+#else
+            for (int i = 0; i < array.Length; i++)
+            {
+                array[i] = value;
+            }
+#endif
+        }
+
         public static byte* EmitEnd(byte* op)
         {
             *op++ = 0x11;

@@ -41,8 +41,8 @@ namespace GolemImage.Compression.Lzo
                     _chain = new int[Math.Max(length, 4096)];
                 }
 
-                Fill(_head4, NoPosition);
-                Fill(_head3, NoPosition);
+                LzoEncoding.Fill(_head4, NoPosition);
+                LzoEncoding.Fill(_head3, NoPosition);
 
                 fixed (int* head4 = _head4)
                 fixed (int* head3 = _head3)
@@ -106,18 +106,6 @@ namespace GolemImage.Compression.Lzo
             op = LzoEncoding.EmitLiterals(op, output, input + literalStart, length - literalStart);
             op = LzoEncoding.EmitEnd(op);
             return (int)(op - output);
-        }
-
-        private static void Fill(int[] array, int value)
-        {
-#if NET8_0_OR_GREATER
-            Array.Fill(array, value);
-#else
-            for (int i = 0; i < array.Length; i++)
-            {
-                array[i] = value;
-            }
-#endif
         }
 
         /// <summary>Hash-chain match finder over one block; positions are inserted in increasing order.</summary>

@@ -63,9 +63,9 @@ namespace GolemImage.Compression.Lzo
             }
 
             EnsureCapacity(length);
-            Fill(_head4, NoPosition);
-            Fill(_head3, NoPosition);
-            Fill(_head2, NoPosition);
+            LzoEncoding.Fill(_head4, NoPosition);
+            LzoEncoding.Fill(_head3, NoPosition);
+            LzoEncoding.Fill(_head2, NoPosition);
 
             fixed (int* head4 = _head4)
             fixed (int* head3 = _head3)
@@ -494,18 +494,6 @@ namespace GolemImage.Compression.Lzo
                 _runCost = new int[size];
                 _runStart = new int[size];
             }
-        }
-
-        private static void Fill(int[] array, int value)
-        {
-#if NET8_0_OR_GREATER
-            Array.Fill(array, value);
-#else
-            for (int i = 0; i < array.Length; i++)
-            {
-                array[i] = value;
-            }
-#endif
         }
     }
 }
