@@ -83,9 +83,10 @@ $results.Mksquashfs999 = Invoke-Timed 'mksquashfs -comp lzo (999/8)' $out @('mks
 $results.Mksquashfs1 = Invoke-Timed 'mksquashfs -comp lzo lzo1x_1' $out @('mksquashfs', $tree, $out, '-comp', 'lzo', '-Xalgorithm', 'lzo1x_1', '-noappend', '-no-progress', '-quiet')
 $results.Tar2sqfs = Invoke-Timed 'tar2sqfs -c lzo -j 2' $out @('/bin/sh', '-c', "tar2sqfs -q -f -j 2 -c lzo '$out' < '$tarball'")
 foreach ($level in $LevelList) {
-    $script = "Import-Module '$ModulePath'; ConvertTo-GolemImage -ArchivePath '$archiveTar' -Compression Lzo -CompressionLevel $level -OutputPath '$out' -Force | Out-Null"
+    $convert = "ConvertTo-GolemImage -ArchivePath '$archiveTar' -Compression Lzo -CompressionLevel $level -OutputPath '$out' -Force | Out-Null"
+    $script = "Import-Module '$ModulePath'; $convert"
     $results[$level] = Invoke-Timed "GolemImage Lzo $level" $out (@($pwsh) + $pwshArgs + @('-NoProfile', '-NonInteractive', '-Command', $script))
-    $sessionScript = "Import-Module '$ModulePath'; foreach (`$call in 1, 2) { `$clock = [Diagnostics.Stopwatch]::StartNew(); ConvertTo-GolemImage -ArchivePath '$archiveTar' -Compression Lzo -CompressionLevel $level -OutputPath '$out' -Force | Out-Null; 'CALL_SECONDS=' + `$clock.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture) }"
+    $sessionScript = "Import-Module '$ModulePath'; foreach (`$call in 1, 2) { `$clock = [Diagnostics.Stopwatch]::StartNew(); $convert; 'CALL_SECONDS=' + `$clock.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture) }"
     $calls = @(& $pwsh @pwshArgs -NoProfile -NonInteractive -Command $sessionScript | Where-Object { $_ -match '^CALL_SECONDS=' } | ForEach-Object { [double]::Parse(($_ -split '=')[1], [cultureinfo]::InvariantCulture) })
     if ($LASTEXITCODE -ne 0 -or $calls.Count -ne 2) { throw "The in-session run of $level failed." }
     Remove-Item $out

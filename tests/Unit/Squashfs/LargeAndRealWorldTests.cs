@@ -129,8 +129,10 @@ namespace GolemImage.Tests.Squashfs
                 }, ct);
 
                 // A whole block (stored right after the noise) and a short file (in a fragment block after it).
-                await writer.AddAsync(new TreeEntry(Encoding.UTF8.GetBytes("after"), TreeEntryType.RegularFile) { Mode = 0x1A4 }, Once(block), ct);
-                await writer.AddAsync(new TreeEntry(Encoding.UTF8.GetBytes("tail"), TreeEntryType.RegularFile) { Mode = 0x1A4 }, Once(tail), ct);
+                using var afterData = new MemoryStream(block);
+                using var tailData = new MemoryStream(tail);
+                await writer.AddAsync(new TreeEntry(Encoding.UTF8.GetBytes("after"), TreeEntryType.RegularFile) { Mode = 0x1A4 }, (buffer, _) => new ValueTask<int>(afterData.Read(buffer.Span)), ct);
+                await writer.AddAsync(new TreeEntry(Encoding.UTF8.GetBytes("tail"), TreeEntryType.RegularFile) { Mode = 0x1A4 }, (buffer, _) => new ValueTask<int>(tailData.Read(buffer.Span)), ct);
             }, new SquashfsWriterOptions { Compression = new CompressionSettings(CompressionAlgorithm.Lz4, uncompressed: true), WorkerCount = 2 }, null, CancellationToken.None);
 
             Assert.True(new FileInfo(image).Length > bigSize);
@@ -152,18 +154,6 @@ namespace GolemImage.Tests.Squashfs
             Assert.Equal(128 * 1024, mounted.Length);
             Assert.Equal(block, mounted);
             Assert.Equal(tail, File.ReadAllBytes(Path.Combine(mount.Path, "tail")));
-        }
-
-        private static Func<Memory<byte>, CancellationToken, ValueTask<int>> Once(byte[] content)
-        {
-            int offset = 0;
-            return (buffer, _) =>
-            {
-                int n = Math.Min(buffer.Length, content.Length - offset);
-                content.AsSpan(offset, n).CopyTo(buffer.Span);
-                offset += n;
-                return new ValueTask<int>(n);
-            };
         }
 
         /// <summary>
