@@ -54,7 +54,7 @@ namespace GolemImage.Compression.Lzo
                         }
 
                         int literalCount = (int)(ip - literalStart);
-                        op = LzoEncoding.EmitLiterals(op, output, literalStart, literalCount);
+                        op = LzoEncoding.EmitLiterals(op, output, literalStart, literalCount, inputEnd);
                         int state = literalCount >= 4 ? 4 : literalCount;
                         int matchLength = 4 + LzoEncoding.MatchLength(ip + 4, candidate + 4, inputEnd);
                         op = LzoEncoding.EmitMatch(op, matchLength, distance, state);
@@ -64,7 +64,7 @@ namespace GolemImage.Compression.Lzo
                 }
             }
 
-            op = LzoEncoding.EmitLiterals(op, output, literalStart, (int)(inputEnd - literalStart));
+            op = LzoEncoding.EmitLiterals(op, output, literalStart, (int)(inputEnd - literalStart), inputEnd);
             op = LzoEncoding.EmitEnd(op);
             return (int)(op - output);
         }

