@@ -75,7 +75,7 @@ namespace GolemImage.Cmdlets
         [ValidateSet("4096", "8192", "16384", "32768", "65536", "131072", "262144", "524288", "1048576")]
         public int BlockSize { get; set; } = 131072;
 
-        /// <summary>Registry credentials (default: ~/.docker/config.json, else anonymous).</summary>
+        /// <summary>Registry credentials (default: what docker login saved, through config.json's credential helper or auths entry; else anonymous).</summary>
         [Parameter]
         [Credential]
         public PSCredential? Credential { get; set; }

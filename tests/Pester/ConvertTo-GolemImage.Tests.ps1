@@ -481,6 +481,43 @@ http:
             $env:DOCKER_CONFIG = Join-Path $Work 'empty-docker-config'
         }
     }
+
+    It 'asks the credential helper config.json names (credsStore), as docker login on Docker Desktop leaves it' {
+        # A helper speaking docker-credential-helpers' protocol: 'get', the server address on stdin, JSON out.
+        $helperDir = Join-Path $Work 'credential-helper'
+        New-Item -ItemType Directory -Force -Path $helperDir | Out-Null
+        $helper = Join-Path $helperDir 'docker-credential-golemtest'
+        Set-Content -LiteralPath $helper -Value @"
+#!/bin/sh
+server=`$(cat)
+printf '%s' "`$server" > '$helperDir/asked'
+[ "`$1" = get ] && [ "`$server" = '$AuthAddress' ] || { echo 'credentials not found in native keychain'; exit 1; }
+printf '{"ServerURL":"%s","Username":"golem","Secret":"s3cret-pass"}' "`$server"
+"@
+        & chmod +x $helper
+        $configDir = Join-Path $Work 'docker-config-helper'
+        New-Item -ItemType Directory -Force -Path $configDir | Out-Null
+        Set-Content -LiteralPath "$configDir/config.json" -Value (@{ auths = @{ $AuthAddress = @{} }; credsStore = 'golemtest' } | ConvertTo-Json -Depth 5)
+        $savedPath = $env:PATH
+        $env:DOCKER_CONFIG = $configDir
+        $env:PATH = $helperDir + [IO.Path]::PathSeparator + $savedPath
+        try {
+            (ConvertTo-GolemImage $Image -Source Registry -OutputPath "$Out/helper.gvmi" -ErrorAction Stop).Hash | Should -Be $Reference
+            Get-Content -LiteralPath "$helperDir/asked" -Raw | Should -BeExactly $AuthAddress
+
+            # A helper that fails stops the conversion with its own error, as the Docker CLI does.
+            Set-Content -LiteralPath $helper -Value "#!/bin/sh`ncat > /dev/null`necho 'keychain is locked' >&2`nexit 2"
+            $err = $null
+            ConvertTo-GolemImage $Image -Source Registry -OutputPath "$Out/helper-broken.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'CredentialHelperFailed*'
+            $err[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+            $err[0].Exception.Message | Should -Match 'keychain is locked'
+            Test-Path -LiteralPath "$Out/helper-broken.gvmi" | Should -BeFalse
+        } finally {
+            $env:PATH = $savedPath
+            $env:DOCKER_CONFIG = Join-Path $Work 'empty-docker-config'
+        }
+    }
 }
 
 Describe 'ConvertTo-GolemImage from a registry with bearer-token authentication' -Skip:(-not $IsLinux -or -not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {

@@ -2,12 +2,14 @@ using System;
 using System.IO;
 using System.Text;
 using System.Text.Json;
+using GolemImage.Reporting;
 
 namespace GolemImage.Sources
 {
     /// <summary>
-    /// Reads registry credentials the Docker CLI stored in config.json (<c>auths</c> entries with a base64
-    /// "user:password" <c>auth</c> field). Credential helpers (credsStore/credHelpers) are not run.
+    /// Finds the registry credentials <c>docker login</c> saved, the way the Docker CLI looks them up: the credential
+    /// helper config.json names for the registry (<c>credHelpers</c>, else <c>credsStore</c>), then the
+    /// <c>auths</c> entry (a base64 "user:password" <c>auth</c> field, or username and password).
     /// </summary>
     public static class DockerConfigCredentials
     {
@@ -26,7 +28,12 @@ namespace GolemImage.Sources
             }
         }
 
-        public static RegistryCredential? Find(string registry, string? configPath = null)
+        /// <summary>
+        /// The credentials for <paramref name="registry"/>, or null. A helper that is not installed is reported as a
+        /// warning and skipped (as are identity tokens, which need an OAuth2 exchange we do not do); a helper that
+        /// fails throws, as the Docker CLI does.
+        /// </summary>
+        public static RegistryCredential? Find(string registry, string? configPath = null, IEngineReporter? reporter = null)
         {
             string path = configPath ?? DefaultPath;
             if (!File.Exists(path))
@@ -38,6 +45,16 @@ namespace GolemImage.Sources
             {
                 using (JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path)))
                 {
+                    string? helper = HelperFor(document.RootElement, registry);
+                    if (helper != null)
+                    {
+                        RegistryCredential? fromHelper = FromHelper(helper, registry, path, reporter);
+                        if (fromHelper != null)
+                        {
+                            return fromHelper;
+                        }
+                    }
+
                     if (!document.RootElement.TryGetProperty("auths", out JsonElement auths) || auths.ValueKind != JsonValueKind.Object)
                     {
                         return null;
@@ -73,6 +90,66 @@ namespace GolemImage.Sources
             }
 
             return null;
+        }
+
+        private static string? HelperFor(JsonElement root, string registry)
+        {
+            if (root.TryGetProperty("credHelpers", out JsonElement helpers) && helpers.ValueKind == JsonValueKind.Object)
+            {
+                foreach (JsonProperty entry in helpers.EnumerateObject())
+                {
+                    if (KeyMatches(entry.Name, registry) && entry.Value.ValueKind == JsonValueKind.String && !string.IsNullOrEmpty(entry.Value.GetString()))
+                    {
+                        return entry.Value.GetString();
+                    }
+                }
+            }
+
+            if (root.TryGetProperty("credsStore", out JsonElement store) && store.ValueKind == JsonValueKind.String && !string.IsNullOrEmpty(store.GetString()))
+            {
+                return store.GetString();
+            }
+
+            return null;
+        }
+
+        private static RegistryCredential? FromHelper(string name, string registry, string configPath, IEngineReporter? reporter)
+        {
+            DockerCredentialHelper helper;
+            try
+            {
+                helper = new DockerCredentialHelper(name);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new GolemImageException("InvalidDockerConfig", GolemErrorCategory.InvalidData, $"Cannot read registry credentials from {configPath}: {ex.Message}", configPath, ex);
+            }
+
+            // The address docker login stores under: Docker Hub's legacy index URL, otherwise host[:port].
+            string serverAddress = registry == ImageReference.DockerHubRegistry ? "https://index.docker.io/v1/" : registry;
+            RegistryCredential? credential;
+            try
+            {
+                credential = helper.Get(serverAddress, DockerCredentialHelper.DefaultTimeout);
+            }
+            catch (GolemImageException ex) when (ex.ErrorId == "CredentialHelperNotFound")
+            {
+                reporter?.Warning($"{ex.Message} Continuing without it; pass -Credential or install the helper.");
+                return null;
+            }
+
+            if (credential != null && credential.UserName == DockerCredentialHelper.IdentityTokenUserName)
+            {
+                reporter?.Warning($"The Docker credential helper '{name}' holds an identity token for {registry}, which GolemImage cannot exchange; pass -Credential with a user name and password or access token.");
+                return null;
+            }
+
+            if (credential != null)
+            {
+                reporter?.Verbose($"The Docker credential helper '{name}' has credentials for {registry}.");
+            }
+
+            return credential;
         }
 
         private static bool KeyMatches(string key, string registry)

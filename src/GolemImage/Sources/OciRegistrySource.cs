@@ -51,7 +51,7 @@ namespace GolemImage.Sources
             ImageReference reference = ImageReference.Parse(image);
             if (credential == null)
             {
-                credential = DockerConfigCredentials.Find(reference.Registry);
+                credential = DockerConfigCredentials.Find(reference.Registry, reporter: reporter);
                 if (credential != null)
                 {
                     reporter.Verbose($"Using the credentials for {reference.Registry} from {DockerConfigCredentials.DefaultPath}.");

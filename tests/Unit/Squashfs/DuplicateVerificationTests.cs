@@ -391,38 +391,5 @@ namespace GolemImage.Tests.Squashfs
 
             return all;
         }
-
-        private sealed class RecordingReporter : IEngineReporter
-        {
-            private readonly object _gate = new object();
-            private readonly List<string> _warnings = new List<string>();
-
-            public IReadOnlyList<string> Warnings
-            {
-                get
-                {
-                    lock (_gate)
-                    {
-                        return _warnings.ToArray();
-                    }
-                }
-            }
-
-            public void Progress(ProgressReport report)
-            {
-            }
-
-            public void Verbose(string message)
-            {
-            }
-
-            public void Warning(string message)
-            {
-                lock (_gate)
-                {
-                    _warnings.Add(message);
-                }
-            }
-        }
     }
 }

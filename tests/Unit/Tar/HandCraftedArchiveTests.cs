@@ -259,20 +259,5 @@ namespace GolemImage.Tests.Tar
             Assert.Equal("x/y", Encoding.UTF8.GetString(link.LinkTarget!));
             Assert.Throws<ArgumentException>(() => new TarEntry("a/../b", TarEntryType.Directory));
         }
-
-        private sealed class RecordingReporter : IEngineReporter
-        {
-            public List<string> Warnings { get; } = new List<string>();
-
-            public void Progress(ProgressReport report)
-            {
-            }
-
-            public void Verbose(string message)
-            {
-            }
-
-            public void Warning(string message) => Warnings.Add(message);
-        }
     }
 }
