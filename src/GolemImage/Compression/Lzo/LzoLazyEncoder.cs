@@ -137,19 +137,22 @@ namespace GolemImage.Compression.Lzo
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void InsertUpTo(int position)
             {
+                // Positions below length - 3 have four readable bytes: one load serves both hashes.
                 int limit = Math.Min(position, _length - 3);
-                while (_inserted < limit)
+                int p = _inserted;
+                while (p < limit)
                 {
-                    int p = _inserted++;
-                    byte* ip = _input + p;
-                    uint h3 = (LzoEncoding.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits);
-                    _head3[h3] = p;
-                    if (p + 4 <= _length)
-                    {
-                        uint h4 = (LzoEncoding.Read32(ip) * 0x1824429Du) >> (32 - Hash4Bits);
-                        _chain[p] = _head4[h4];
-                        _head4[h4] = p;
-                    }
+                    uint value = LzoEncoding.Read32(_input + p);
+                    _head3[((value & 0xFFFFFFu) * 0x1E35A7BDu) >> (32 - Hash3Bits)] = p;
+                    uint h4 = (value * 0x1824429Du) >> (32 - Hash4Bits);
+                    _chain[p] = _head4[h4];
+                    _head4[h4] = p;
+                    p++;
+                }
+
+                if (p > _inserted)
+                {
+                    _inserted = p;
                 }
 
                 if (_inserted < position)
