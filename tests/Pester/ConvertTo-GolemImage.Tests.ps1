@@ -357,6 +357,33 @@ Describe 'ConvertTo-GolemImage from a Docker engine' -Skip:(-not (Test-IsLinuxRo
                 $ps.Dispose()
             }
         }
+
+        It 'pulls from a registry that wants a password with what docker login saved, and fails without it' {
+            $locked = Start-TestPasswordRegistry
+            $name = "$($locked.Address)/golemimage/private:1.0"
+            $savedConfig = $env:DOCKER_CONFIG
+            try {
+                & skopeo copy --dest-tls-verify=false --dest-creds 'golem:s3cret-pass' "docker-archive:$($Legacy.Path)" "docker://$name" *> $null
+                $LASTEXITCODE | Should -Be 0
+                $env:DOCKER_CONFIG = Join-Path $Work 'empty-docker-config'
+                $err = $null
+                ConvertTo-GolemImage $name -Source Docker -OutputPath "$Out/locked-none.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
+                $err[0].FullyQualifiedErrorId | Should -BeLike 'PullFailed*'
+                Test-Path "$Out/locked-none.gvmi" | Should -BeFalse
+
+                $configDir = Join-Path $Work 'docker-config-engine'
+                New-Item -ItemType Directory -Force -Path $configDir | Out-Null
+                $auth = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('golem:s3cret-pass'))
+                Set-Content -LiteralPath "$configDir/config.json" -Value (@{ auths = @{ $locked.Address = @{ auth = $auth } } } | ConvertTo-Json -Depth 5)
+                $env:DOCKER_CONFIG = $configDir
+                (ConvertTo-GolemImage $name -Source Docker -OutputPath "$Out/locked.gvmi" -ErrorAction Stop).Hash | Should -Be $Reference
+                Test-EngineHasImage $name | Should -BeTrue
+            } finally {
+                $env:DOCKER_CONFIG = $savedConfig
+                & docker -H $env:DOCKER_HOST image rm -f $name *> $null
+                Stop-TestOciRegistry $locked
+            }
+        }
     }
 }
 
@@ -413,26 +440,8 @@ Describe 'ConvertTo-GolemImage from an OCI registry' -Skip:(-not $IsLinux -or -n
 
 Describe 'ConvertTo-GolemImage from a registry that requires a password' -Skip:(-not $IsLinux -or -not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
     BeforeAll {
-        # distribution's htpasswd auth (bcrypt, cost 4 so that each request stays cheap); the hash is of 's3cret-pass'.
-        $script:AuthRoot = Join-Path $Work 'auth-registry'
-        New-Item -ItemType Directory -Force -Path "$AuthRoot/storage" | Out-Null
-        Set-Content -LiteralPath "$AuthRoot/htpasswd" -Value 'golem:$2b$04$7tcsXBuaM/wW.lk5iHCzoO.2LhIjanW/hu2iCtahUONdz6ca0.aaG'
-        $port = Get-FreeTcpPort
-        $script:AuthAddress = "127.0.0.1:$port"
-        Set-Content -LiteralPath "$AuthRoot/config.yml" -Value @"
-version: 0.1
-log: {level: warn}
-storage:
-  filesystem: {rootdirectory: $AuthRoot/storage}
-auth:
-  htpasswd: {realm: golem-test, path: $AuthRoot/htpasswd}
-http:
-  addr: $AuthAddress
-"@
-        $script:AuthProcess = Start-Process -FilePath (Get-Command docker-registry).Source -ArgumentList @('serve', "$AuthRoot/config.yml") -RedirectStandardOutput "$AuthRoot/out.log" -RedirectStandardError "$AuthRoot/err.log" -PassThru
-        Wait-Until -What 'the password registry' -Condition {
-            try { Invoke-WebRequest "http://$AuthAddress/v2/" -UseBasicParsing -TimeoutSec 2 | Out-Null; $true } catch { $null -ne $_.Exception.Response }
-        }
+        $script:AuthRegistry = Start-TestPasswordRegistry
+        $script:AuthAddress = $AuthRegistry.Address
         & skopeo copy --dest-tls-verify=false --dest-creds 'golem:s3cret-pass' "docker-archive:$($Legacy.Path)" "docker://$AuthAddress/golemimage/private:1.0" *> $null
         $LASTEXITCODE | Should -Be 0
         $script:Out = Join-Path $Work 'auth'
@@ -445,7 +454,7 @@ http:
 
     AfterAll {
         $env:DOCKER_CONFIG = $SavedDockerConfig
-        if ($AuthProcess -and -not $AuthProcess.HasExited) { Stop-Process -Id $AuthProcess.Id -Force -ErrorAction Ignore }
+        Stop-TestOciRegistry $AuthRegistry
     }
 
     It 'asks for credentials with AuthenticationFailed when none are given' {
@@ -528,14 +537,14 @@ Describe 'ConvertTo-GolemImage from a registry with bearer-token authentication'
         # push everything; a wrong password gets 401; anonymous requests for other repositories get a token granting
         # nothing (as Docker Hub does), so the registry refuses it. It records every request it answers.
         $script:TokenRoot = Join-Path $Work 'token-registry'
-        New-Item -ItemType Directory -Force -Path "$TokenRoot/storage" | Out-Null
+        New-Item -ItemType Directory -Force -Path $TokenRoot | Out-Null
         $script:SigningKey = [Security.Cryptography.RSA]::Create(2048)
         $request = [Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=golem-test-token-issuer', $SigningKey,
             [Security.Cryptography.HashAlgorithmName]::SHA256, [Security.Cryptography.RSASignaturePadding]::Pkcs1)
         $request.CertificateExtensions.Add([Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
         $certificate = $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(1))
         $der = [Convert]::ToBase64String($certificate.RawData)
-        Set-Content -LiteralPath "$TokenRoot/cert.pem" -Value ("-----BEGIN CERTIFICATE-----`n" + ($der -replace '(.{64})', "`$1`n").TrimEnd("`n") + "`n-----END CERTIFICATE-----")
+        $certificatePem = "-----BEGIN CERTIFICATE-----`n" + ($der -replace '(.{64})', "`$1`n").TrimEnd("`n") + "`n-----END CERTIFICATE-----"
 
         $script:TokenLog = [Collections.Concurrent.ConcurrentQueue[object]]::new()
         $tokenPort = Get-FreeTcpPort
@@ -589,23 +598,9 @@ Describe 'ConvertTo-GolemImage from a registry with bearer-token authentication'
             }
         }
 
-        $port = Get-FreeTcpPort
-        $script:TokenAddress = "127.0.0.1:$port"
-        Set-Content -LiteralPath "$TokenRoot/config.yml" -Value @"
-version: 0.1
-log: {level: warn}
-storage:
-  filesystem: {rootdirectory: $TokenRoot/storage}
-auth:
-  token: {realm: "http://127.0.0.1:$tokenPort/token", service: golem-test, issuer: golem-test-issuer, rootcertbundle: $TokenRoot/cert.pem}
-http:
-  addr: $TokenAddress
-"@
-        $script:TokenRegistry = Start-Process -FilePath (Get-Command docker-registry).Source -ArgumentList @('serve', "$TokenRoot/config.yml") -RedirectStandardOutput "$TokenRoot/out.log" -RedirectStandardError "$TokenRoot/err.log" -PassThru
-        Wait-Until -What 'the token registry' -Condition {
-            if ($TokenRegistry.HasExited) { throw "docker-registry exited: $(Get-Content -Raw "$TokenRoot/err.log")" }
-            try { Invoke-WebRequest "http://$TokenAddress/v2/" -UseBasicParsing -TimeoutSec 2 | Out-Null; $true } catch { $null -ne $_.Exception.Response }
-        }
+        $script:TokenRegistry = Start-TestOciRegistry -Files @{ 'cert.pem' = $certificatePem } `
+            -Auth "{token: {realm: `"http://127.0.0.1:$tokenPort/token`", service: golem-test, issuer: golem-test-issuer, rootcertbundle: {root}/cert.pem}}"
+        $script:TokenAddress = $TokenRegistry.Address
         foreach ($repository in 'public', 'private') {
             & skopeo copy --dest-tls-verify=false --dest-creds 'golem:s3cret-pass' "docker-archive:$($Legacy.Path)" "docker://$TokenAddress/golemimage/${repository}:1.0" *> "$TokenRoot/skopeo.log"
             $LASTEXITCODE | Should -Be 0 -Because "skopeo must push through the token server: $(Get-Content -Raw "$TokenRoot/skopeo.log")"
@@ -626,7 +621,7 @@ http:
 
     AfterAll {
         $env:DOCKER_CONFIG = $SavedDockerConfig
-        if ($TokenRegistry -and -not $TokenRegistry.HasExited) { Stop-Process -Id $TokenRegistry.Id -Force -ErrorAction Ignore }
+        Stop-TestOciRegistry $TokenRegistry
         if ($TokenListener) { $TokenListener.Stop(); $TokenListener.Close() }
         if ($TokenJob) { $TokenJob | Wait-Job -Timeout 5 | Out-Null; $TokenJob | Remove-Job -Force }
         if ($SigningKey) { $SigningKey.Dispose() }

@@ -109,11 +109,19 @@ function Start-TestOciRegistry {
     .SYNOPSIS
         Starts a distribution registry on 127.0.0.1 (a free port) and returns Address (host:port),
         Root and Process. Returns $null when docker-registry is not installed.
+    .PARAMETER Auth
+        distribution's auth section as a YAML flow mapping (e.g. '{htpasswd: {realm: r, path: {root}/htpasswd}}');
+        {root} stands for the registry's directory. Without it the registry is open.
+    .PARAMETER Files
+        Files to write into the registry's directory first (name = content), for the auth section to name.
     #>
+    param([string] $Auth, [hashtable] $Files = @{})
     if (-not $IsLinux -or -not (Get-Command docker-registry -ErrorAction Ignore)) { return $null }
     $root = Join-Path ([IO.Path]::GetTempPath()) ('gi-registry-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
     New-Item -ItemType Directory -Force -Path "$root/storage" | Out-Null
+    foreach ($name in $Files.Keys) { Set-Content -LiteralPath (Join-Path $root $name) -Value $Files[$name] }
     $port = Get-FreeTcpPort
+    $authSection = if ($Auth) { "auth: $($Auth.Replace('{root}', $root))" } else { '' }
     $config = @"
 version: 0.1
 log: {level: warn, fields: {service: registry}}
@@ -121,6 +129,7 @@ storage:
   cache: {blobdescriptor: inmemory}
   filesystem: {rootdirectory: $root/storage}
   delete: {enabled: true}
+$authSection
 http:
   addr: 127.0.0.1:$port
   headers: {X-Content-Type-Options: [nosniff]}
@@ -130,9 +139,19 @@ http:
     $address = "127.0.0.1:$port"
     Wait-Until -TimeoutSeconds 20 -What 'docker-registry' -Condition {
         if ($process.HasExited) { throw "docker-registry exited: $(Get-Content -Raw "$root/registry.log")" }
-        try { (Invoke-WebRequest -Uri "http://$address/v2/" -UseBasicParsing -TimeoutSec 2).StatusCode -eq 200 } catch { $false }
+        # An open registry answers 200, one with auth 401: either means it is serving.
+        try { (Invoke-WebRequest -Uri "http://$address/v2/" -UseBasicParsing -TimeoutSec 2).StatusCode -eq 200 } catch { [bool] $Auth -and $_.Exception -is [Microsoft.PowerShell.Commands.HttpResponseException] }
     }
     [pscustomobject]@{ Address = $address; Root = $root; Process = $process }
+}
+
+function Start-TestPasswordRegistry {
+    <#
+    .SYNOPSIS
+        Start-TestOciRegistry with distribution's htpasswd (basic) auth for one user, golem / s3cret-pass
+        (bcrypt cost 4, so that each request stays cheap).
+    #>
+    Start-TestOciRegistry -Files @{ htpasswd = 'golem:$2b$04$7tcsXBuaM/wW.lk5iHCzoO.2LhIjanW/hu2iCtahUONdz6ca0.aaG' } -Auth '{htpasswd: {realm: golem-test, path: {root}/htpasswd}}'
 }
 
 function Stop-TestOciRegistry {
