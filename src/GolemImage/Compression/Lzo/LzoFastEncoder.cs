@@ -36,17 +36,20 @@ namespace GolemImage.Compression.Lzo
                     {
                         uint current = LzoEncoding.Read32(ip);
                         uint hash = (current * 0x1824429Du) >> (32 - HashBits);
-                        int position = (int)(ip - input);
-                        int distance = (ushort)(position - table[hash]);
+                        uint position = (uint)(ip - input);
+                        uint distance = (ushort)(position - table[hash]);
                         table[hash] = (ushort)position;
-                        byte* candidate = ip - distance;
-                        if ((uint)(distance - 1) >= LzoEncoding.MaxDistance || distance > position || LzoEncoding.Read32(candidate) != current)
+                        // The candidate never lies before the block: the table holds this block's positions only (it
+                        // is cleared per block), so the distance is at most the position, and after the 16-bit wrap
+                        // it is below 65536 <= position. Distance 0 (an entry exactly 65536 back) is refused here.
+                        if (distance - 1 >= LzoEncoding.MaxDistance || LzoEncoding.Read32(ip - distance) != current)
                         {
                             ip += 1 + ((ip - literalStart) >> 5);
                             continue;
                         }
 
                         // Skipping ahead may have jumped past the real start of the repeat.
+                        byte* candidate = ip - distance;
                         while (ip > literalStart && candidate > input && ip[-1] == candidate[-1])
                         {
                             ip--;
@@ -57,7 +60,7 @@ namespace GolemImage.Compression.Lzo
                         op = LzoEncoding.EmitLiterals(op, output, literalStart, literalCount, inputEnd);
                         int state = literalCount >= 4 ? 4 : literalCount;
                         int matchLength = 4 + LzoEncoding.MatchLength(ip + 4, candidate + 4, inputEnd);
-                        op = LzoEncoding.EmitMatch(op, matchLength, distance, state);
+                        op = LzoEncoding.EmitMatch(op, matchLength, (int)(ip - candidate), state);
                         ip += matchLength;
                         literalStart = ip;
                     }
