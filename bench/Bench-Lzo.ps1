@@ -33,7 +33,6 @@ if (Test-Path $work) { Remove-Item -Recurse -Force $work }
 New-Item -ItemType Directory -Force -Path $work | Out-Null
 $tree = Join-Path $work 'rootfs'
 $tarball = Join-Path $work 'rootfs.tar'
-$archive = Join-Path $work 'image'
 
 Write-Host "Building the tree from $($DirectoryList -join ', ')"
 $parents = $DirectoryList | ForEach-Object { Split-Path $_ } | Sort-Object -Unique
@@ -45,16 +44,8 @@ New-Item -ItemType Directory -Path $tree | Out-Null
 if ($LASTEXITCODE -ne 0) { throw 'tar -x failed' }
 
 # A docker-save (legacy layout) archive whose single layer is the tarball.
-New-Item -ItemType Directory -Path $archive | Out-Null
-$diffId = ((& sha256sum $tarball) -split ' ')[0]
-Copy-Item $tarball (Join-Path $archive 'layer.tar')
-$config = @{ architecture = 'amd64'; os = 'linux'; config = @{ Cmd = @('/bin/sh') }; rootfs = @{ type = 'layers'; diff_ids = @("sha256:$diffId") } } | ConvertTo-Json -Depth 5 -Compress
-Set-Content -LiteralPath (Join-Path $archive 'config.json') -Value $config -NoNewline
-$manifest = ConvertTo-Json -Depth 5 -Compress -InputObject @(@{ Config = 'config.json'; RepoTags = @('bench:lzo'); Layers = @('layer.tar') })
-Set-Content -LiteralPath (Join-Path $archive 'manifest.json') -Value $manifest -NoNewline
 $archiveTar = Join-Path $work 'image.tar'
-& tar -cf $archiveTar -C $archive manifest.json config.json layer.tar
-Remove-Item -Recurse -Force $archive
+$null = & (Join-Path $PSScriptRoot '../tests/Samples/New-SingleLayerArchive.ps1') -LayerTar $tarball -Path $archiveTar -RepoTag 'bench:lzo'
 $inputBytes = (Get-Item $tarball).Length
 
 function Invoke-Timed([string] $Name, [string] $Output, [string[]] $Command) {

@@ -668,3 +668,39 @@ Describe 'ConvertTo-GolemImage from a registry with bearer-token authentication'
         Get-LeftoverFiles $Out | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Stopping ConvertTo-GolemImage (Ctrl+C)' {
+    BeforeAll {
+        # A one-layer archive of the pwsh installation (tens of MB of assemblies): at SmallestSize it converts for
+        # seconds, long enough to be stopped while the image is being written.
+        $script:StopWork = Join-Path $Work 'stop'
+        New-Item -ItemType Directory -Force -Path "$StopWork/out" | Out-Null
+        & tar -C $PSHOME -cf "$StopWork/layer.tar" .
+        $LASTEXITCODE | Should -Be 0
+        $script:BigArchive = (& (Join-Path $PSScriptRoot '../Samples/New-SingleLayerArchive.ps1') -LayerTar "$StopWork/layer.tar" -Path "$StopWork/big.tar").FullName
+    }
+
+    It 'stops at once, keeps the image that was there and leaves no temporary file' {
+        $target = "$StopWork/out/image.gvmi"
+        Set-Content -LiteralPath $target -Value 'the previous image' -NoNewline
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $env:GOLEMIMAGE_MODULE).AddStatement()
+            $null = $ps.AddCommand('ConvertTo-GolemImage').AddParameter('ArchivePath', $BigArchive).AddParameter('CompressionLevel', 'SmallestSize').
+                AddParameter('OutputPath', $target).AddParameter('Force', $true)
+            $pending = $ps.BeginInvoke()
+            Wait-Until -TimeoutSeconds 60 -What 'the conversion to start writing' -Condition {
+                if ($pending.IsCompleted) { throw "The conversion ended before it could be stopped: $($ps.Streams.Error)" }
+                @(Get-ChildItem -LiteralPath "$StopWork/out" -Force -File -Filter '.image.gvmi.*.tmp').Count -gt 0
+            }
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 10 -Because 'the workers and the writer must notice the stop'
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        } finally {
+            $ps.Dispose()
+        }
+        Get-Content -LiteralPath $target -Raw | Should -BeExactly 'the previous image'
+        Get-LeftoverFiles "$StopWork/out" | Should -BeNullOrEmpty
+    }
+}
