@@ -427,6 +427,33 @@ Describe 'ConvertTo-GolemImage from an OCI registry' -Skip:(-not $IsLinux -or -n
         $err[0].FullyQualifiedErrorId | Should -BeLike 'ImageNotFound*'
     }
 
+    It 'resumes a layer download whose connection breaks off, with a range request, to the same bytes' {
+        $proxy = Start-TestCuttingProxy -Target $Registry.Address -CutAfter 40000 -Cuts 1
+        try {
+            $output = @(ConvertTo-GolemImage "127.0.0.1:$($proxy.Port)/golemimage/sample:1.0" -Source Registry -OutputPath "$Out/resumed.gvmi" -Verbose -ErrorAction Stop 4>&1)
+            $proxy.Cuts | Should -Be 1 -Because 'the proxy must have broken a download off'
+            $proxy.RangeRequests | Should -BeGreaterOrEqual 1
+            @($output | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -like '*broke off at byte*resuming there*' }).Count | Should -Be 1
+            ($output | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] }).Hash | Should -Be $Reference
+        } finally {
+            $proxy.Dispose()
+        }
+    }
+
+    It 'gives up with RegistryUnavailable when every connection breaks off, leaving no file' {
+        $proxy = Start-TestCuttingProxy -Target $Registry.Address -CutAfter 20000 -Cuts 1000
+        try {
+            $err = $null
+            ConvertTo-GolemImage "127.0.0.1:$($proxy.Port)/golemimage/sample:1.0" -Source Registry -OutputPath "$Out/broken.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'RegistryUnavailable*'
+            $err[0].Exception.Message | Should -Match 'could not be resumed'
+            Test-Path "$Out/broken.gvmi" | Should -BeFalse
+            Get-LeftoverFiles $Out | Should -BeNullOrEmpty
+        } finally {
+            $proxy.Dispose()
+        }
+    }
+
     It 'falls back to the registry under -Source Auto when no Docker engine answers' {
         $saved = $env:DOCKER_HOST
         $env:DOCKER_HOST = "unix://$Work/no-such.sock"

@@ -154,6 +154,124 @@ function Start-TestPasswordRegistry {
     Start-TestOciRegistry -Files @{ htpasswd = 'golem:$2b$04$7tcsXBuaM/wW.lk5iHCzoO.2LhIjanW/hu2iCtahUONdz6ca0.aaG' } -Auth '{htpasswd: {realm: golem-test, path: {root}/htpasswd}}'
 }
 
+function Start-TestCuttingProxy {
+    <#
+    .SYNOPSIS
+        A TCP proxy on 127.0.0.1 in front of -Target (host:port) that resets a connection once the server has sent
+        -CutAfter bytes on it, for the first -Cuts connections that get that far: a network that drops in the
+        middle of a download. Returns the proxy: Port, Cuts (done so far), RangeRequests (requests with a Range
+        header that went through); Dispose() stops it.
+    #>
+    param([Parameter(Mandatory)] [string] $Target, [Parameter(Mandatory)] [long] $CutAfter, [int] $Cuts = 1)
+    if (-not ('GolemImageTests.CuttingProxy' -as [type])) {
+        Add-Type -TypeDefinition @'
+using System;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace GolemImageTests
+{
+    public sealed class CuttingProxy : IDisposable
+    {
+        private readonly TcpListener listener = new TcpListener(IPAddress.Loopback, 0);
+        private readonly string host;
+        private readonly int port;
+        private readonly long cutAfter;
+        private int cutsLeft;
+        private int cuts;
+        private int rangeRequests;
+
+        public CuttingProxy(string host, int port, long cutAfter, int cuts)
+        {
+            this.host = host;
+            this.port = port;
+            this.cutAfter = cutAfter;
+            cutsLeft = cuts;
+            listener.Start();
+            _ = AcceptAsync();
+        }
+
+        public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        public int Cuts => Volatile.Read(ref cuts);
+
+        public int RangeRequests => Volatile.Read(ref rangeRequests);
+
+        public void Dispose() => listener.Stop();
+
+        private async Task AcceptAsync()
+        {
+            while (true)
+            {
+                TcpClient client;
+                try { client = await listener.AcceptTcpClientAsync(); } catch (Exception) { return; }
+                _ = RelayAsync(client);
+            }
+        }
+
+        private async Task RelayAsync(TcpClient client)
+        {
+            using (client)
+            using (var server = new TcpClient())
+            {
+                try
+                {
+                    await server.ConnectAsync(host, port);
+                    await Task.WhenAny(UpAsync(client.GetStream(), server.GetStream()), DownAsync(server.GetStream(), client));
+                }
+                catch (Exception)
+                {
+                }
+            }
+        }
+
+        private async Task UpAsync(NetworkStream from, NetworkStream to)
+        {
+            var buffer = new byte[65536];
+            int read;
+            while ((read = await from.ReadAsync(buffer, 0, buffer.Length)) > 0)
+            {
+                if (Encoding.ASCII.GetString(buffer, 0, read).IndexOf("\r\nRange: bytes=", StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    Interlocked.Increment(ref rangeRequests);
+                }
+
+                await to.WriteAsync(buffer, 0, read);
+            }
+        }
+
+        private async Task DownAsync(NetworkStream from, TcpClient client)
+        {
+            NetworkStream to = client.GetStream();
+            var buffer = new byte[65536];
+            long sent = 0;
+            int read;
+            while ((read = await from.ReadAsync(buffer, 0, buffer.Length)) > 0)
+            {
+                if (sent + read > cutAfter && Interlocked.Decrement(ref cutsLeft) >= 0)
+                {
+                    await to.WriteAsync(buffer, 0, (int)(cutAfter - sent));
+                    Interlocked.Increment(ref cuts);
+                    client.Client.LingerState = new LingerOption(true, 0);
+                    client.Close();
+                    return;
+                }
+
+                sent += read;
+                await to.WriteAsync(buffer, 0, read);
+            }
+        }
+    }
+}
+'@
+    }
+    $hostName, $port = $Target.Split(':')
+    [GolemImageTests.CuttingProxy]::new($hostName, [int] $port, $CutAfter, $Cuts)
+}
+
 function Stop-TestOciRegistry {
     param($Registry)
     if (-not $Registry) { return }

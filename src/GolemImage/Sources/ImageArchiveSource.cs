@@ -152,7 +152,7 @@ namespace GolemImage.Sources
                     DigestFromPath(layerPath),
                     config.DiffIds[i],
                     files.GetSize(layerPath),
-                    _ => Task.FromResult(files.Open(layerPath)),
+                    (_, _) => Task.FromResult(files.Open(layerPath)),
                     "InvalidArchive"));
             }
 
@@ -315,7 +315,7 @@ namespace GolemImage.Sources
                     layer.Digest,
                     config.DiffIds[i],
                     files.GetSize(blobPath),
-                    _ => Task.FromResult(files.Open(blobPath)),
+                    (_, _) => Task.FromResult(files.Open(blobPath)),
                     "InvalidArchive"));
             }
 

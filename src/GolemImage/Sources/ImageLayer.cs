@@ -2,19 +2,21 @@ using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using GolemImage.Reporting;
 
 namespace GolemImage.Sources
 {
     /// <summary>
     /// One layer of an image: how to open its blob (as stored: plain, gzip or zstd tar) and what its digests must be.
     /// A layer can be opened more than once (the flattener re-reads a layer in the rare case of a hard link whose
-    /// target a newer layer replaced).
+    /// target a newer layer replaced). The opener is handed the reporter of whoever reads the layer, which may live
+    /// longer or shorter than the one the image was resolved with (the cmdlets resolve first, convert later).
     /// </summary>
     public sealed class ImageLayer
     {
-        private readonly Func<CancellationToken, Task<Stream>> open;
+        private readonly Func<IEngineReporter, CancellationToken, Task<Stream>> open;
 
-        public ImageLayer(int index, string description, string? blobDigest, string? diffId, long size, Func<CancellationToken, Task<Stream>> open, string corruptionErrorId)
+        public ImageLayer(int index, string description, string? blobDigest, string? diffId, long size, Func<IEngineReporter, CancellationToken, Task<Stream>> open, string corruptionErrorId)
         {
             Index = index;
             Description = description;
@@ -43,6 +45,6 @@ namespace GolemImage.Sources
         /// <summary>The ErrorId used when the blob does not match its digest or cannot be decoded (InvalidArchive, RegistryError).</summary>
         public string CorruptionErrorId { get; }
 
-        public Task<Stream> OpenRawAsync(CancellationToken cancellationToken) => open(cancellationToken);
+        public Task<Stream> OpenRawAsync(IEngineReporter reporter, CancellationToken cancellationToken) => open(reporter, cancellationToken);
     }
 }

@@ -115,7 +115,7 @@ namespace GolemImage.Sources
             var layerOpaques = new List<string>();
             var detachedLinks = new Dictionary<string, List<TarEntry>>(StringComparer.Ordinal);
 
-            using (LayerStream stream = await LayerStream.OpenAsync(layer, cancellationToken).ConfigureAwait(false))
+            using (LayerStream stream = await LayerStream.OpenAsync(layer, reporter, cancellationToken).ConfigureAwait(false))
             {
                 try
                 {
@@ -194,7 +194,7 @@ namespace GolemImage.Sources
         private async Task EmitDetachedLinksAsync(ImageLayer layer, Dictionary<string, List<TarEntry>> detachedLinks, Func<TarEntry, CancellationToken, ValueTask> sink, CancellationToken cancellationToken)
         {
             reporter.Verbose($"{layer.Description}: {detachedLinks.Count} hard-link target(s) were replaced by newer layers; reading the layer again to keep their old content.");
-            using (LayerStream stream = await LayerStream.OpenAsync(layer, cancellationToken).ConfigureAwait(false))
+            using (LayerStream stream = await LayerStream.OpenAsync(layer, reporter, cancellationToken).ConfigureAwait(false))
             using (var reader = new TarReader(stream.Tar, layer.Description, reporter, leaveOpen: true))
             {
                 TarEntry? entry;

@@ -3,6 +3,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Threading;
 using System.Threading.Tasks;
+using GolemImage.Reporting;
 
 namespace GolemImage.Sources
 {
@@ -30,9 +31,9 @@ namespace GolemImage.Sources
         /// <summary>Stored bytes read so far (for progress).</summary>
         public long RawBytesRead => raw.BytesRead;
 
-        public static async Task<LayerStream> OpenAsync(ImageLayer layer, CancellationToken cancellationToken)
+        public static async Task<LayerStream> OpenAsync(ImageLayer layer, IEngineReporter reporter, CancellationToken cancellationToken)
         {
-            Stream stored = await layer.OpenRawAsync(cancellationToken).ConfigureAwait(false);
+            Stream stored = await layer.OpenRawAsync(reporter, cancellationToken).ConfigureAwait(false);
             var raw = new DigestingStream(stored, layer.BlobDigest, actual => Mismatch(layer, "blob", layer.BlobDigest, actual));
             try
             {

@@ -128,7 +128,7 @@ namespace GolemImage.Sources
                 throw Error("RegistryError", GolemErrorCategory.InvalidData, $"the manifest of {Context} has no config.");
             }
 
-            byte[] configBytes = await GetSmallBlobAsync(document.Config.Digest, cancellationToken).ConfigureAwait(false);
+            byte[] configBytes = await GetSmallBlobAsync(document.Config.Digest, document.Config.Size, cancellationToken).ConfigureAwait(false);
             ImageConfig config = ImageConfig.Parse(configBytes, $"the configuration of {Context}");
             PlatformSelector.CheckConfig(config, platform, force, Context, reporter);
             if (config.DiffIds.Count != document.Layers.Count)
@@ -146,7 +146,7 @@ namespace GolemImage.Sources
                     layer.Digest,
                     config.DiffIds[i],
                     layer.Size,
-                    ct => OpenBlobAsync(layer.Digest, ct),
+                    (layerReporter, ct) => OpenBlobAsync(layer.Digest, layer.Size, layerReporter, ct),
                     "RegistryError"));
             }
 
@@ -181,9 +181,9 @@ namespace GolemImage.Sources
             }
         }
 
-        private async Task<byte[]> GetSmallBlobAsync(string digest, CancellationToken cancellationToken)
+        private async Task<byte[]> GetSmallBlobAsync(string digest, long size, CancellationToken cancellationToken)
         {
-            using (Stream stream = await OpenBlobAsync(digest, cancellationToken).ConfigureAwait(false))
+            using (Stream stream = await OpenBlobAsync(digest, size, reporter, cancellationToken).ConfigureAwait(false))
             using (var buffer = new MemoryStream())
             {
                 await stream.CopyToAsync(buffer, 81920, cancellationToken).ConfigureAwait(false);
@@ -193,10 +193,33 @@ namespace GolemImage.Sources
             }
         }
 
-        private async Task<Stream> OpenBlobAsync(string digest, CancellationToken cancellationToken)
+        private async Task<Stream> OpenBlobAsync(string digest, long size, IEngineReporter blobReporter, CancellationToken cancellationToken)
+        {
+            Stream first = await OpenBlobBodyAsync(digest, 0, cancellationToken).ConfigureAwait(false);
+            return new ResumableBlobStream(
+                first,
+                (offset, ct) => OpenBlobBodyAsync(digest, offset, ct),
+                size,
+                $"blob {digest}",
+                blobReporter,
+                (message, inner) => Error("RegistryUnavailable", GolemErrorCategory.ConnectionError, message, inner),
+                TimeSpan.FromMilliseconds(250));
+        }
+
+        /// <summary>The blob's body from byte <paramref name="offset"/> on (a range request when it is not 0).</summary>
+        private async Task<Stream> OpenBlobBodyAsync(string digest, long offset, CancellationToken cancellationToken)
         {
             var uri = new Uri(baseUri, reference.Repository + "/blobs/" + digest);
-            HttpResponseMessage response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            HttpResponseMessage response = await SendAsync(() =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, uri);
+                if (offset > 0)
+                {
+                    request.Headers.Range = new RangeHeaderValue(offset, null);
+                }
+
+                return request;
+            }, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             try
             {
                 if (response.StatusCode == HttpStatusCode.NotFound)
@@ -206,12 +229,40 @@ namespace GolemImage.Sources
 
                 await EnsureSuccessAsync(response, $"blob {digest} of {Context}").ConfigureAwait(false);
                 Stream content = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                return new ResponseStream(content, response);
+                var body = new ResponseStream(content, response);
+                if (offset > 0 && response.StatusCode != HttpStatusCode.PartialContent)
+                {
+                    // A server (or proxy) that ignores ranges sends the whole blob again: skip what we have.
+                    await SkipAsync(body, offset, digest, cancellationToken).ConfigureAwait(false);
+                }
+                else if (offset > 0 && response.Content.Headers.ContentRange?.From != offset)
+                {
+                    body.Dispose();
+                    throw Error("RegistryError", GolemErrorCategory.ProtocolError, $"the registry answered a request for blob {digest} from byte {offset} with the range '{response.Content.Headers.ContentRange}'.");
+                }
+
+                return body;
             }
             catch
             {
                 response.Dispose();
                 throw;
+            }
+        }
+
+        private async Task SkipAsync(Stream body, long offset, string digest, CancellationToken cancellationToken)
+        {
+            byte[] scratch = new byte[81920];
+            for (long left = offset; left > 0;)
+            {
+                int read = await body.ReadAsync(scratch, 0, (int)Math.Min(scratch.Length, left), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    body.Dispose();
+                    throw Error("RegistryUnavailable", GolemErrorCategory.ConnectionError, $"blob {digest} ended before byte {offset} when it was sent again.");
+                }
+
+                left -= read;
             }
         }
 

@@ -86,7 +86,7 @@ namespace GolemImage.Tests.Sources
             {
                 byte[] tar = layers[i].Tar;
                 byte[] blob = layers[i].Compress == null ? tar : layers[i].Compress!(tar);
-                list.Add(new ImageLayer(i, $"test layer {i + 1}", Sha256(blob), Sha256(tar), blob.Length, _ => Task.FromResult<Stream>(new MemoryStream(blob)), "InvalidArchive"));
+                list.Add(new ImageLayer(i, $"test layer {i + 1}", Sha256(blob), Sha256(tar), blob.Length, (_, _) => Task.FromResult<Stream>(new MemoryStream(blob)), "InvalidArchive"));
             }
 
             return list;

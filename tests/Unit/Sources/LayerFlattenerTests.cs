@@ -178,7 +178,7 @@ namespace GolemImage.Tests.Sources
             tampered[at] = (byte)'C';
             var layers = new List<ImageLayer>
             {
-                new ImageLayer(0, "tampered layer", LayerBuilder.Sha256(layer), LayerBuilder.Sha256(layer), tampered.Length, _ => Task.FromResult<Stream>(new MemoryStream(tampered)), "InvalidArchive"),
+                new ImageLayer(0, "tampered layer", LayerBuilder.Sha256(layer), LayerBuilder.Sha256(layer), tampered.Length, (_, _) => Task.FromResult<Stream>(new MemoryStream(tampered)), "InvalidArchive"),
             };
 
             var error = await Assert.ThrowsAsync<GolemImageException>(() => FlattenAsync(layers));
@@ -200,7 +200,7 @@ namespace GolemImage.Tests.Sources
             ImageLayer Legacy(byte[] tar)
             {
                 byte[] stored = gzip ? LayerBuilder.Gzip(tar) : tar;
-                return new ImageLayer(0, "legacy layer", null, diffId, stored.Length, _ => Task.FromResult<Stream>(new MemoryStream(stored)), "InvalidArchive");
+                return new ImageLayer(0, "legacy layer", null, diffId, stored.Length, (_, _) => Task.FromResult<Stream>(new MemoryStream(stored)), "InvalidArchive");
             }
 
             await FlattenAsync(new List<ImageLayer> { Legacy(layer) });
@@ -217,7 +217,7 @@ namespace GolemImage.Tests.Sources
             byte[] truncated = gz.Take(gz.Length / 2).Concat(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }).ToArray();
             var layers = new List<ImageLayer>
             {
-                new ImageLayer(0, "broken layer", null, null, truncated.Length, _ => Task.FromResult<Stream>(new MemoryStream(truncated)), "InvalidArchive"),
+                new ImageLayer(0, "broken layer", null, null, truncated.Length, (_, _) => Task.FromResult<Stream>(new MemoryStream(truncated)), "InvalidArchive"),
             };
 
             var error = await Assert.ThrowsAnyAsync<GolemImageException>(() => FlattenAsync(layers));
