@@ -135,7 +135,7 @@ namespace GolemImage.Compression.Lzo
             // time. Short runs are copied as whole 8-byte words instead, so up to 31 bytes past the run are written
             // (and overwritten by what follows). That stays inside MaxEncodedLength: every match we emit costs at
             // most its length, so the output never runs ahead of the input by more than the literal headers
-            // (< n/255 + 3 bytes), and a wide copy is only taken while at least 32 - count input bytes remain.
+            // (< n/255 + 3 bytes), and a wide copy is only taken when the 16 or 32 bytes it reads lie inside the block.
             if (count <= 16 && literals + 16 <= inputEnd)
             {
                 Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(literals));
