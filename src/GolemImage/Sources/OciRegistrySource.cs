@@ -203,7 +203,8 @@ namespace GolemImage.Sources
                 $"blob {digest}",
                 blobReporter,
                 (message, inner) => Error("RegistryUnavailable", GolemErrorCategory.ConnectionError, message, inner),
-                TimeSpan.FromMilliseconds(250));
+                TimeSpan.FromMilliseconds(250),
+                TimeSpan.FromSeconds(60));
         }
 
         /// <summary>The blob's body from byte <paramref name="offset"/> on (a range request when it is not 0).</summary>

@@ -8,7 +8,8 @@ using GolemImage.Reporting;
 namespace GolemImage.Sources
 {
     /// <summary>
-    /// A registry blob's body that survives a dropped connection: when reading fails, or the body ends before the size
+    /// A registry blob's body that survives a dropped connection: when reading fails, stalls (no byte for the idle
+    /// timeout: a connection a NAT or proxy forgot would otherwise wait for hours), or the body ends before the size
     /// the manifest gives, it asks again from the first missing byte (as docker pull does), up to
     /// <see cref="MaxResumes"/> times with a growing pause. The layer's digest check downstream still covers every
     /// byte, so a resume that returned the wrong bytes cannot go unnoticed.
@@ -23,6 +24,7 @@ namespace GolemImage.Sources
         private readonly IEngineReporter reporter;
         private readonly Func<string, Exception?, Exception> fail;
         private readonly TimeSpan firstPause;
+        private readonly TimeSpan idleTimeout;
         private Stream current;
         private long position;
         private int resumes;
@@ -33,7 +35,8 @@ namespace GolemImage.Sources
         /// <param name="what">Names the blob in messages.</param>
         /// <param name="fail">Builds the exception thrown when the download cannot be completed.</param>
         /// <param name="firstPause">The pause before the first resume; it doubles for each further one.</param>
-        public ResumableBlobStream(Stream first, Func<long, CancellationToken, Task<Stream>> reopen, long size, string what, IEngineReporter reporter, Func<string, Exception?, Exception> fail, TimeSpan firstPause)
+        /// <param name="idleTimeout">How long one read may wait for its first byte before the connection counts as broken.</param>
+        public ResumableBlobStream(Stream first, Func<long, CancellationToken, Task<Stream>> reopen, long size, string what, IEngineReporter reporter, Func<string, Exception?, Exception> fail, TimeSpan firstPause, TimeSpan idleTimeout)
         {
             current = first;
             this.reopen = reopen;
@@ -42,6 +45,7 @@ namespace GolemImage.Sources
             this.reporter = reporter;
             this.fail = fail;
             this.firstPause = firstPause;
+            this.idleTimeout = idleTimeout;
         }
 
         /// <summary>How often the download was resumed.</summary>
@@ -57,7 +61,16 @@ namespace GolemImage.Sources
                 int read;
                 try
                 {
-                    read = await current.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
+                    using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                    {
+                        idle.CancelAfter(idleTimeout);
+                        read = await current.ReadAsync(buffer, offset, count, idle.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    await ResumeAsync($"no data for {idleTimeout.TotalSeconds:0.#} s", ex, cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
                 catch (Exception ex) when (IsTransient(ex))
                 {

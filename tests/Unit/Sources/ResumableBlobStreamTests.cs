@@ -17,7 +17,7 @@ namespace GolemImage.Tests.Sources
     {
         private static readonly byte[] Blob = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 31 + (i >> 9))).ToArray();
 
-        /// <summary>Serves Blob from any offset; the n-th connection breaks after Breaks[n] bytes (cleanly or with an IOException).</summary>
+        /// <summary>Serves Blob from any offset; the n-th connection breaks after Breaks[n] bytes (cleanly, with an IOException, or by going silent).</summary>
         private sealed class FlakyServer
         {
             public List<long> Offsets { get; } = new List<long>();
@@ -25,6 +25,8 @@ namespace GolemImage.Tests.Sources
             public int[] Breaks { get; set; } = Array.Empty<int>();
 
             public bool EndCleanly { get; set; }
+
+            public bool Stall { get; set; }
 
             public int Unreachable { get; set; }
 
@@ -39,7 +41,7 @@ namespace GolemImage.Tests.Sources
 
                 int connection = Offsets.Count - 1;
                 int limit = connection < Breaks.Length ? Breaks[connection] : int.MaxValue;
-                return Task.FromResult<Stream>(new Connection(Blob, (int)offset, limit, EndCleanly));
+                return Task.FromResult<Stream>(new Connection(Blob, (int)offset, limit, EndCleanly, Stall));
             }
         }
 
@@ -47,15 +49,17 @@ namespace GolemImage.Tests.Sources
         {
             private readonly byte[] data;
             private readonly bool endCleanly;
+            private readonly bool stall;
             private int position;
             private int left;
 
-            public Connection(byte[] data, int offset, int limit, bool endCleanly)
+            public Connection(byte[] data, int offset, int limit, bool endCleanly, bool stall)
             {
                 this.data = data;
                 position = offset;
                 left = limit;
                 this.endCleanly = endCleanly;
+                this.stall = stall;
             }
 
             public override bool CanRead => true;
@@ -87,6 +91,17 @@ namespace GolemImage.Tests.Sources
                 return n;
             }
 
+            public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            {
+                if (stall && left == 0 && position < data.Length)
+                {
+                    // A connection nobody closed: nothing arrives, ever.
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+
+                return Read(buffer, offset, count);
+            }
+
             public override void Flush()
             {
             }
@@ -101,7 +116,7 @@ namespace GolemImage.Tests.Sources
         private static async Task<(byte[] Data, ResumableBlobStream Stream)> ReadAllAsync(FlakyServer server, RecordingReporter reporter, long size, CancellationToken cancellationToken = default)
         {
             Stream first = await server.Open(0, cancellationToken);
-            var stream = new ResumableBlobStream(first, server.Open, size, "blob sha256:test", reporter, (message, inner) => new GolemImageException("RegistryUnavailable", GolemErrorCategory.ConnectionError, message, null, inner), TimeSpan.FromMilliseconds(1));
+            var stream = new ResumableBlobStream(first, server.Open, size, "blob sha256:test", reporter, (message, inner) => new GolemImageException("RegistryUnavailable", GolemErrorCategory.ConnectionError, message, null, inner), TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30));
             using (var copy = new MemoryStream())
             {
                 await stream.CopyToAsync(copy, 7000, cancellationToken);
@@ -119,6 +134,22 @@ namespace GolemImage.Tests.Sources
             Assert.Equal(new long[] { 0, 100_000, 150_001 }, server.Offsets);
             Assert.Equal(2, stream.Resumes);
             Assert.Contains(reporter.VerboseMessages, m => m.Contains("broke off at byte 100000", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task A_connection_that_goes_silent_is_dropped_after_the_idle_timeout_and_resumed()
+        {
+            var server = new FlakyServer { Breaks = new[] { 70_000 }, Stall = true };
+            var reporter = new RecordingReporter();
+            var stream = new ResumableBlobStream(await server.Open(0, default), server.Open, Blob.Length, "blob sha256:test", reporter, (m, e) => new IOException(m, e), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(200));
+            using (var copy = new MemoryStream())
+            {
+                await stream.CopyToAsync(copy);
+                Assert.True(Blob.AsSpan().SequenceEqual(copy.ToArray()));
+            }
+
+            Assert.Equal(new long[] { 0, 70_000 }, server.Offsets);
+            Assert.Contains(reporter.VerboseMessages, m => m.Contains("no data for 0.2 s", StringComparison.Ordinal));
         }
 
         [Fact]
@@ -143,7 +174,7 @@ namespace GolemImage.Tests.Sources
         public async Task An_unreachable_registry_costs_an_attempt_and_then_the_download_goes_on()
         {
             var server = new FlakyServer { Breaks = new[] { 10_000 }, Unreachable = 0 };
-            var stream = new ResumableBlobStream(await server.Open(0, default), server.Open, Blob.Length, "blob sha256:test", new RecordingReporter(), (m, e) => new IOException(m, e), TimeSpan.FromMilliseconds(1));
+            var stream = new ResumableBlobStream(await server.Open(0, default), server.Open, Blob.Length, "blob sha256:test", new RecordingReporter(), (m, e) => new IOException(m, e), TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30));
             server.Unreachable = 2;
             using (var copy = new MemoryStream())
             {
@@ -173,7 +204,7 @@ namespace GolemImage.Tests.Sources
             var server = new FlakyServer { Breaks = new[] { 5_000 } };
             using (var cancellation = new CancellationTokenSource())
             {
-                var stream = new ResumableBlobStream(await server.Open(0, default), server.Open, Blob.Length, "blob", new RecordingReporter(), (m, e) => new IOException(m, e), TimeSpan.FromSeconds(30));
+                var stream = new ResumableBlobStream(await server.Open(0, default), server.Open, Blob.Length, "blob", new RecordingReporter(), (m, e) => new IOException(m, e), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
                 var buffer = new byte[8192];
                 Assert.Equal(5_000, await stream.ReadAsync(buffer, 0, buffer.Length, cancellation.Token));
                 Task<int> next = stream.ReadAsync(buffer, 0, buffer.Length, cancellation.Token);
