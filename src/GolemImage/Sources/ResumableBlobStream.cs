@@ -59,15 +59,17 @@ namespace GolemImage.Sources
             while (true)
             {
                 int read;
+                var silence = new SilenceWatch();
                 try
                 {
-                    using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                    using (var idle = new CancellationTokenSource(idleTimeout))
+                    using (var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token))
+                    using (idle.Token.Register(silence.Fire, current))
                     {
-                        idle.CancelAfter(idleTimeout);
-                        read = await current.ReadAsync(buffer, offset, count, idle.Token).ConfigureAwait(false);
+                        read = await current.ReadAsync(buffer, offset, count, either.Token).ConfigureAwait(false);
                     }
                 }
-                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (silence.Fired || ex is OperationCanceledException))
                 {
                     await ResumeAsync($"no data for {idleTimeout.TotalSeconds:0.#} s", ex, cancellationToken).ConfigureAwait(false);
                     continue;
@@ -116,6 +118,21 @@ namespace GolemImage.Sources
                     cause = ex.Message;
                     exception = ex;
                 }
+            }
+        }
+
+        /// <summary>
+        /// Ends a read that waited too long. The token alone is not enough: .NET Framework's HttpClient (Windows
+        /// PowerShell 5.1) does not watch it once a read has started, so the connection is also closed under it.
+        /// </summary>
+        private sealed class SilenceWatch
+        {
+            public volatile bool Fired;
+
+            public void Fire(object? stream)
+            {
+                Fired = true;
+                ((Stream)stream!).Dispose();
             }
         }
 

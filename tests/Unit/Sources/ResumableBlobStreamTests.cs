@@ -28,6 +28,9 @@ namespace GolemImage.Tests.Sources
 
             public bool Stall { get; set; }
 
+            /// <summary>The stalled read ignores its token and ends only when the stream is disposed (.NET Framework's HttpClient).</summary>
+            public bool DeafToCancellation { get; set; }
+
             public int Unreachable { get; set; }
 
             public Task<Stream> Open(long offset, CancellationToken cancellationToken)
@@ -41,7 +44,7 @@ namespace GolemImage.Tests.Sources
 
                 int connection = Offsets.Count - 1;
                 int limit = connection < Breaks.Length ? Breaks[connection] : int.MaxValue;
-                return Task.FromResult<Stream>(new Connection(Blob, (int)offset, limit, EndCleanly, Stall));
+                return Task.FromResult<Stream>(new Connection(Blob, (int)offset, limit, EndCleanly, Stall, DeafToCancellation));
             }
         }
 
@@ -50,16 +53,19 @@ namespace GolemImage.Tests.Sources
             private readonly byte[] data;
             private readonly bool endCleanly;
             private readonly bool stall;
+            private readonly bool deaf;
+            private readonly TaskCompletionSource<bool> disposed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             private int position;
             private int left;
 
-            public Connection(byte[] data, int offset, int limit, bool endCleanly, bool stall)
+            public Connection(byte[] data, int offset, int limit, bool endCleanly, bool stall, bool deaf)
             {
                 this.data = data;
                 position = offset;
                 left = limit;
                 this.endCleanly = endCleanly;
                 this.stall = stall;
+                this.deaf = deaf;
             }
 
             public override bool CanRead => true;
@@ -96,6 +102,12 @@ namespace GolemImage.Tests.Sources
                 if (stall && left == 0 && position < data.Length)
                 {
                     // A connection nobody closed: nothing arrives, ever.
+                    if (deaf)
+                    {
+                        await disposed.Task;
+                        throw new ObjectDisposedException(nameof(Connection));
+                    }
+
                     await Task.Delay(Timeout.Infinite, cancellationToken);
                 }
 
@@ -104,6 +116,12 @@ namespace GolemImage.Tests.Sources
 
             public override void Flush()
             {
+            }
+
+            protected override void Dispose(bool disposing)
+            {
+                disposed.TrySetResult(true);
+                base.Dispose(disposing);
             }
 
             public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
@@ -136,15 +154,19 @@ namespace GolemImage.Tests.Sources
             Assert.Contains(reporter.VerboseMessages, m => m.Contains("broke off at byte 100000", StringComparison.Ordinal));
         }
 
-        [Fact]
-        public async Task A_connection_that_goes_silent_is_dropped_after_the_idle_timeout_and_resumed()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task A_connection_that_goes_silent_is_dropped_after_the_idle_timeout_and_resumed(bool deafToCancellation)
         {
-            var server = new FlakyServer { Breaks = new[] { 70_000 }, Stall = true };
+            var server = new FlakyServer { Breaks = new[] { 70_000 }, Stall = true, DeafToCancellation = deafToCancellation };
             var reporter = new RecordingReporter();
             var stream = new ResumableBlobStream(await server.Open(0, default), server.Open, Blob.Length, "blob sha256:test", reporter, (m, e) => new IOException(m, e), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(200));
             using (var copy = new MemoryStream())
             {
-                await stream.CopyToAsync(copy);
+                Task copying = stream.CopyToAsync(copy);
+                Assert.True(await Task.WhenAny(copying, Task.Delay(TimeSpan.FromSeconds(30))) == copying, "the silent read was never given up");
+                await copying;
                 Assert.True(Blob.AsSpan().SequenceEqual(copy.ToArray()));
             }
 
