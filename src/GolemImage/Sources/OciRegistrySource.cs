@@ -28,11 +28,13 @@ namespace GolemImage.Sources
         private readonly IEngineReporter reporter;
         private readonly Uri baseUri;
         private readonly SemaphoreSlim authLock = new SemaphoreSlim(1, 1);
+        private readonly TimeSpan responseTimeout;
         private AuthenticationHeaderValue? authorization;
 
-        private OciRegistrySource(ImageReference reference, RegistryCredential? credential, bool allowHttp, IEngineReporter reporter)
+        private OciRegistrySource(ImageReference reference, RegistryCredential? credential, bool allowHttp, IEngineReporter reporter, TimeSpan responseTimeout)
         {
             this.reference = reference;
+            this.responseTimeout = responseTimeout;
             this.credential = credential;
             this.reporter = reporter;
             string host = reference.IsDockerHub ? "registry-1.docker.io" : reference.Registry;
@@ -46,7 +48,13 @@ namespace GolemImage.Sources
         /// Finds <paramref name="image"/> in its registry and returns its config and streamable layers. The returned
         /// image owns the HTTP client; dispose it when the layers have been read.
         /// </summary>
-        public static async Task<ResolvedImage> OpenAsync(string image, ImagePlatform platform, bool force, RegistryCredential? credential, bool allowHttp, IEngineReporter reporter, CancellationToken cancellationToken)
+        public static Task<ResolvedImage> OpenAsync(string image, ImagePlatform platform, bool force, RegistryCredential? credential, bool allowHttp, IEngineReporter reporter, CancellationToken cancellationToken) =>
+            OpenAsync(image, platform, force, credential, allowHttp, reporter, DefaultResponseTimeout, cancellationToken);
+
+        /// <summary>How long a request may wait for the registry's answer (and a blob read for its next byte).</summary>
+        public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(60);
+
+        internal static async Task<ResolvedImage> OpenAsync(string image, ImagePlatform platform, bool force, RegistryCredential? credential, bool allowHttp, IEngineReporter reporter, TimeSpan responseTimeout, CancellationToken cancellationToken)
         {
             ImageReference reference = ImageReference.Parse(image);
             if (credential == null)
@@ -58,7 +66,7 @@ namespace GolemImage.Sources
                 }
             }
 
-            var source = new OciRegistrySource(reference, credential, allowHttp, reporter);
+            var source = new OciRegistrySource(reference, credential, allowHttp, reporter, responseTimeout);
             try
             {
                 ResolvedImage resolved = await source.ResolveAsync(platform, force, cancellationToken).ConfigureAwait(false);
@@ -204,7 +212,7 @@ namespace GolemImage.Sources
                 blobReporter,
                 (message, inner) => Error("RegistryUnavailable", GolemErrorCategory.ConnectionError, message, inner),
                 TimeSpan.FromMilliseconds(250),
-                TimeSpan.FromSeconds(60));
+                responseTimeout);
         }
 
         /// <summary>The blob's body from byte <paramref name="offset"/> on (a range request when it is not 0).</summary>
@@ -267,6 +275,32 @@ namespace GolemImage.Sources
             }
         }
 
+        /// <summary>
+        /// One HTTP exchange, up to the response headers (or the whole body with ResponseContentRead), within the
+        /// response timeout: HttpClient.Timeout is infinite because a layer's body takes as long as it takes, so without
+        /// this a server that accepts the connection and never answers would hold the conversion forever.
+        /// </summary>
+        private async Task<HttpResponseMessage> ExchangeAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+        {
+            string server = request.RequestUri!.GetLeftPart(UriPartial.Authority);
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(responseTimeout);
+                try
+                {
+                    return await http.SendAsync(request, completion, timeout.Token).ConfigureAwait(false);
+                }
+                catch (HttpRequestException ex)
+                {
+                    throw Error("RegistryUnavailable", GolemErrorCategory.ConnectionError, $"cannot reach {server}: {ex.InnerException?.Message ?? ex.Message}", ex);
+                }
+                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw Error("RegistryUnavailable", GolemErrorCategory.ConnectionError, $"{server} did not answer within {responseTimeout.TotalSeconds:0.#} s.", ex);
+                }
+            }
+        }
+
         private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> createRequest, HttpCompletionOption completion, CancellationToken cancellationToken)
         {
             for (int attempt = 0; ; attempt++)
@@ -278,19 +312,7 @@ namespace GolemImage.Sources
                     request.Headers.Authorization = current;
                 }
 
-                HttpResponseMessage response;
-                try
-                {
-                    response = await http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
-                }
-                catch (HttpRequestException ex)
-                {
-                    throw Error("RegistryUnavailable", GolemErrorCategory.ConnectionError, $"cannot reach {baseUri.GetLeftPart(UriPartial.Authority)}: {ex.InnerException?.Message ?? ex.Message}", ex);
-                }
-                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw Error("RegistryUnavailable", GolemErrorCategory.ConnectionError, $"{baseUri.GetLeftPart(UriPartial.Authority)} did not answer in time.", ex);
-                }
+                HttpResponseMessage response = await ExchangeAsync(request, completion, cancellationToken).ConfigureAwait(false);
 
                 if (response.StatusCode != HttpStatusCode.Unauthorized || attempt > 0)
                 {
@@ -368,7 +390,7 @@ namespace GolemImage.Sources
                         request.Headers.Authorization = BasicHeader(credential);
                     }
 
-                    using (HttpResponseMessage response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false))
+                    using (HttpResponseMessage response = await ExchangeAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false))
                     {
                         if (response.StatusCode == HttpStatusCode.Unauthorized || response.StatusCode == HttpStatusCode.Forbidden)
                         {
