@@ -48,7 +48,7 @@ namespace GolemImage.Tests.Sources
             }
         }
 
-        private sealed class Connection : Stream
+        private sealed class Connection : ForwardOnlyReadStream
         {
             private readonly byte[] data;
             private readonly bool endCleanly;
@@ -67,16 +67,6 @@ namespace GolemImage.Tests.Sources
                 this.stall = stall;
                 this.deaf = deaf;
             }
-
-            public override bool CanRead => true;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => false;
-
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
             public override int Read(byte[] buffer, int offset, int count)
             {
@@ -114,21 +104,12 @@ namespace GolemImage.Tests.Sources
                 return Read(buffer, offset, count);
             }
 
-            public override void Flush()
-            {
-            }
-
             protected override void Dispose(bool disposing)
             {
                 disposed.TrySetResult(true);
                 base.Dispose(disposing);
             }
 
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
 
         private static async Task<(byte[] Data, ResumableBlobStream Stream)> ReadAllAsync(FlakyServer server, RecordingReporter reporter, long size, CancellationToken cancellationToken = default)
