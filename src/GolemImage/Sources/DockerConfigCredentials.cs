@@ -29,9 +29,9 @@ namespace GolemImage.Sources
         }
 
         /// <summary>
-        /// The credentials for <paramref name="registry"/>, or null. A helper that is not installed is reported as a
-        /// warning and skipped (as are identity tokens, which need an OAuth2 exchange we do not do); a helper that
-        /// fails throws, as the Docker CLI does.
+        /// The credentials for <paramref name="registry"/>, or null; where they came from is reported as a verbose
+        /// message. A helper that is not installed is reported as a warning and skipped (as are identity tokens,
+        /// which need an OAuth2 exchange we do not do); a helper that fails throws, as the Docker CLI does.
         /// </summary>
         public static RegistryCredential? Find(string registry, string? configPath = null, IEngineReporter? reporter = null)
         {
@@ -51,6 +51,7 @@ namespace GolemImage.Sources
                         RegistryCredential? fromHelper = FromHelper(helper, registry, path, reporter);
                         if (fromHelper != null)
                         {
+                            reporter?.Verbose($"Using the credentials for {registry} from the Docker credential helper '{helper}' ({path}).");
                             return fromHelper;
                         }
                     }
@@ -73,12 +74,14 @@ namespace GolemImage.Sources
                             int colon = decoded.IndexOf(':');
                             if (colon > 0)
                             {
+                                reporter?.Verbose($"Using the credentials for {registry} from {path}.");
                                 return new RegistryCredential(decoded.Substring(0, colon), decoded.Substring(colon + 1));
                             }
                         }
 
                         if (entry.Value.TryGetProperty("username", out JsonElement user) && entry.Value.TryGetProperty("password", out JsonElement password))
                         {
+                            reporter?.Verbose($"Using the credentials for {registry} from {path}.");
                             return new RegistryCredential(user.GetString() ?? string.Empty, password.GetString() ?? string.Empty);
                         }
                     }
@@ -142,11 +145,6 @@ namespace GolemImage.Sources
             {
                 reporter?.Warning($"The Docker credential helper '{name}' holds an identity token for {registry}, which GolemImage cannot exchange; pass -Credential with a user name and password or access token.");
                 return null;
-            }
-
-            if (credential != null)
-            {
-                reporter?.Verbose($"The Docker credential helper '{name}' has credentials for {registry}.");
             }
 
             return credential;

@@ -191,15 +191,8 @@ namespace GolemImage.Sources
                 reporter.Progress(report);
             });
 
-            if (credential == null)
-            {
-                // The engine pulls with what the client sends, as docker pull sends what docker login saved.
-                credential = DockerConfigCredentials.Find(reference.Registry, reporter: reporter);
-                if (credential != null)
-                {
-                    reporter.Verbose($"Passing the saved credentials for {reference.Registry} ({DockerConfigCredentials.DefaultPath}) to the engine's pull.");
-                }
-            }
+            // The engine pulls with what the client sends, as docker pull sends what docker login saved.
+            credential ??= DockerConfigCredentials.Find(reference.Registry, reporter: reporter);
 
             AuthConfig? auth = credential == null ? null : new AuthConfig { Username = credential.UserName, Password = credential.Password, ServerAddress = reference.Registry };
             try

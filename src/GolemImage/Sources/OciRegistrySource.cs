@@ -57,14 +57,7 @@ namespace GolemImage.Sources
         internal static async Task<ResolvedImage> OpenAsync(string image, ImagePlatform platform, bool force, RegistryCredential? credential, bool allowHttp, IEngineReporter reporter, TimeSpan responseTimeout, CancellationToken cancellationToken)
         {
             ImageReference reference = ImageReference.Parse(image);
-            if (credential == null)
-            {
-                credential = DockerConfigCredentials.Find(reference.Registry, reporter: reporter);
-                if (credential != null)
-                {
-                    reporter.Verbose($"Using the credentials for {reference.Registry} from {DockerConfigCredentials.DefaultPath}.");
-                }
-            }
+            credential ??= DockerConfigCredentials.Find(reference.Registry, reporter: reporter);
 
             var source = new OciRegistrySource(reference, credential, allowHttp, reporter, responseTimeout);
             try

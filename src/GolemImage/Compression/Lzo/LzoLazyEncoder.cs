@@ -150,15 +150,8 @@ namespace GolemImage.Compression.Lzo
                     p++;
                 }
 
-                if (p > _inserted)
-                {
-                    _inserted = p;
-                }
-
-                if (_inserted < position)
-                {
-                    _inserted = position;
-                }
+                // Positions of the last three bytes are never inserted, but count as passed.
+                _inserted = Math.Max(p, position);
             }
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
