@@ -3,9 +3,11 @@
     The squashfs engine against tar2sqfs (squashfs-tools-ng) on the same ~500 MB tar, at the same compressor and
     level, side by side in one run: wall, CPU, peak RSS (/usr/bin/time -v), image size, and the ratios.
     Targets: time <= 1.0x tar2sqfs, size <= 1.01x, peak RSS <= 300 MB.
-    Each row is timed three ways: the whole process (/usr/bin/time: starting pwsh, loading the module, JIT), the
-    engine's first conversion in that process (JIT included), and the engine in a session that has already
-    converted once (a second process that converts twice; its second run).
+    Each row is timed four ways: the whole process (/usr/bin/time: starting pwsh, loading the module, JIT), with the
+    pwsh running this script and with a ReadyToRun-compiled copy of it (New-ReadyToRunPwsh.ps1: how Microsoft's
+    packages ship pwsh; the NuGet global tool is IL only and starts ~0.5 s slower), the engine's first conversion
+    in a process (JIT included), and the engine in a session that has already converted once (a second process
+    that converts twice; its second run).
 .PARAMETER Compressors
     Rows to run, by name: gzip (our Optimal = zlib level 6), gzip9 (our SmallestSize = zlib level 9, tar2sqfs's
     default), lz4 (fast, not HC), zstd (level 15).
@@ -37,6 +39,7 @@ $tarSize = (Get-Item $tar).Length
 $pwshCommand = @([Environment]::ProcessPath)
 if ((Split-Path -Leaf $pwshCommand[0]) -like 'dotnet*') { $pwshCommand += [Environment]::GetCommandLineArgs()[0] }
 $helper = Join-Path $PSScriptRoot 'Invoke-SquashfsConversion.ps1'
+$readyToRunPwsh = & (Join-Path $PSScriptRoot 'New-ReadyToRunPwsh.ps1') -CacheDirectory $WorkDirectory
 
 function Measure-CommandResources {
     # Runs the command under /usr/bin/time -v (its report goes to stderr, merged into the output we parse).
@@ -77,6 +80,10 @@ $rows = foreach ($name in $Compressors) {
         '-OutputPath', $ours, '-Compression', $comp, '-Level', $variant.Level)
     $g = Measure-CommandResources -Command ($pwshCommand + $helperArgs)
     $engineSeconds = [double]::Parse([regex]::Match($g.Output, 'ENGINE_SECONDS=([\d.]+)').Groups[1].Value, [cultureinfo]::InvariantCulture)
+    $readyToRunWall = [double]::NaN
+    if ($readyToRunPwsh) {
+        $readyToRunWall = (Measure-CommandResources -Command (@('dotnet', $readyToRunPwsh) + $helperArgs)).Wall
+    }
     $session = & $pwshCommand[0] @($pwshCommand | Select-Object -Skip 1) @helperArgs -Repeat 2 | Out-String
     if ($LASTEXITCODE -ne 0) { throw "The in-session run of $($variant.Label) failed: $session" }
     $warmSeconds = [double]::Parse([regex]::Match($session, 'ENGINE_SECONDS_2=([\d.]+)').Groups[1].Value, [cultureinfo]::InvariantCulture)
@@ -89,9 +96,11 @@ $rows = foreach ($name in $Compressors) {
         Compressor        = $variant.Label
         'tar2sqfs s'      = [math]::Round($t.Wall, 2)
         'ours s'          = [math]::Round($g.Wall, 2)
+        'ours R2R pwsh s' = [math]::Round($readyToRunWall, 2)
         'ours engine s'   = [math]::Round($engineSeconds, 2)
         'ours session s'  = [math]::Round($warmSeconds, 2)
         'time x'          = [math]::Round($g.Wall / $t.Wall, 2)
+        'R2R pwsh time x' = [math]::Round($readyToRunWall / $t.Wall, 2)
         'engine time x'   = [math]::Round($engineSeconds / $t.Wall, 2)
         'session time x'  = [math]::Round($warmSeconds / $t.Wall, 2)
         'tar2sqfs CPU s'  = [math]::Round($t.Cpu, 1)
