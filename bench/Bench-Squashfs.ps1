@@ -11,29 +11,28 @@
 .PARAMETER Compressors
     Rows to run, by name: gzip (our Optimal = zlib level 6), gzip9 (our SmallestSize = zlib level 9, tar2sqfs's
     default), lz4 (fast, not HC), zstd (level 15).
-.PARAMETER TarSource
-    Directories under /usr/lib packed into the input tar (build-machine.md 13.2 uses llvm-14 and python3.11).
+.PARAMETER Trees
+    Large: build-machine.md 13.2's tree, /usr/lib/llvm-14 and /usr/lib/python3.11 (few big files: 2,617 entries of
+    ~190 KB on average). Small: many small files, the shape of a container's root filesystem (/usr/include,
+    /usr/lib/python3.11, /usr/share/doc, /usr/share/locale, /usr/share/man: ~500 MB in ~45,000 entries on the build
+    machine).
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $WorkDirectory,
-    [string[]] $TarSource = @('llvm-14', 'python3.11'),
+    [string[]] $Trees = @('Large', 'Small'),
     [string[]] $Compressors = @('gzip', 'gzip9', 'lz4', 'zstd')
 )
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path -LiteralPath $ModulePath).Path
 # -File passes "a,b" as one string.
 $Compressors = @($Compressors | ForEach-Object { $_ -split "," })
-$TarSource = @($TarSource | ForEach-Object { $_ -split "," })
-New-Item -ItemType Directory -Force -Path $WorkDirectory | Out-Null
-$tar = Join-Path $WorkDirectory 'rootfs.tar'
-if (-not (Test-Path $tar)) {
-    $present = @($TarSource | Where-Object { Test-Path (Join-Path '/usr/lib' $_) })
-    if (-not $present) { throw "None of /usr/lib/$($TarSource -join ', /usr/lib/') exists; pass -TarSource." }
-    & tar -cf $tar -C /usr/lib @present
-    if ($LASTEXITCODE -ne 0) { throw 'tar failed' }
+$Trees = @($Trees | ForEach-Object { $_ -split "," })
+$treeSources = @{
+    Large = @{ Parent = '/usr/lib'; Names = @('llvm-14', 'python3.11') }
+    Small = @{ Parent = '/'; Names = @('usr/include', 'usr/lib/python3.11', 'usr/share/doc', 'usr/share/locale', 'usr/share/man') }
 }
-$tarSize = (Get-Item $tar).Length
+New-Item -ItemType Directory -Force -Path $WorkDirectory | Out-Null
 
 # The same pwsh that runs this script, for the engine's child process.
 $pwshCommand = @([Environment]::ProcessPath)
@@ -66,52 +65,62 @@ $variants = @{
     lz4   = @{ Compressor = 'lz4'; Level = 'Optimal'; Reference = @(); Label = 'lz4 (fast)' }
     zstd  = @{ Compressor = 'zstd'; Level = 'Optimal'; Reference = @('-X', 'level=15'); Label = 'zstd (15)' }
 }
-$rows = foreach ($name in $Compressors) {
-    if (-not $variants.ContainsKey($name)) { throw "Unknown row '$name'; use $($variants.Keys -join ', ')." }
-    $variant = $variants[$name]
-    $comp = $variant.Compressor
-    $reference = Join-Path $WorkDirectory "tar2sqfs-$name.sqfs"
-    $ours = Join-Path $WorkDirectory "golemimage-$name.gvmi"
-    Remove-Item $reference, $ours -ErrorAction SilentlyContinue
-    Write-Host "tar2sqfs $($variant.Label) ..." -ForegroundColor DarkGray
-    $t = Measure-CommandResources -Command (@('tar2sqfs', '-q', '-f', '-j', "$([Environment]::ProcessorCount)", '-c', $comp) + $variant.Reference + @($reference)) -StandardInput $tar
-    Write-Host "GolemImage $($variant.Label) ..." -ForegroundColor DarkGray
-    $helperArgs = @('-NoProfile', '-NonInteractive', '-File', $helper, '-ModulePath', $ModulePath, '-TarPath', $tar,
-        '-OutputPath', $ours, '-Compression', $comp, '-Level', $variant.Level)
-    $g = Measure-CommandResources -Command ($pwshCommand + $helperArgs)
-    $engineSeconds = [double]::Parse([regex]::Match($g.Output, 'ENGINE_SECONDS=([\d.]+)').Groups[1].Value, [cultureinfo]::InvariantCulture)
-    $readyToRunWall = [double]::NaN
-    if ($readyToRunPwsh) {
-        $readyToRunWall = (Measure-CommandResources -Command (@('dotnet', $readyToRunPwsh) + $helperArgs)).Wall
+$rows = foreach ($treeName in $Trees) {
+    if (-not $treeSources.ContainsKey($treeName)) { throw "Unknown tree '$treeName'; use $($treeSources.Keys -join ', ')." }
+    $tar = Join-Path $WorkDirectory "rootfs-$treeName.tar"
+    if (-not (Test-Path $tar)) {
+        & tar -cf $tar -C $treeSources[$treeName].Parent @($treeSources[$treeName].Names)
+        if ($LASTEXITCODE -ne 0) { throw 'tar failed' }
     }
-    $session = & $pwshCommand[0] @($pwshCommand | Select-Object -Skip 1) @helperArgs -Repeat 2 | Out-String
-    if ($LASTEXITCODE -ne 0) { throw "The in-session run of $($variant.Label) failed: $session" }
-    $warmSeconds = [double]::Parse([regex]::Match($session, 'ENGINE_SECONDS_2=([\d.]+)').Groups[1].Value, [cultureinfo]::InvariantCulture)
-    $ourSquashfs = [long][regex]::Match($g.Output, 'SQUASHFS_BYTES=(\d+)').Groups[1].Value
-    # Both padded to 4 KiB; compare the squashfs part (the .gvmi trailer is a few hundred bytes).
-    $refSize = (Get-Item $reference).Length
-    & unsquashfs -s $ours | Out-Null
-    if ($LASTEXITCODE -ne 0) { throw "unsquashfs cannot read $ours" }
-    [pscustomobject]@{
-        Compressor        = $variant.Label
-        'tar2sqfs s'      = [math]::Round($t.Wall, 2)
-        'ours s'          = [math]::Round($g.Wall, 2)
-        'ours R2R pwsh s' = [math]::Round($readyToRunWall, 2)
-        'ours engine s'   = [math]::Round($engineSeconds, 2)
-        'ours session s'  = [math]::Round($warmSeconds, 2)
-        'time x'          = [math]::Round($g.Wall / $t.Wall, 2)
-        'R2R pwsh time x' = [math]::Round($readyToRunWall / $t.Wall, 2)
-        'engine time x'   = [math]::Round($engineSeconds / $t.Wall, 2)
-        'session time x'  = [math]::Round($warmSeconds / $t.Wall, 2)
-        'tar2sqfs CPU s'  = [math]::Round($t.Cpu, 1)
-        'ours CPU s'      = [math]::Round($g.Cpu, 1)
-        'tar2sqfs MiB'    = [math]::Round($t.RssMiB)
-        'ours RSS MiB'    = [math]::Round($g.RssMiB)
-        'tar2sqfs bytes'  = $refSize
-        'ours bytes'      = $ourSquashfs
-        'size x'          = [math]::Round($ourSquashfs / $refSize, 4)
+    $entries = @(& tar -tf $tar).Count
+    Write-Host "Tree $treeName`: $tar ($([math]::Round((Get-Item $tar).Length / 1MB)) MiB, $entries entries), $([Environment]::ProcessorCount) CPUs" -ForegroundColor Cyan
+    foreach ($name in $Compressors) {
+        if (-not $variants.ContainsKey($name)) { throw "Unknown row '$name'; use $($variants.Keys -join ', ')." }
+        $variant = $variants[$name]
+        $comp = $variant.Compressor
+        $reference = Join-Path $WorkDirectory "tar2sqfs-$treeName-$name.sqfs"
+        $ours = Join-Path $WorkDirectory "golemimage-$treeName-$name.gvmi"
+        Remove-Item $reference, $ours -ErrorAction SilentlyContinue
+        Write-Host "tar2sqfs $($variant.Label) ..." -ForegroundColor DarkGray
+        $t = Measure-CommandResources -Command (@('tar2sqfs', '-q', '-f', '-j', "$([Environment]::ProcessorCount)", '-c', $comp) + $variant.Reference + @($reference)) -StandardInput $tar
+        Write-Host "GolemImage $($variant.Label) ..." -ForegroundColor DarkGray
+        $helperArgs = @('-NoProfile', '-NonInteractive', '-File', $helper, '-ModulePath', $ModulePath, '-TarPath', $tar,
+            '-OutputPath', $ours, '-Compression', $comp, '-Level', $variant.Level)
+        $g = Measure-CommandResources -Command ($pwshCommand + $helperArgs)
+        $engineSeconds = [double]::Parse([regex]::Match($g.Output, 'ENGINE_SECONDS=([\d.]+)').Groups[1].Value, [cultureinfo]::InvariantCulture)
+        $readyToRunWall = [double]::NaN
+        if ($readyToRunPwsh) {
+            $readyToRunWall = (Measure-CommandResources -Command (@('dotnet', $readyToRunPwsh) + $helperArgs)).Wall
+        }
+        $session = & $pwshCommand[0] @($pwshCommand | Select-Object -Skip 1) @helperArgs -Repeat 2 | Out-String
+        if ($LASTEXITCODE -ne 0) { throw "The in-session run of $($variant.Label) failed: $session" }
+        $warmSeconds = [double]::Parse([regex]::Match($session, 'ENGINE_SECONDS_2=([\d.]+)').Groups[1].Value, [cultureinfo]::InvariantCulture)
+        $ourSquashfs = [long][regex]::Match($g.Output, 'SQUASHFS_BYTES=(\d+)').Groups[1].Value
+        # Both padded to 4 KiB; compare the squashfs part (the .gvmi trailer is a few hundred bytes).
+        $refSize = (Get-Item $reference).Length
+        & unsquashfs -s $ours | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "unsquashfs cannot read $ours" }
+        [pscustomobject]@{
+            Tree              = $treeName
+            Compressor        = $variant.Label
+            'tar2sqfs s'      = [math]::Round($t.Wall, 2)
+            'ours s'          = [math]::Round($g.Wall, 2)
+            'ours R2R pwsh s' = [math]::Round($readyToRunWall, 2)
+            'ours engine s'   = [math]::Round($engineSeconds, 2)
+            'ours session s'  = [math]::Round($warmSeconds, 2)
+            'time x'          = [math]::Round($g.Wall / $t.Wall, 2)
+            'R2R pwsh time x' = [math]::Round($readyToRunWall / $t.Wall, 2)
+            'engine time x'   = [math]::Round($engineSeconds / $t.Wall, 2)
+            'session time x'  = [math]::Round($warmSeconds / $t.Wall, 2)
+            'tar2sqfs CPU s'  = [math]::Round($t.Cpu, 1)
+            'ours CPU s'      = [math]::Round($g.Cpu, 1)
+            'tar2sqfs MiB'    = [math]::Round($t.RssMiB)
+            'ours RSS MiB'    = [math]::Round($g.RssMiB)
+            'tar2sqfs bytes'  = $refSize
+            'ours bytes'      = $ourSquashfs
+            'size x'          = [math]::Round($ourSquashfs / $refSize, 4)
+        }
     }
 }
-Write-Host "Input: $tar ($([math]::Round($tarSize / 1MB)) MiB), $([Environment]::ProcessorCount) CPUs" -ForegroundColor Cyan
 $rows | Format-Table -AutoSize | Out-Host
 $rows | ConvertTo-Json | Set-Content (Join-Path $WorkDirectory 'bench-squashfs.json')
