@@ -3,12 +3,13 @@ using GolemImage.Reporting;
 
 namespace GolemImage.Tests
 {
-    /// <summary>Keeps the warnings and verbose messages the engine reports (thread-safe: writers report from workers).</summary>
+    /// <summary>Keeps the warnings, verbose messages and progress the engine reports (thread-safe: writers report from workers).</summary>
     internal sealed class RecordingReporter : IEngineReporter
     {
         private readonly object _gate = new object();
         private readonly List<string> _warnings = new List<string>();
         private readonly List<string> _verbose = new List<string>();
+        private readonly List<ProgressReport> _progress = new List<ProgressReport>();
 
         public IReadOnlyList<string> Warnings
         {
@@ -32,8 +33,23 @@ namespace GolemImage.Tests
             }
         }
 
+        public IReadOnlyList<ProgressReport> ProgressReports
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _progress.ToArray();
+                }
+            }
+        }
+
         public void Progress(ProgressReport report)
         {
+            lock (_gate)
+            {
+                _progress.Add(report);
+            }
         }
 
         public void Verbose(string message)

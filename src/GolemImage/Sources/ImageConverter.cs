@@ -77,15 +77,8 @@ namespace GolemImage.Sources
             return new ImageConversionResult(written, hash, containerConfig, buildTime);
         }
 
-        public static async Task<string> HashFileAsync(string path, IEngineReporter reporter, CancellationToken cancellationToken)
-        {
-            reporter.Progress(new ProgressReport(HashActivityId, "Hashing the image (SHA3-224)", path));
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
-            {
-                byte[] digest = await Sha3_224.HashStreamAsync(stream, cancellationToken).ConfigureAwait(false);
-                reporter.Progress(new ProgressReport(HashActivityId, "Hashing the image (SHA3-224)", "Done") { Completed = true });
-                return HexString.Lower(digest);
-            }
-        }
+        /// <summary>The image hash (SHA3-224, lower-case hex) of a written .gvmi, with progress for big files.</summary>
+        public static async Task<string> HashFileAsync(string path, IEngineReporter reporter, CancellationToken cancellationToken) =>
+            HexString.Lower(await FileHasher.HashFileAsync(path, reporter, HashActivityId, cancellationToken).ConfigureAwait(false));
     }
 }
