@@ -393,6 +393,13 @@ namespace GolemImage.Hashing
 #if NET8_0_OR_GREATER
             return Math.BigMul(a, b, out low);
 #else
+            return Multiply64To128Portable(a, b, out low);
+#endif
+        }
+
+        /// <summary>The 128-bit product from 32-bit halves: netstandard2.0 has no Math.BigMul for 64-bit operands.</summary>
+        internal static ulong Multiply64To128Portable(ulong a, ulong b, out ulong low)
+        {
             ulong aLow = (uint)a, aHigh = a >> 32, bLow = (uint)b, bHigh = b >> 32;
             ulong lowLow = aLow * bLow;
             ulong highLow = aHigh * bLow;
@@ -401,7 +408,6 @@ namespace GolemImage.Hashing
             ulong cross = (lowLow >> 32) + (uint)highLow + lowHigh;
             low = (cross << 32) | (uint)lowLow;
             return (highLow >> 32) + (cross >> 32) + highHigh;
-#endif
         }
 
         private static ulong Avalanche(ulong h)

@@ -111,6 +111,29 @@ namespace GolemImage.Tests.Hashing
             Assert.NotEqual(first.GetCurrentHash(), second.GetCurrentHash());
         }
 
+        [Fact]
+        public void The_netstandard_build_s_128_bit_product_matches_Math_BigMul()
+        {
+            // The netstandard2.0 build multiplies through 32-bit halves; every hash goes through it there.
+            ulong[] edges = { 0, 1, 0xFFFFFFFF, 0x100000000, ulong.MaxValue, ulong.MaxValue - 1, 0x9E3779B185EBCA87 };
+            foreach (ulong a in edges)
+            {
+                foreach (ulong b in edges)
+                {
+                    AssertProduct(a, b);
+                }
+            }
+
+            Gen.ULong.Select(Gen.ULong).Sample((a, b) => AssertProduct(a, b), iter: 100_000);
+        }
+
+        private static void AssertProduct(ulong a, ulong b)
+        {
+            ulong expectedHigh = Math.BigMul(a, b, out ulong expectedLow);
+            ulong high = Xxh3Hash128.Multiply64To128Portable(a, b, out ulong low);
+            Assert.Equal((expectedHigh, expectedLow), (high, low));
+        }
+
         private static byte[] RandomBytes(int length, int seed)
         {
             var bytes = new byte[length];
