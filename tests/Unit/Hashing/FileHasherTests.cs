@@ -12,14 +12,9 @@ namespace GolemImage.Tests.Hashing
 {
     public sealed class FileHasherTests : IDisposable
     {
-        private readonly string _directory = Path.Combine(Path.GetTempPath(), "golemimage-filehasher-" + Guid.NewGuid().ToString("N"));
+        private readonly TempDirectory _directory = new TempDirectory();
 
-        public FileHasherTests()
-        {
-            Directory.CreateDirectory(_directory);
-        }
-
-        public void Dispose() => Directory.Delete(_directory, recursive: true);
+        public void Dispose() => _directory.Dispose();
 
         [Fact]
         public async Task A_big_file_is_hashed_whole_with_percent_progress_that_ends_completed()
@@ -27,7 +22,7 @@ namespace GolemImage.Tests.Hashing
             // Over the 64 MiB threshold, and not a whole number of read buffers.
             byte[] data = new byte[(65 << 20) + 12345];
             new Random(5).NextBytes(data);
-            string path = Path.Combine(_directory, "big.gvmi");
+            string path = _directory.Combine("big.gvmi");
             File.WriteAllBytes(path, data);
             var reporter = new RecordingReporter();
 
@@ -45,7 +40,7 @@ namespace GolemImage.Tests.Hashing
         {
             byte[] data = new byte[3 << 20];
             new Random(6).NextBytes(data);
-            string path = Path.Combine(_directory, "small.gvmi");
+            string path = _directory.Combine("small.gvmi");
             File.WriteAllBytes(path, data);
             var reporter = new RecordingReporter();
 

@@ -40,6 +40,9 @@ def from_dir(root, reduced):
             entries.append((rel, p, st))
     label = {}
     for key, members in groups.items():
+        # Links to the same file from outside the tree (perf's build-id cache links /usr/lib files into ~/.debug)
+        # are not in the tar either: such a file is a plain file there.
+        if len(members) < 2: continue
         for m in members: label[m] = f"links={len(members)} group={min(members)}"
     out = []
     for rel, p, st in entries:

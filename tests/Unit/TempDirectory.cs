@@ -1,13 +1,15 @@
 using System;
 using System.IO;
+using GolemImage.Tests.Squashfs;
 
-namespace GolemImage.Tests.Squashfs
+namespace GolemImage.Tests
 {
+    /// <summary>A fresh directory under the system temp directory, deleted with everything in it on dispose.</summary>
     internal sealed class TempDirectory : IDisposable
     {
         public TempDirectory()
         {
-            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "golemimage-sqfs-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "golemimage-test-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Path);
         }
 
@@ -20,7 +22,11 @@ namespace GolemImage.Tests.Squashfs
             try
             {
                 // Read-only directories from extracted trees would block a plain recursive delete.
-                ExternalTool.Run("/bin/chmod", "-R", "u+rwx", Path);
+                if (!OperatingSystem.IsWindows())
+                {
+                    ExternalTool.Run("/bin/chmod", "-R", "u+rwx", Path);
+                }
+
                 Directory.Delete(Path, true);
             }
             catch (IOException)
