@@ -100,6 +100,8 @@ $rows = foreach ($treeName in $Trees) {
         $refSize = (Get-Item $reference).Length
         & unsquashfs -s $ours | Out-Null
         if ($LASTEXITCODE -ne 0) { throw "unsquashfs cannot read $ours" }
+        # The images are measured; only the input tars stay (reused by the next run).
+        Remove-Item $reference, $ours
         [pscustomobject]@{
             Tree              = $treeName
             Compressor        = $variant.Label
