@@ -82,7 +82,9 @@ foreach ($treeName in @($Trees -split ',')) {
     $tree = Join-Path $work 'rootfs'
     $tarball = Join-Path $work 'rootfs.tar'
     Write-Host "Tree $treeName`: $($source.Names -join ', ') under $($source.Parent)" -ForegroundColor Cyan
-    & tar -cf $tarball -C $source.Parent @($source.Names)
+    $present = @($source.Names | Where-Object { Test-Path (Join-Path $source.Parent $_) })
+    if (-not $present) { throw "Tree $treeName`: none of $($source.Names -join ', ') exists under $($source.Parent)." }
+    & tar -cf $tarball -C $source.Parent @present
     if ($LASTEXITCODE -ne 0) { throw 'tar failed' }
     New-Item -ItemType Directory -Path $tree | Out-Null
     & tar -xf $tarball -C $tree

@@ -69,7 +69,10 @@ $rows = foreach ($treeName in $Trees) {
     if (-not $treeSources.ContainsKey($treeName)) { throw "Unknown tree '$treeName'; use $($treeSources.Keys -join ', ')." }
     $tar = Join-Path $WorkDirectory "rootfs-$treeName.tar"
     if (-not (Test-Path $tar)) {
-        & tar -cf $tar -C $treeSources[$treeName].Parent @($treeSources[$treeName].Names)
+        $parent = $treeSources[$treeName].Parent
+        $present = @($treeSources[$treeName].Names | Where-Object { Test-Path (Join-Path $parent $_) })
+        if (-not $present) { throw "Tree $treeName`: none of $($treeSources[$treeName].Names -join ', ') exists under $parent." }
+        & tar -cf $tar -C $parent @present
         if ($LASTEXITCODE -ne 0) { throw 'tar failed' }
     }
     $entries = @(& tar -tf $tar).Count
