@@ -88,7 +88,7 @@ namespace GolemImage.Gvmi
                 });
 
                 success = true;
-                reporter.Verbose($"Wrote '{fullPath}': {fileSize} bytes, {squashfs.InodeCount} inodes, {squashfs.DuplicateFiles} duplicate files stored once.");
+                reporter.Verbose($"Wrote '{fullPath}': {fileSize} bytes, {squashfs.InodeCount} inodes, {squashfs.DuplicateFiles} duplicate files stored once, {squashfs.SharedBlockRuns} more sharing an earlier file's blocks.");
                 return new GvmiWriteResult(fullPath, fileSize, squashfs);
             }
             finally

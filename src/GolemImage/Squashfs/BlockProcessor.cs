@@ -64,6 +64,9 @@ namespace GolemImage.Squashfs
         /// <summary>Candidates whose bytes matched their original (they now share its data). Read after <see cref="CompleteAsync"/>.</summary>
         public long DuplicatesConfirmed { get; private set; }
 
+        /// <summary>Files that now share an earlier file's full blocks (see <see cref="ShareBlocksAsync"/>). Read after <see cref="CompleteAsync"/>.</summary>
+        public long BlockRunsShared { get; private set; }
+
         /// <summary>Candidates whose bytes differed from their original (kept their own data). Read after <see cref="CompleteAsync"/>.</summary>
         public long CollisionsFound { get; private set; }
 
@@ -80,6 +83,14 @@ namespace GolemImage.Squashfs
         /// </summary>
         public ValueTask VerifyDuplicateAsync(DuplicateCheck check, byte[]? tail, int tailLength, CancellationToken cancellationToken) =>
             EnqueueAsync(new Job(JobKind.VerifyDuplicate, check.File, tail, tailLength) { Check = check }, cancellationToken);
+
+        /// <summary>
+        /// Queues the byte comparison of a file's full blocks with an earlier file's (same count and hash), right after
+        /// its last block: equal, the file points at the earlier blocks; different (a hash collision), it keeps its own.
+        /// Its tail is not part of the check.
+        /// </summary>
+        public ValueTask ShareBlocksAsync(DuplicateCheck check, CancellationToken cancellationToken) =>
+            EnqueueAsync(new Job(JobKind.ShareBlocks, check.File, null, 0) { Check = check }, cancellationToken);
 
         /// <summary>Queues a data block; the processor owns (and returns to the pool) <paramref name="buffer"/>.</summary>
         public ValueTask DataBlockAsync(SquashfsFileData file, byte[] buffer, int length, CancellationToken cancellationToken) =>
@@ -250,6 +261,9 @@ namespace GolemImage.Squashfs
                         case JobKind.VerifyDuplicate:
                             ResolveDuplicate(job.Check!, job.Input, job.Length, ref seekNeeded);
                             break;
+                        case JobKind.ShareBlocks:
+                            ShareBlocks(job.Check!, ref seekNeeded);
+                            break;
                         case JobKind.DataBlock:
                             job.File!.BlockSizes.Add(job.Sparse ? 0 : WriteBlock(job, ref seekNeeded));
                             break;
@@ -339,6 +353,32 @@ namespace GolemImage.Squashfs
             _reporter.Warning(check.CollisionWarning());
         }
 
+        private void ShareBlocks(DuplicateCheck check, ref bool seekNeeded)
+        {
+            SquashfsFileData file = check.File;
+            SquashfsFileData original = check.Original;
+            _verifier.StreamMoved = false;
+            bool equal = _verifier.BlocksEqual(file, original);
+            seekNeeded |= _verifier.StreamMoved;
+            if (!equal)
+            {
+                // Blocks that only hash alike: the file keeps its own (nothing to warn about, no content is lost).
+                return;
+            }
+
+            // The file's blocks are the last thing written (the check is queued right after them): take them back.
+            if (_position != file.StartBlock)
+            {
+                _position = file.StartBlock;
+                seekNeeded = true;
+            }
+
+            file.StartBlock = original.StartBlock;
+            file.BlockSizes.Clear();
+            file.BlockSizes.AddRange(original.BlockSizes);
+            BlockRunsShared++;
+        }
+
         private uint WriteBlock(Job job, ref bool seekNeeded)
         {
             if (seekNeeded)
@@ -406,6 +446,7 @@ namespace GolemImage.Squashfs
             FileStart,
             DataBlock,
             VerifyDuplicate,
+            ShareBlocks,
             FragmentBlock,
         }
 

@@ -26,6 +26,9 @@ namespace GolemImage.Squashfs
         /// <summary>Files stored once already: byte-identical to an earlier file, they share its data.</summary>
         public long DuplicateFiles { get; internal set; }
 
+        /// <summary>Files that differ from every earlier file but whose full blocks equal an earlier file's: they share those blocks.</summary>
+        public long SharedBlockRuns { get; internal set; }
+
         /// <summary>Files with an earlier file's size and XxHash128 but different bytes (each stored separately, with a warning).</summary>
         public long ContentHashCollisions { get; internal set; }
     }

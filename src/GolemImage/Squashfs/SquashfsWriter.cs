@@ -33,6 +33,10 @@ namespace GolemImage.Squashfs
         private readonly BlockProcessor _processor;
         private readonly Xxh3Hash128 _hasher = new Xxh3Hash128();
         private readonly Dictionary<ContentKey, SquashfsFileData> _filesByContent = new Dictionary<ContentKey, SquashfsFileData>();
+
+        // Files by their full blocks alone (count and hash): a file whose blocks equal an earlier file's but whose tail
+        // differs can share those blocks and keep its own tail (two changelogs that differ in the last lines).
+        private readonly Dictionary<ContentKey, SquashfsFileData> _filesByBlocks = new Dictionary<ContentKey, SquashfsFileData>();
         private readonly HashSet<string> _skippedXattrNames = new HashSet<string>(StringComparer.Ordinal);
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly SquashfsWriteResult _result = new SquashfsWriteResult();
@@ -178,6 +182,7 @@ namespace GolemImage.Squashfs
                 long dataEnd = await _processor.CompleteAsync().ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
                 _result.DuplicateFiles += _processor.DuplicatesConfirmed;
+                _result.SharedBlockRuns += _processor.BlockRunsShared;
                 _result.ContentHashCollisions += _processor.CollisionsFound;
                 _tree.ResolveHardLinks();
                 ReportProgress(true);
@@ -240,6 +245,7 @@ namespace GolemImage.Squashfs
             long size = 0;
             byte[]? tail = null;
             int tailLength = 0;
+            byte[]? blocksDigest = null;
             _hasher.Reset();
             while (true)
             {
@@ -259,6 +265,12 @@ namespace GolemImage.Squashfs
                 {
                     _pool.Return(buffer);
                     break;
+                }
+
+                if (filled < blockSize && started && _options.Deduplicate)
+                {
+                    // The hash of the full blocks, before the tail joins it.
+                    blocksDigest = _hasher.GetCurrentHash();
                 }
 
                 _hasher.Append(buffer.AsSpan(0, filled));
@@ -286,11 +298,7 @@ namespace GolemImage.Squashfs
             {
                 if (size > 0 && _options.Deduplicate)
                 {
-                    byte[] digest = _hasher.GetCurrentHash();
-                    if (_options.ContentHashForTests != null)
-                    {
-                        digest = _options.ContentHashForTests(digest);
-                    }
+                    byte[] digest = MapForTests(_hasher.GetCurrentHash());
 
                     var key = new ContentKey(size, BinaryPrimitives.ReadUInt64LittleEndian(digest), BinaryPrimitives.ReadUInt64LittleEndian(digest.AsSpan(8)));
                     if (_filesByContent.TryGetValue(key, out SquashfsFileData? original))
@@ -303,6 +311,10 @@ namespace GolemImage.Squashfs
                     }
 
                     _filesByContent.Add(key, file);
+                    if (started)
+                    {
+                        await CheckSharedBlocksAsync(entry, file, size - tailLength, tail == null ? digest : MapForTests(blocksDigest!), cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 if (tail != null)
@@ -369,6 +381,27 @@ namespace GolemImage.Squashfs
                 }
             }
         }
+
+        /// <summary>
+        /// When an earlier file's full blocks have the same count and hash as <paramref name="file"/>'s, queues the
+        /// block writer's byte comparison of the two runs, right after the file's last block and before its tail can
+        /// flush a fragment block (so that its blocks are still the last thing written); otherwise remembers the file
+        /// as the one to share with. Equal runs: the file points at the earlier blocks and keeps its own tail.
+        /// </summary>
+        private async ValueTask CheckSharedBlocksAsync(TreeEntry entry, SquashfsFileData file, long blockBytes, byte[] blocksDigest, CancellationToken cancellationToken)
+        {
+            var key = new ContentKey(blockBytes, BinaryPrimitives.ReadUInt64LittleEndian(blocksDigest), BinaryPrimitives.ReadUInt64LittleEndian(blocksDigest.AsSpan(8)));
+            if (_filesByBlocks.TryGetValue(key, out SquashfsFileData? original))
+            {
+                await _processor.ShareBlocksAsync(new DuplicateCheck(file, original, entry.Display, blocksDigest), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                _filesByBlocks.Add(key, file);
+            }
+        }
+
+        private byte[] MapForTests(byte[] digest) => _options.ContentHashForTests != null ? _options.ContentHashForTests(digest) : digest;
 
         private static async ValueTask<int> FillAsync(Func<Memory<byte>, CancellationToken, ValueTask<int>> readData, byte[] buffer, int count, CancellationToken cancellationToken)
         {

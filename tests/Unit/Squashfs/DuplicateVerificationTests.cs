@@ -260,6 +260,92 @@ namespace GolemImage.Tests.Squashfs
             }
         }
 
+        /// <summary>
+        /// Files whose full blocks equal an earlier file's but whose tails differ (or that have none) share the earlier
+        /// blocks and keep their own tails; one whose blocks differ does not. One tail flushes a fragment block, which
+        /// must land after the blocks the check takes back.
+        /// </summary>
+        [Theory]
+        [InlineData("gzip")]
+        [InlineData("lz4")]
+        [InlineData("uncompressed")]
+        public async Task Files_with_the_same_blocks_and_other_tails_share_the_blocks(string compressor)
+        {
+            using var work = new TempDirectory();
+            byte[] blocks = Compressible(20, 3 * BlockSize);
+            var files = new List<(string Name, byte[] Content, string Expect)>
+            {
+                ("run/original", Concat(blocks, Compressible(21, 700)), string.Empty),
+                ("run/other-tail", Concat(blocks, Compressible(22, 900)), "shares:run/original"),
+                ("run/no-tail", (byte[])blocks.Clone(), "shares:run/original"),
+                ("run/one-block-differs", Concat(Compressible(20, 2 * BlockSize), Compressible(23, BlockSize), Compressible(21, 700)), string.Empty),
+                ("filler/1500", Compressible(102, 1500), string.Empty),
+                // 700 + 900 + 700 + 1500 + 1000 > 4096: this tail flushes fragment 0 right after the shared-blocks check.
+                ("run/tail-flushes-fragment", Concat(blocks, Compressible(24, 1000)), "shares:run/original"),
+            };
+            var settings = SquashfsReadBackTests.Settings(compressor)!;
+            string image = work.Combine("runs.sqfs");
+            var reporter = new RecordingReporter();
+            SquashfsWriteResult result = await WriteAsync(image, files, new SquashfsWriterOptions { Compression = settings, BlockSize = BlockSize, WorkerCount = 2 }, reporter);
+
+            AssertReadsBackExactly(image, files, work, mount: compressor == "gzip");
+            Assert.Equal(3, result.SharedBlockRuns);
+            Assert.Equal(0, result.DuplicateFiles);
+            Assert.Empty(reporter.Warnings);
+            foreach (var (name, _, expect) in files.Where(f => f.Expect.StartsWith("shares:", StringComparison.Ordinal)))
+            {
+                Assert.Equal(BlockLocation(image, expect.Substring("shares:".Length)), BlockLocation(image, name));
+            }
+
+            Assert.NotEqual(BlockLocation(image, "run/original"), BlockLocation(image, "run/one-block-differs"));
+
+            // Three runs of three blocks stored once: without deduplication the image is larger by about that much.
+            string plain = work.Combine("plain.sqfs");
+            SquashfsWriteResult undeduplicated = await WriteAsync(plain, files, new SquashfsWriterOptions { Compression = settings, BlockSize = BlockSize, WorkerCount = 2, Deduplicate = false }, new RecordingReporter());
+            Assert.True(undeduplicated.BytesUsed - result.BytesUsed >= 3 * StoredLength(blocks, settings) - 64, $"{result.BytesUsed} bytes with shared runs, {undeduplicated.BytesUsed} without");
+
+            string one = work.Combine("one.sqfs");
+            await WriteAsync(one, files, new SquashfsWriterOptions { Compression = settings, BlockSize = BlockSize, WorkerCount = 1, BlocksInFlightPerWorker = 1 }, new RecordingReporter());
+            Assert.True(File.ReadAllBytes(one).AsSpan().SequenceEqual(File.ReadAllBytes(image)), "1 and 2 workers gave different images");
+        }
+
+        /// <summary>With every hash equal, files with as many full blocks but other bytes are checked and keep their own.</summary>
+        [Fact]
+        public async Task Blocks_that_only_hash_alike_are_not_shared()
+        {
+            using var work = new TempDirectory();
+            var files = new List<(string Name, byte[] Content, string Expect)>
+            {
+                ("alike/first", Concat(Compressible(30, 2 * BlockSize), Compressible(31, 100)), string.Empty),
+                ("alike/second", Concat(Compressible(32, 2 * BlockSize), Compressible(33, 200)), string.Empty),
+                ("alike/third", Compressible(34, 2 * BlockSize), string.Empty),
+            };
+            string image = work.Combine("alike.sqfs");
+            var reporter = new RecordingReporter();
+            SquashfsWriteResult result = await WriteAsync(image, files, new SquashfsWriterOptions { Compression = SquashfsReadBackTests.Settings("lz4")!, BlockSize = BlockSize, WorkerCount = 2, ContentHashForTests = AllCollide }, reporter);
+
+            AssertReadsBackExactly(image, files, work, mount: false);
+            Assert.Equal(0, result.SharedBlockRuns);
+            Assert.Equal(0, result.ContentHashCollisions);
+            Assert.Empty(reporter.Warnings);
+            Assert.NotEqual(BlockLocation(image, "alike/first"), BlockLocation(image, "alike/second"));
+            Assert.NotEqual(BlockLocation(image, "alike/first"), BlockLocation(image, "alike/third"));
+        }
+
+        private static long StoredLength(byte[] blocks, GolemImage.Compression.CompressionSettings settings)
+        {
+            GolemImage.Compression.IBlockCompressor compressor = settings.CreateCompressor();
+            long total = 0;
+            var output = new byte[BlockSize];
+            for (int offset = 0; offset < blocks.Length; offset += BlockSize)
+            {
+                int length = compressor.Compress(blocks.AsSpan(offset, BlockSize), output);
+                total += length > 0 && length < BlockSize ? length : BlockSize;
+            }
+
+            return total;
+        }
+
         /// <summary>One block (or the tail) of a random file: 0 zeros, 1 and 2 pieces many files share, 3 the file's own.</summary>
         private static void FillPiece(byte[] content, int offset, int kind, int seed, int file)
         {
@@ -349,6 +435,17 @@ namespace GolemImage.Tests.Squashfs
         }
 
         /// <summary>rdsquashfs's view of where a file's data lives (start block, block sizes, fragment), without its name.</summary>
+        /// <summary>Where a file's full blocks are (start and size words), leaving out its fragment.</summary>
+        private static string BlockLocation(string image, string name)
+        {
+            string stat = ExternalTool.RunChecked("rdsquashfs", "-s", "/" + name, image);
+            string[] lines = stat.Split('\n')
+                .Where(l => Regex.IsMatch(l, "^(Blocks start|Block count|\\s*Block #)", RegexOptions.IgnoreCase))
+                .ToArray();
+            Assert.Contains(lines, l => l.StartsWith("Blocks start", StringComparison.OrdinalIgnoreCase));
+            return string.Join("\n", lines);
+        }
+
         private static string DataLocation(string image, string name)
         {
             string stat = ExternalTool.RunChecked("rdsquashfs", "-s", "/" + name, image);
