@@ -436,22 +436,16 @@ namespace GolemImage.Tests.Squashfs
 
         /// <summary>rdsquashfs's view of where a file's data lives (start block, block sizes, fragment), without its name.</summary>
         /// <summary>Where a file's full blocks are (start and size words), leaving out its fragment.</summary>
-        private static string BlockLocation(string image, string name)
-        {
-            string stat = ExternalTool.RunChecked("rdsquashfs", "-s", "/" + name, image);
-            string[] lines = stat.Split('\n')
-                .Where(l => Regex.IsMatch(l, "^(Blocks start|Block count|\\s*Block #)", RegexOptions.IgnoreCase))
-                .ToArray();
-            Assert.Contains(lines, l => l.StartsWith("Blocks start", StringComparison.OrdinalIgnoreCase));
-            return string.Join("\n", lines);
-        }
+        private static string BlockLocation(string image, string name) => StatLines(image, name, "^(Blocks start|Block count|\\s*Block #)");
 
-        private static string DataLocation(string image, string name)
+        private static string DataLocation(string image, string name) =>
+            StatLines(image, name, "^(Blocks start|Block count|Fragment index|Fragment offset|File size|\\s*Block #|Sparse)");
+
+        /// <summary>The lines of rdsquashfs's inode dump of <paramref name="name"/> that match <paramref name="pattern"/>.</summary>
+        private static string StatLines(string image, string name, string pattern)
         {
             string stat = ExternalTool.RunChecked("rdsquashfs", "-s", "/" + name, image);
-            string[] lines = stat.Split('\n')
-                .Where(l => Regex.IsMatch(l, "^(Blocks start|Block count|Fragment index|Fragment offset|File size|\\s*Block #|Sparse)", RegexOptions.IgnoreCase))
-                .ToArray();
+            string[] lines = stat.Split('\n').Where(l => Regex.IsMatch(l, pattern, RegexOptions.IgnoreCase)).ToArray();
             Assert.Contains(lines, l => l.StartsWith("Blocks start", StringComparison.OrdinalIgnoreCase));
             return string.Join("\n", lines);
         }
