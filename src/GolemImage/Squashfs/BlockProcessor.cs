@@ -306,16 +306,7 @@ namespace GolemImage.Squashfs
             seekNeeded |= _verifier.StreamMoved;
             if (blocksEqual && tailEqual)
             {
-                // Forget the blocks just written for it (they are the last thing written) and share the original's.
-                if (file.BlockSizes.Count > 0 && _position != file.StartBlock)
-                {
-                    _position = file.StartBlock;
-                    seekNeeded = true;
-                }
-
-                file.StartBlock = original.StartBlock;
-                file.BlockSizes.Clear();
-                file.BlockSizes.AddRange(original.BlockSizes);
+                UseOriginalBlocks(file, original, ref seekNeeded);
                 file.FragmentIndex = original.FragmentIndex;
                 file.FragmentOffset = original.FragmentOffset;
                 DuplicatesConfirmed++;
@@ -366,8 +357,17 @@ namespace GolemImage.Squashfs
                 return;
             }
 
-            // The file's blocks are the last thing written (the check is queued right after them): take them back.
-            if (_position != file.StartBlock)
+            UseOriginalBlocks(file, original, ref seekNeeded);
+            BlockRunsShared++;
+        }
+
+        /// <summary>
+        /// Forgets the blocks just written for <paramref name="file"/> (checks are queued right after a file's last
+        /// block, so they are the last thing written) and points it at <paramref name="original"/>'s.
+        /// </summary>
+        private void UseOriginalBlocks(SquashfsFileData file, SquashfsFileData original, ref bool seekNeeded)
+        {
+            if (file.BlockSizes.Count > 0 && _position != file.StartBlock)
             {
                 _position = file.StartBlock;
                 seekNeeded = true;
@@ -376,7 +376,6 @@ namespace GolemImage.Squashfs
             file.StartBlock = original.StartBlock;
             file.BlockSizes.Clear();
             file.BlockSizes.AddRange(original.BlockSizes);
-            BlockRunsShared++;
         }
 
         private uint WriteBlock(Job job, ref bool seekNeeded)

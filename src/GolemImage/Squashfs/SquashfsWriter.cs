@@ -300,7 +300,7 @@ namespace GolemImage.Squashfs
                 {
                     byte[] digest = MapForTests(_hasher.GetCurrentHash());
 
-                    var key = new ContentKey(size, BinaryPrimitives.ReadUInt64LittleEndian(digest), BinaryPrimitives.ReadUInt64LittleEndian(digest.AsSpan(8)));
+                    var key = new ContentKey(size, digest);
                     if (_filesByContent.TryGetValue(key, out SquashfsFileData? original))
                     {
                         // The hash only names a candidate; the bytes decide (XxHash128 is not collision resistant).
@@ -390,7 +390,7 @@ namespace GolemImage.Squashfs
         /// </summary>
         private async ValueTask CheckSharedBlocksAsync(TreeEntry entry, SquashfsFileData file, long blockBytes, byte[] blocksDigest, CancellationToken cancellationToken)
         {
-            var key = new ContentKey(blockBytes, BinaryPrimitives.ReadUInt64LittleEndian(blocksDigest), BinaryPrimitives.ReadUInt64LittleEndian(blocksDigest.AsSpan(8)));
+            var key = new ContentKey(blockBytes, blocksDigest);
             if (_filesByBlocks.TryGetValue(key, out SquashfsFileData? original))
             {
                 await _processor.ShareBlocksAsync(new DuplicateCheck(file, original, entry.Display, blocksDigest), cancellationToken).ConfigureAwait(false);
@@ -460,11 +460,12 @@ namespace GolemImage.Squashfs
             private readonly ulong _low;
             private readonly ulong _high;
 
-            public ContentKey(long size, ulong low, ulong high)
+            /// <summary>A byte count and the 16-byte hash of those bytes.</summary>
+            public ContentKey(long size, byte[] digest)
             {
                 _size = size;
-                _low = low;
-                _high = high;
+                _low = BinaryPrimitives.ReadUInt64LittleEndian(digest);
+                _high = BinaryPrimitives.ReadUInt64LittleEndian(digest.AsSpan(8));
             }
 
             public bool Equals(ContentKey other) => _size == other._size && _low == other._low && _high == other._high;
