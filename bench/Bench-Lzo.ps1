@@ -30,10 +30,6 @@ $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path $ModulePath).Path
 Set-StrictMode -Version Latest
 $LevelList = @($Levels -split ',')
-$treeSources = @{
-    Large = @{ Parent = '/usr/lib'; Names = @('llvm-14', 'python3.11') }
-    Small = @{ Parent = '/'; Names = @('usr/include', 'usr/lib/python3.11', 'usr/share/doc', 'usr/share/locale', 'usr/share/man') }
-}
 $readyToRunPwsh = & (Join-Path $PSScriptRoot 'New-ReadyToRunPwsh.ps1') -CacheDirectory $WorkDirectory
 $work = Join-Path $WorkDirectory 'lzo'
 
@@ -75,17 +71,11 @@ $pwsh = [Environment]::ProcessPath
 $pwshArgs = @()
 if ((Split-Path $pwsh -Leaf) -match '^dotnet') { $pwshArgs = @(Join-Path ([AppContext]::BaseDirectory) 'pwsh.dll') }
 foreach ($treeName in @($Trees -split ',')) {
-    if (-not $treeSources.ContainsKey($treeName)) { throw "Unknown tree '$treeName'; use $($treeSources.Keys -join ', ')." }
-    $source = $treeSources[$treeName]
     if (Test-Path $work) { Remove-Item -Recurse -Force $work }
     New-Item -ItemType Directory -Force -Path $work | Out-Null
     $tree = Join-Path $work 'rootfs'
     $tarball = Join-Path $work 'rootfs.tar'
-    Write-Host "Tree $treeName`: $($source.Names -join ', ') under $($source.Parent)" -ForegroundColor Cyan
-    $present = @($source.Names | Where-Object { Test-Path (Join-Path $source.Parent $_) })
-    if (-not $present) { throw "Tree $treeName`: none of $($source.Names -join ', ') exists under $($source.Parent)." }
-    & tar -cf $tarball -C $source.Parent @present
-    if ($LASTEXITCODE -ne 0) { throw 'tar failed' }
+    & (Join-Path $PSScriptRoot 'New-BenchTreeTar.ps1') -Tree $treeName -Path $tarball
     New-Item -ItemType Directory -Path $tree | Out-Null
     & tar -xf $tarball -C $tree
     if ($LASTEXITCODE -ne 0) { throw 'tar -x failed' }

@@ -28,10 +28,6 @@ $ModulePath = (Resolve-Path -LiteralPath $ModulePath).Path
 # -File passes "a,b" as one string.
 $Compressors = @($Compressors | ForEach-Object { $_ -split "," })
 $Trees = @($Trees | ForEach-Object { $_ -split "," })
-$treeSources = @{
-    Large = @{ Parent = '/usr/lib'; Names = @('llvm-14', 'python3.11') }
-    Small = @{ Parent = '/'; Names = @('usr/include', 'usr/lib/python3.11', 'usr/share/doc', 'usr/share/locale', 'usr/share/man') }
-}
 New-Item -ItemType Directory -Force -Path $WorkDirectory | Out-Null
 
 # The same pwsh that runs this script, for the engine's child process.
@@ -66,14 +62,9 @@ $variants = @{
     zstd  = @{ Compressor = 'zstd'; Level = 'Optimal'; Reference = @('-X', 'level=15'); Label = 'zstd (15)' }
 }
 $rows = foreach ($treeName in $Trees) {
-    if (-not $treeSources.ContainsKey($treeName)) { throw "Unknown tree '$treeName'; use $($treeSources.Keys -join ', ')." }
     $tar = Join-Path $WorkDirectory "rootfs-$treeName.tar"
     if (-not (Test-Path $tar)) {
-        $parent = $treeSources[$treeName].Parent
-        $present = @($treeSources[$treeName].Names | Where-Object { Test-Path (Join-Path $parent $_) })
-        if (-not $present) { throw "Tree $treeName`: none of $($treeSources[$treeName].Names -join ', ') exists under $parent." }
-        & tar -cf $tar -C $parent @present
-        if ($LASTEXITCODE -ne 0) { throw 'tar failed' }
+        & (Join-Path $PSScriptRoot 'New-BenchTreeTar.ps1') -Tree $treeName -Path $tar
     }
     $entries = @(& tar -tf $tar).Count
     Write-Host "Tree $treeName`: $tar ($([math]::Round((Get-Item $tar).Length / 1MB)) MiB, $entries entries), $([Environment]::ProcessorCount) CPUs" -ForegroundColor Cyan

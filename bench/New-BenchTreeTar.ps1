@@ -1,0 +1,23 @@
+<#
+.SYNOPSIS
+    Helper for Bench-Squashfs.ps1 and Bench-Lzo.ps1: writes the tar of one benchmark tree.
+.DESCRIPTION
+    Large: build-machine.md 13.2's tree, /usr/lib/llvm-14 and /usr/lib/python3.11 (few big files). Small: many small
+    files, the shape of a container's root filesystem (/usr/include, /usr/lib/python3.11, /usr/share/doc,
+    /usr/share/locale, /usr/share/man). Only the directories that exist are packed; none at all is an error.
+#>
+param(
+    [Parameter(Mandatory)] [ValidateSet('Large', 'Small')] [string] $Tree,
+    [Parameter(Mandatory)] [string] $Path
+)
+$ErrorActionPreference = 'Stop'
+$sources = @{
+    Large = @{ Parent = '/usr/lib'; Names = @('llvm-14', 'python3.11') }
+    Small = @{ Parent = '/'; Names = @('usr/include', 'usr/lib/python3.11', 'usr/share/doc', 'usr/share/locale', 'usr/share/man') }
+}
+$source = $sources[$Tree]
+$present = @($source.Names | Where-Object { Test-Path (Join-Path $source.Parent $_) })
+if (-not $present) { throw "Tree $Tree`: none of $($source.Names -join ', ') exists under $($source.Parent)." }
+Write-Host "Tree $Tree`: $($present -join ', ') under $($source.Parent)" -ForegroundColor Cyan
+& tar -cf $Path -C $source.Parent @present
+if ($LASTEXITCODE -ne 0) { throw "tar of the $Tree tree failed" }
