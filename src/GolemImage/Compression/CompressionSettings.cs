@@ -80,7 +80,7 @@ namespace GolemImage.Compression
             switch (Algorithm)
             {
                 case CompressionAlgorithm.Gzip:
-                    return new ZlibBlockCompressor(Level, NativeLevel);
+                    return new ZlibBlockCompressor(NativeLevel);
                 case CompressionAlgorithm.Lz4:
                     return new Lz4BlockCompressor(NativeLevel == 1 ? LZ4Level.L09_HC : LZ4Level.L00_FAST);
                 case CompressionAlgorithm.Zstd:

@@ -1,11 +1,12 @@
 #requires -Modules Pester
-# The LZO encoder has net8.0 fast paths (BitOperations, Array.Fill); the netstandard2.0 build (Windows PowerShell 5.1)
-# must produce byte-identical blocks. Each build is loaded alone in a fresh process and digests the same corpus.
+# Our own encoders (LZO and deflate) have net8.0 fast paths (BitOperations, Array.Fill); the netstandard2.0 build
+# (Windows PowerShell 5.1) must produce byte-identical blocks. Each build is loaded alone in a fresh process and
+# digests the same corpus.
 
 BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
     $script:ModuleDirectory = Split-Path $env:GOLEMIMAGE_MODULE
-    $script:Corpus = Join-Path ([IO.Path]::GetTempPath()) ("golemimage-lzo-corpus-" + [guid]::NewGuid().ToString('N'))
+    $script:Corpus = Join-Path ([IO.Path]::GetTempPath()) ("golemimage-compressor-corpus-" + [guid]::NewGuid().ToString('N'))
     New-Item -ItemType Directory -Path $Corpus | Out-Null
 
     # Text, code, binaries, zeros and random bytes: each part of the encoders (hash probes, chains, long matches,
@@ -28,10 +29,10 @@ param([string] $Dll, [string] $Corpus)
 $ErrorActionPreference = 'Stop'
 Add-Type -TypeDefinition @"
 using System;
-public delegate int LzoEncode(ReadOnlySpan<byte> source, Span<byte> destination);
-public static class LzoParityDigest
+public delegate int BlockEncode(ReadOnlySpan<byte> source, Span<byte> destination);
+public static class ParityDigest
 {
-    public static string Run(LzoEncode encode, byte[] data)
+    public static string Run(BlockEncode encode, byte[] data)
     {
         var output = new byte[131072 + 131072 / 16 + 67];
         using (var sha = System.Security.Cryptography.SHA256.Create())
@@ -39,7 +40,9 @@ public static class LzoParityDigest
             for (int offset = 0; offset < data.Length; offset += 131072)
             {
                 int length = encode(new ReadOnlySpan<byte>(data, offset, Math.Min(131072, data.Length - offset)), output);
-                sha.TransformBlock(output, 0, length, null, 0);
+                // -1 = "store this block raw" (gzip on random data): part of the digest too.
+                sha.TransformBlock(BitConverter.GetBytes(length), 0, 4, null, 0);
+                sha.TransformBlock(output, 0, Math.Max(length, 0), null, 0);
             }
             sha.TransformFinalBlock(new byte[0], 0, 0);
             return BitConverter.ToString(sha.Hash).Replace("-", "");
@@ -48,18 +51,23 @@ public static class LzoParityDigest
 }
 "@
 $assembly = [Reflection.Assembly]::LoadFrom($Dll)
-$type = $assembly.GetType('GolemImage.Compression.Lzo.LzoBlockCompressor', $true)
+$settingsType = $assembly.GetType('GolemImage.Compression.CompressionSettings', $true)
+$algorithmType = $assembly.GetType('GolemImage.Compression.CompressionAlgorithm', $true)
 $framework = $assembly.GetCustomAttributes([Runtime.Versioning.TargetFrameworkAttribute], $false)[0].FrameworkName
 "framework=$framework"
-foreach ($level in 1, 0, 3) {
-    $compressor = [Activator]::CreateInstance($type, [IO.Compression.CompressionLevel] $level)
-    $encode = [Delegate]::CreateDelegate([LzoEncode], $compressor, 'Encode')
-    foreach ($file in Get-ChildItem $Corpus | Sort-Object Name) {
-        "$level $($file.Name) $([LzoParityDigest]::Run($encode, [IO.File]::ReadAllBytes($file.FullName)))"
+foreach ($algorithm in 'Lzo', 'Gzip') {
+    foreach ($level in 'Fastest', 'Optimal', 'SmallestSize') {
+        $levelValue = if ($level -eq 'SmallestSize') { [IO.Compression.CompressionLevel] 3 } else { [IO.Compression.CompressionLevel] $level }
+        $settings = [Activator]::CreateInstance($settingsType, [Enum]::Parse($algorithmType, $algorithm), $levelValue, $false)
+        $compressor = $settings.CreateCompressor()
+        $encode = [Delegate]::CreateDelegate([BlockEncode], $compressor, 'Compress')
+        foreach ($file in Get-ChildItem $Corpus | Sort-Object Name) {
+            "$algorithm $level $($file.Name) $([ParityDigest]::Run($encode, [IO.File]::ReadAllBytes($file.FullName)))"
+        }
     }
 }
 '@
-    function Get-LzoDigests([string] $Framework) {
+    function Get-CompressorDigests([string] $Framework) {
         $dll = Join-Path $ModuleDirectory "$Framework/GolemImage.dll"
         $script = "& { $ProbeScript } -Dll '$dll' -Corpus '$Corpus'"
         return Invoke-FreshPwsh -Script $script
@@ -70,13 +78,13 @@ AfterAll {
     Remove-Item -LiteralPath $Corpus -Recurse -Force -ErrorAction Ignore
 }
 
-Describe 'LZO encoder across target frameworks' {
+Describe 'LZO and deflate encoders across target frameworks' {
     It 'the netstandard2.0 and net8.0 builds write identical bytes at every level' {
-        $standard = @(Get-LzoDigests 'netstandard2.0')
-        $net8 = @(Get-LzoDigests 'net8.0')
+        $standard = @(Get-CompressorDigests 'netstandard2.0')
+        $net8 = @(Get-CompressorDigests 'net8.0')
         $standard[0] | Should -Match 'NETStandard,Version=v2.0'
         $net8[0] | Should -Match 'NETCoreApp,Version=v8.0'
-        $standard.Count | Should -BeGreaterThan 12
+        $standard.Count | Should -BeGreaterThan 30
         $standard | Select-Object -Skip 1 | Should -Be ($net8 | Select-Object -Skip 1)
     }
 }

@@ -1,0 +1,576 @@
+using System;
+using System.Runtime.CompilerServices;
+using GolemImage.Compression.Lzo;
+
+namespace GolemImage.Compression.Deflate
+{
+    /// <summary>
+    /// A raw deflate (RFC 1951) encoder for one squashfs block held in memory, our own so that gzip images are the
+    /// same bytes under every runtime (.NET 8 on Linux deflates with the system zlib, .NET 9+ with zlib-ng, .NET
+    /// Framework with its own zlib) and as small as zlib's at the same level (zlib-ng's level 6 gives ~2 % larger
+    /// images). The parse is the classic one zlib popularised, with its per-level tuning: 3-byte hash chains,
+    /// greedy matching with limited insertion for levels 1-3, one-step lazy matching for 4-9, and a block of at most
+    /// 16,383 symbols coded with whichever of stored, static and dynamic Huffman is shortest. Match lengths are
+    /// compared 8 bytes at a time.
+    /// </summary>
+    internal sealed unsafe class DeflateEncoder
+    {
+        private const int MinMatch = 3;
+        private const int MaxMatch = 258;
+        private const int MaxDistance = 32768;
+        private const int HashBits = 15;
+        private const int SymbolCapacity = 16383;
+        // A 3-byte match further back than this costs about as much as three literals.
+        private const int TooFar = 4096;
+        private const int NoPosition = int.MinValue / 2;
+        private const int MaxStoredLength = 65535;
+
+        // Per level: a previous match this long searches a quarter of the chain; lazy evaluation stops at (levels
+        // 4-9) or matches up to this long are fully inserted (1-3); a match this long ends the search; chain depth.
+        private static readonly int[] GoodLengths = { 0, 4, 4, 4, 4, 8, 8, 8, 32, 32 };
+        private static readonly int[] LazyLengths = { 0, 4, 5, 6, 4, 16, 16, 32, 128, 258 };
+        private static readonly int[] NiceLengths = { 0, 8, 16, 32, 16, 32, 128, 128, 258, 258 };
+        private static readonly int[] ChainLengths = { 0, 4, 8, 32, 16, 32, 128, 256, 1024, 4096 };
+
+        private static readonly HuffmanCode FixedLiteralCode = CreateFixed(DeflateSymbols.FixedLiteralLengthLengths);
+        private static readonly HuffmanCode FixedDistanceCode = CreateFixed(DeflateSymbols.FixedDistanceLengths);
+
+        private readonly int _goodLength;
+        private readonly int _lazyLength;
+        private readonly int _niceLength;
+        private readonly int _maxChain;
+        private readonly bool _lazyMatching;
+
+        private readonly int[] _head = new int[1 << HashBits];
+        private int[] _prev = Array.Empty<int>();
+
+        // The current block's symbols: a literal byte (distance 0) or a match length and distance.
+        private readonly ushort[] _symbolValues = new ushort[SymbolCapacity];
+        private readonly ushort[] _symbolDistances = new ushort[SymbolCapacity];
+        private readonly int[] _literalFrequencies = new int[DeflateSymbols.LiteralLengthCount];
+        private readonly int[] _distanceFrequencies = new int[DeflateSymbols.DistanceCount];
+        private readonly int[] _codeLengthFrequencies = new int[DeflateSymbols.CodeLengthCount];
+        private readonly HuffmanCode _literalCode = new HuffmanCode(DeflateSymbols.LiteralLengthCount, 15);
+        private readonly HuffmanCode _distanceCode = new HuffmanCode(DeflateSymbols.DistanceCount, 15);
+        private readonly HuffmanCode _codeLengthCode = new HuffmanCode(DeflateSymbols.CodeLengthCount, 7);
+        private readonly byte[] _allLengths = new byte[DeflateSymbols.LiteralLengthCount + DeflateSymbols.DistanceCount];
+        private readonly byte[] _codeLengthSymbols = new byte[DeflateSymbols.LiteralLengthCount + DeflateSymbols.DistanceCount];
+        private readonly byte[] _codeLengthRepeats = new byte[DeflateSymbols.LiteralLengthCount + DeflateSymbols.DistanceCount];
+
+        private byte* _input;
+        private int _symbolCount;
+        private int _blockStart;
+        private long _capacityBits;
+        private DeflateBitWriter _writer;
+
+        /// <param name="level">1 (fastest) to 9 (smallest), as zlib's levels.</param>
+        public DeflateEncoder(int level)
+        {
+            if (level < 1 || level > 9)
+            {
+                throw new ArgumentOutOfRangeException(nameof(level), level, "The deflate level must be 1 to 9.");
+            }
+
+            _goodLength = GoodLengths[level];
+            _lazyLength = LazyLengths[level];
+            _niceLength = NiceLengths[level];
+            _maxChain = ChainLengths[level];
+            _lazyMatching = level >= 4;
+        }
+
+        /// <summary>
+        /// Deflates <paramref name="length"/> bytes at <paramref name="input"/> into at most
+        /// <paramref name="capacity"/> bytes at <paramref name="output"/>, as one stream ending in a final block.
+        /// Returns the stream's length, or -1 when it would not fit (nothing beyond the capacity is written).
+        /// </summary>
+        public int Encode(byte* input, int length, byte* output, int capacity)
+        {
+            _input = input;
+            _writer = new DeflateBitWriter(output);
+            _capacityBits = (long)capacity * 8;
+            _symbolCount = 0;
+            _blockStart = 0;
+            Array.Clear(_literalFrequencies, 0, _literalFrequencies.Length);
+            Array.Clear(_distanceFrequencies, 0, _distanceFrequencies.Length);
+            if (_prev.Length < length)
+            {
+                _prev = new int[Math.Max(length, 4096)];
+            }
+
+            LzoEncoding.Fill(_head, NoPosition);
+            bool fits = _lazyMatching ? ParseLazy(length) : ParseGreedy(length);
+            if (!fits || !FlushBlock(length, final: true))
+            {
+                return -1;
+            }
+
+            return _writer.Finish();
+        }
+
+        [MethodImpl(LzoEncoding.AggressiveOptimization)]
+        private bool ParseLazy(int length)
+        {
+            byte* input = _input;
+            int lastInsert = length - 4;
+            int count = 0;
+            fixed (int* head = _head)
+            fixed (int* prev = _prev)
+            fixed (ushort* values = _symbolValues)
+            fixed (ushort* distances = _symbolDistances)
+            fixed (int* literalFrequencies = _literalFrequencies)
+            fixed (int* distanceFrequencies = _distanceFrequencies)
+            {
+                int pos = 0;
+                int prevLength = 0;
+                int prevDistance = 0;
+                bool literalPending = false;
+                while (pos < length)
+                {
+                    int matchLength = 0;
+                    int matchDistance = 0;
+                    if (pos <= lastInsert)
+                    {
+                        uint hash = Hash(input + pos);
+                        int candidate = head[hash];
+                        prev[pos] = candidate;
+                        head[hash] = pos;
+                        if (prevLength < _lazyLength && candidate >= pos - MaxDistance)
+                        {
+                            matchLength = LongestMatch(input, pos, length, candidate, prev, prevLength, out matchDistance);
+                            if (matchLength == MinMatch && matchDistance > TooFar)
+                            {
+                                matchLength = 0;
+                            }
+                        }
+                    }
+
+                    if (prevLength >= MinMatch && matchLength <= prevLength)
+                    {
+                        // The match found one byte back is at least as long: take it, starting at pos - 1.
+                        values[count] = (ushort)prevLength;
+                        distances[count] = (ushort)prevDistance;
+                        literalFrequencies[257 + DeflateSymbols.LengthIndex[prevLength]]++;
+                        distanceFrequencies[DeflateSymbols.DistanceCode(prevDistance)]++;
+                        count++;
+                        int end = pos - 1 + prevLength;
+                        int insertEnd = Math.Min(end, lastInsert + 1);
+                        for (int p = pos + 1; p < insertEnd; p++)
+                        {
+                            uint hash = Hash(input + p);
+                            prev[p] = head[hash];
+                            head[hash] = p;
+                        }
+
+                        pos = end;
+                        prevLength = 0;
+                        literalPending = false;
+                    }
+                    else
+                    {
+                        if (literalPending)
+                        {
+                            byte literal = input[pos - 1];
+                            values[count] = literal;
+                            distances[count] = 0;
+                            literalFrequencies[literal]++;
+                            count++;
+                        }
+
+                        literalPending = true;
+                        prevLength = matchLength;
+                        prevDistance = matchDistance;
+                        pos++;
+                    }
+
+                    if (count == SymbolCapacity)
+                    {
+                        // The pending byte at pos - 1 (if any) belongs to the next block.
+                        _symbolCount = count;
+                        count = 0;
+                        if (!FlushBlock(literalPending ? pos - 1 : pos, final: false))
+                        {
+                            return false;
+                        }
+                    }
+                }
+
+                if (literalPending)
+                {
+                    byte literal = input[length - 1];
+                    values[count] = literal;
+                    distances[count] = 0;
+                    literalFrequencies[literal]++;
+                    count++;
+                }
+            }
+
+            _symbolCount = count;
+            return true;
+        }
+
+        [MethodImpl(LzoEncoding.AggressiveOptimization)]
+        private bool ParseGreedy(int length)
+        {
+            byte* input = _input;
+            int lastInsert = length - 4;
+            int count = 0;
+            fixed (int* head = _head)
+            fixed (int* prev = _prev)
+            fixed (ushort* values = _symbolValues)
+            fixed (ushort* distances = _symbolDistances)
+            fixed (int* literalFrequencies = _literalFrequencies)
+            fixed (int* distanceFrequencies = _distanceFrequencies)
+            {
+                int pos = 0;
+                while (pos < length)
+                {
+                    int matchLength = 0;
+                    int matchDistance = 0;
+                    if (pos <= lastInsert)
+                    {
+                        uint hash = Hash(input + pos);
+                        int candidate = head[hash];
+                        prev[pos] = candidate;
+                        head[hash] = pos;
+                        if (candidate >= pos - MaxDistance)
+                        {
+                            matchLength = LongestMatch(input, pos, length, candidate, prev, 0, out matchDistance);
+                        }
+                    }
+
+                    if (matchLength >= MinMatch)
+                    {
+                        values[count] = (ushort)matchLength;
+                        distances[count] = (ushort)matchDistance;
+                        literalFrequencies[257 + DeflateSymbols.LengthIndex[matchLength]]++;
+                        distanceFrequencies[DeflateSymbols.DistanceCode(matchDistance)]++;
+                        count++;
+                        int end = pos + matchLength;
+                        // Long matches are not indexed inside: that is most of the fast levels' speed.
+                        if (matchLength <= _lazyLength)
+                        {
+                            int insertEnd = Math.Min(end, lastInsert + 1);
+                            for (int p = pos + 1; p < insertEnd; p++)
+                            {
+                                uint hash = Hash(input + p);
+                                prev[p] = head[hash];
+                                head[hash] = p;
+                            }
+                        }
+
+                        pos = end;
+                    }
+                    else
+                    {
+                        byte literal = input[pos];
+                        values[count] = literal;
+                        distances[count] = 0;
+                        literalFrequencies[literal]++;
+                        count++;
+                        pos++;
+                    }
+
+                    if (count == SymbolCapacity)
+                    {
+                        _symbolCount = count;
+                        count = 0;
+                        if (!FlushBlock(pos, final: false))
+                        {
+                            return false;
+                        }
+                    }
+                }
+            }
+
+            _symbolCount = count;
+            return true;
+        }
+
+        /// <summary>
+        /// The longest match for <paramref name="pos"/> along its hash chain that is longer than
+        /// <paramref name="previousLength"/> (and at least 3), or 0.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int LongestMatch(byte* input, int pos, int length, int candidate, int* prev, int previousLength, out int distance)
+        {
+            distance = 0;
+            int maxLength = Math.Min(MaxMatch, length - pos);
+            int best = Math.Max(previousLength, MinMatch - 1);
+            if (best >= maxLength)
+            {
+                return 0;
+            }
+
+            int chain = best >= _goodLength ? _maxChain >> 2 : _maxChain;
+            int nice = Math.Min(_niceLength, maxLength);
+            int limit = pos - MaxDistance;
+            byte* scan = input + pos;
+            byte* scanEnd = scan + maxLength;
+            ushort first = Unsafe.ReadUnaligned<ushort>(scan);
+            ushort last = Unsafe.ReadUnaligned<ushort>(scan + best - 1);
+            int found = 0;
+            do
+            {
+                byte* match = input + candidate;
+                // The two bytes that would make this match longer than the best so far, then the first two.
+                if (Unsafe.ReadUnaligned<ushort>(match + best - 1) == last && Unsafe.ReadUnaligned<ushort>(match) == first)
+                {
+                    int matchLength = 2 + LzoEncoding.MatchLength(scan + 2, match + 2, scanEnd);
+                    if (matchLength > best)
+                    {
+                        best = matchLength;
+                        found = matchLength;
+                        distance = pos - candidate;
+                        if (matchLength >= nice)
+                        {
+                            break;
+                        }
+
+                        last = Unsafe.ReadUnaligned<ushort>(scan + best - 1);
+                    }
+                }
+
+                candidate = prev[candidate];
+            }
+            while (candidate >= limit && --chain != 0);
+
+            return found;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static uint Hash(byte* p) => ((LzoEncoding.Read32(p) & 0xFFFFFF) * 0x9E3779B1u) >> (32 - HashBits);
+
+        /// <summary>
+        /// Codes the collected symbols, which cover input [_blockStart, <paramref name="blockEnd"/>), as the shortest
+        /// of a stored, static or dynamic block. False when it does not fit in the capacity.
+        /// </summary>
+        private bool FlushBlock(int blockEnd, bool final)
+        {
+            int[] literalFrequencies = _literalFrequencies;
+            int[] distanceFrequencies = _distanceFrequencies;
+            literalFrequencies[DeflateSymbols.EndOfBlock] = 1;
+
+            long extraBits = 0;
+            for (int index = 0; index < 29; index++)
+            {
+                extraBits += (long)literalFrequencies[257 + index] * DeflateSymbols.LengthExtraBits[index];
+            }
+
+            long distanceCount = 0;
+            for (int code = 0; code < DeflateSymbols.DistanceCount; code++)
+            {
+                extraBits += (long)distanceFrequencies[code] * DeflateSymbols.DistanceExtraBits[code];
+                distanceCount += distanceFrequencies[code];
+            }
+
+            _literalCode.Build(literalFrequencies);
+            _distanceCode.Build(distanceFrequencies);
+            int literalCodes = DeflateSymbols.LiteralLengthCount;
+            while (literalCodes > 257 && _literalCode.Lengths[literalCodes - 1] == 0)
+            {
+                literalCodes--;
+            }
+
+            int distanceCodes = DeflateSymbols.DistanceCount;
+            while (distanceCodes > 1 && _distanceCode.Lengths[distanceCodes - 1] == 0)
+            {
+                distanceCodes--;
+            }
+
+            int runSymbols = EncodeCodeLengths(literalCodes, distanceCodes);
+            _codeLengthCode.Build(_codeLengthFrequencies);
+            int codeLengthCodes = DeflateSymbols.CodeLengthCount;
+            while (codeLengthCodes > 4 && _codeLengthCode.Lengths[DeflateSymbols.CodeLengthOrder[codeLengthCodes - 1]] == 0)
+            {
+                codeLengthCodes--;
+            }
+
+            long dynamicBits = 3 + 5 + 5 + 4 + (3L * codeLengthCodes)
+                + _codeLengthCode.Cost(_codeLengthFrequencies, DeflateSymbols.CodeLengthCount)
+                + (2L * _codeLengthFrequencies[16]) + (3L * _codeLengthFrequencies[17]) + (7L * _codeLengthFrequencies[18])
+                + _literalCode.Cost(literalFrequencies, DeflateSymbols.LiteralLengthCount)
+                + _distanceCode.Cost(distanceFrequencies, DeflateSymbols.DistanceCount)
+                + extraBits;
+            long fixedBits = 3 + FixedLiteralCode.Cost(literalFrequencies, DeflateSymbols.LiteralLengthCount) + (5 * distanceCount) + extraBits;
+            long storedBits = StoredBits(_writer.BitPosition, blockEnd - _blockStart);
+
+            long bits = Math.Min(storedBits, Math.Min(fixedBits, dynamicBits));
+            if (_writer.BitPosition + bits > _capacityBits)
+            {
+                return false;
+            }
+
+            uint finalBit = final ? 1u : 0u;
+            if (storedBits == bits)
+            {
+                WriteStored(_blockStart, blockEnd - _blockStart, finalBit);
+            }
+            else if (fixedBits == bits)
+            {
+                _writer.Write(finalBit | (1 << 1), 3);
+                WriteSymbols(FixedLiteralCode, FixedDistanceCode);
+            }
+            else
+            {
+                _writer.Write(finalBit | (2 << 1), 3);
+                WriteDynamicHeader(literalCodes, distanceCodes, codeLengthCodes, runSymbols);
+                WriteSymbols(_literalCode, _distanceCode);
+            }
+
+            Array.Clear(literalFrequencies, 0, literalFrequencies.Length);
+            Array.Clear(distanceFrequencies, 0, distanceFrequencies.Length);
+            _symbolCount = 0;
+            _blockStart = blockEnd;
+            return true;
+        }
+
+        /// <summary>
+        /// Run-length codes the literal/length and distance code lengths as one sequence (RFC 1951 §3.2.7: 16
+        /// repeats the previous length 3-6 times, 17 and 18 write 3-10 and 11-138 zeros) and counts the symbols.
+        /// </summary>
+        private int EncodeCodeLengths(int literalCodes, int distanceCodes)
+        {
+            Array.Copy(_literalCode.Lengths, 0, _allLengths, 0, literalCodes);
+            Array.Copy(_distanceCode.Lengths, 0, _allLengths, literalCodes, distanceCodes);
+            Array.Clear(_codeLengthFrequencies, 0, _codeLengthFrequencies.Length);
+            int total = literalCodes + distanceCodes;
+            int symbols = 0;
+            for (int i = 0; i < total;)
+            {
+                byte value = _allLengths[i];
+                int run = 1;
+                while (i + run < total && _allLengths[i + run] == value)
+                {
+                    run++;
+                }
+
+                i += run;
+                if (value == 0)
+                {
+                    for (; run >= 11; run -= Math.Min(run, 138))
+                    {
+                        AddRunSymbol(ref symbols, 18, Math.Min(run, 138) - 11);
+                    }
+
+                    if (run >= 3)
+                    {
+                        AddRunSymbol(ref symbols, 17, run - 3);
+                        run = 0;
+                    }
+                }
+                else
+                {
+                    AddRunSymbol(ref symbols, value, 0);
+                    run--;
+                    for (; run >= 3; run -= Math.Min(run, 6))
+                    {
+                        AddRunSymbol(ref symbols, 16, Math.Min(run, 6) - 3);
+                    }
+                }
+
+                for (; run > 0; run--)
+                {
+                    AddRunSymbol(ref symbols, value, 0);
+                }
+            }
+
+            return symbols;
+        }
+
+        private void AddRunSymbol(ref int symbols, int symbol, int repeat)
+        {
+            _codeLengthSymbols[symbols] = (byte)symbol;
+            _codeLengthRepeats[symbols] = (byte)repeat;
+            _codeLengthFrequencies[symbol]++;
+            symbols++;
+        }
+
+        private void WriteDynamicHeader(int literalCodes, int distanceCodes, int codeLengthCodes, int runSymbols)
+        {
+            _writer.Write((uint)(literalCodes - 257) | ((uint)(distanceCodes - 1) << 5) | ((uint)(codeLengthCodes - 4) << 10), 14);
+            byte[] codeLengthLengths = _codeLengthCode.Lengths;
+            for (int i = 0; i < codeLengthCodes; i++)
+            {
+                _writer.Write(codeLengthLengths[DeflateSymbols.CodeLengthOrder[i]], 3);
+            }
+
+            ushort[] codes = _codeLengthCode.Codes;
+            for (int i = 0; i < runSymbols; i++)
+            {
+                int symbol = _codeLengthSymbols[i];
+                _writer.Write(codes[symbol], codeLengthLengths[symbol]);
+                if (symbol >= 16)
+                {
+                    _writer.Write(_codeLengthRepeats[i], symbol == 16 ? 2 : symbol == 17 ? 3 : 7);
+                }
+            }
+        }
+
+        private void WriteSymbols(HuffmanCode literalCode, HuffmanCode distanceCode)
+        {
+            byte[] literalLengths = literalCode.Lengths;
+            ushort[] literalCodes = literalCode.Codes;
+            byte[] distanceLengths = distanceCode.Lengths;
+            ushort[] distanceCodes = distanceCode.Codes;
+            byte[] lengthIndex = DeflateSymbols.LengthIndex;
+            for (int i = 0; i < _symbolCount; i++)
+            {
+                int value = _symbolValues[i];
+                int distance = _symbolDistances[i];
+                if (distance == 0)
+                {
+                    _writer.Write(literalCodes[value], literalLengths[value]);
+                    continue;
+                }
+
+                int index = lengthIndex[value];
+                int symbol = 257 + index;
+                int codeLength = literalLengths[symbol];
+                _writer.Write(literalCodes[symbol] | ((uint)(value - DeflateSymbols.LengthBase[index]) << codeLength), codeLength + DeflateSymbols.LengthExtraBits[index]);
+                int code = DeflateSymbols.DistanceCode(distance);
+                codeLength = distanceLengths[code];
+                _writer.Write(distanceCodes[code] | ((uint)(distance - DeflateSymbols.DistanceBase[code]) << codeLength), codeLength + DeflateSymbols.DistanceExtraBits[code]);
+            }
+
+            _writer.Write(literalCodes[DeflateSymbols.EndOfBlock], literalLengths[DeflateSymbols.EndOfBlock]);
+        }
+
+        /// <summary>Stored blocks hold at most 65,535 bytes each and start byte-aligned after their 3 header bits.</summary>
+        private static long StoredBits(long bitPosition, int length)
+        {
+            long position = bitPosition;
+            do
+            {
+                int chunk = Math.Min(length, MaxStoredLength);
+                position += 3;
+                position += ((8 - (position & 7)) & 7) + 32 + (8L * chunk);
+                length -= chunk;
+            }
+            while (length > 0);
+
+            return position - bitPosition;
+        }
+
+        private void WriteStored(int start, int length, uint finalBit)
+        {
+            do
+            {
+                int chunk = Math.Min(length, MaxStoredLength);
+                length -= chunk;
+                _writer.Write(length == 0 ? finalBit : 0u, 3);
+                _writer.AlignToByte();
+                _writer.Write((uint)chunk | ((uint)(~chunk & 0xFFFF) << 16), 32);
+                _writer.WriteBytes(_input + start, chunk);
+                start += chunk;
+            }
+            while (length > 0);
+        }
+
+        private static HuffmanCode CreateFixed(byte[] lengths)
+        {
+            var code = new HuffmanCode(lengths.Length, 15);
+            code.SetLengths(lengths);
+            return code;
+        }
+    }
+}
