@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GolemImage.Compression.Deflate
 {
     /// <summary>The length and distance alphabets of RFC 1951 §3.2.5 and the static code of §3.2.6.</summary>
@@ -42,6 +44,7 @@ namespace GolemImage.Compression.Deflate
 
         public static readonly byte[] FixedDistanceLengths = BuildFixedDistanceLengths();
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int DistanceCode(int distance)
         {
             int x = distance - 1;

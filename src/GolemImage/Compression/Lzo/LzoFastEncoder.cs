@@ -18,7 +18,7 @@ namespace GolemImage.Compression.Lzo
         private readonly ushort[] _table = new ushort[1 << HashBits];
 
         /// <summary>Encodes <paramref name="length"/> bytes; <paramref name="output"/> has room for MaxEncodedLength.</summary>
-        [MethodImpl(LzoEncoding.AggressiveOptimization)]
+        [MethodImpl(ByteMatching.AggressiveOptimization)]
         public int Encode(byte* input, int length, byte* output)
         {
             byte* op = output;
@@ -34,7 +34,7 @@ namespace GolemImage.Compression.Lzo
                     byte* searchEnd = inputEnd - 4;
                     while (ip <= searchEnd)
                     {
-                        uint current = LzoEncoding.Read32(ip);
+                        uint current = ByteMatching.Read32(ip);
                         uint hash = (current * 0x1824429Du) >> (32 - HashBits);
                         uint position = (uint)(ip - input);
                         uint distance = (ushort)(position - table[hash]);
@@ -42,7 +42,7 @@ namespace GolemImage.Compression.Lzo
                         // The candidate never lies before the block: the table holds this block's positions only (it
                         // is cleared per block), so the distance is at most the position, and after the 16-bit wrap
                         // it is below 65536 <= position. Distance 0 (an entry exactly 65536 back) is refused here.
-                        if (distance - 1 >= LzoEncoding.MaxDistance || LzoEncoding.Read32(ip - distance) != current)
+                        if (distance - 1 >= LzoEncoding.MaxDistance || ByteMatching.Read32(ip - distance) != current)
                         {
                             ip += 1 + ((ip - literalStart) >> 5);
                             continue;
@@ -59,7 +59,7 @@ namespace GolemImage.Compression.Lzo
                         int literalCount = (int)(ip - literalStart);
                         op = LzoEncoding.EmitLiterals(op, output, literalStart, literalCount, inputEnd);
                         int state = literalCount >= 4 ? 4 : literalCount;
-                        int matchLength = 4 + LzoEncoding.MatchLength(ip + 4, candidate + 4, inputEnd);
+                        int matchLength = 4 + ByteMatching.MatchLength(ip + 4, candidate + 4, inputEnd);
                         op = LzoEncoding.EmitMatch(op, matchLength, (int)(ip - candidate), state);
                         ip += matchLength;
                         literalStart = ip;

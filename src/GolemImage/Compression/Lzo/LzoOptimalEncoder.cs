@@ -63,9 +63,9 @@ namespace GolemImage.Compression.Lzo
             }
 
             EnsureCapacity(length);
-            LzoEncoding.Fill(_head4, NoPosition);
-            LzoEncoding.Fill(_head3, NoPosition);
-            LzoEncoding.Fill(_head2, NoPosition);
+            ByteMatching.Fill(_head4, NoPosition);
+            ByteMatching.Fill(_head3, NoPosition);
+            ByteMatching.Fill(_head2, NoPosition);
 
             fixed (int* head4 = _head4)
             fixed (int* head3 = _head3)
@@ -311,7 +311,7 @@ namespace GolemImage.Compression.Lzo
         private static void InsertShort(int position, byte* ip, int* head3, int* head2)
         {
             head2[ip[0] | (ip[1] << 8)] = position;
-            head3[(LzoEncoding.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits)] = position;
+            head3[(ByteMatching.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits)] = position;
         }
 
         /// <summary>
@@ -332,7 +332,7 @@ namespace GolemImage.Compression.Lzo
             int count = 0;
             int bestLength = 2;
 
-            int* slot3 = head3 + ((LzoEncoding.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits));
+            int* slot3 = head3 + ((ByteMatching.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits));
             int candidate3 = *slot3;
             *slot3 = position;
             if ((uint)(position - candidate3) <= LzoEncoding.M1LongMaxDistance)
@@ -340,7 +340,7 @@ namespace GolemImage.Compression.Lzo
                 byte* c = ip - (position - candidate3);
                 if (c[0] == ip[0] && c[1] == ip[1] && c[2] == ip[2])
                 {
-                    int matchLength = 3 + LzoEncoding.MatchLength(ip + 3, c + 3, inputEnd);
+                    int matchLength = 3 + ByteMatching.MatchLength(ip + 3, c + 3, inputEnd);
                     lengths[count] = matchLength;
                     distances[count] = position - candidate3;
                     count++;
@@ -350,7 +350,7 @@ namespace GolemImage.Compression.Lzo
 
             int remaining = length - position;
             int limit = remaining < niceLength ? remaining : niceLength;
-            uint h4 = (LzoEncoding.Read32(ip) * 0x1824429Du) >> (32 - Hash4Bits);
+            uint h4 = (ByteMatching.Read32(ip) * 0x1824429Du) >> (32 - Hash4Bits);
             int node = head4[h4];
             head4[h4] = position;
             int* smallerSlot = tree + (2 * position);
@@ -371,7 +371,7 @@ namespace GolemImage.Compression.Lzo
                 byte* c = ip - distance;
                 int* children = tree + (2 * node);
                 int matchLength = smallerLength < largerLength ? smallerLength : largerLength;
-                matchLength += LzoEncoding.MatchLength(ip + matchLength, c + matchLength, ip + limit);
+                matchLength += ByteMatching.MatchLength(ip + matchLength, c + matchLength, ip + limit);
                 if (matchLength > bestLength)
                 {
                     // The 3-byte table's candidate may be nearer but shorter; keep lengths increasing.
@@ -383,7 +383,7 @@ namespace GolemImage.Compression.Lzo
                     int fullLength = matchLength;
                     if (matchLength == limit && limit < remaining)
                     {
-                        fullLength += LzoEncoding.MatchLength(ip + limit, c + limit, inputEnd);
+                        fullLength += ByteMatching.MatchLength(ip + limit, c + limit, inputEnd);
                     }
 
                     lengths[count] = fullLength;

@@ -11,8 +11,7 @@ using Xunit.Abstractions;
 namespace GolemImage.Tests.Compression.Lzo
 {
     /// <summary>
-    /// Block compression of a real file tree (the benchmark's /usr/lib/llvm-14 + python3.11, or the
-    /// directories in GOLEMIMAGE_LZO_CORPUS separated by ':') in 128 KiB blocks, against liblzo2's lzo1x_1 and
+    /// Block compression of a real file tree (<see cref="CorpusBlocks"/>) in 128 KiB blocks, against liblzo2's lzo1x_1 and
     /// lzo1x_999 level 8: ratio targets plus a single-thread time picture. Slow: only with GOLEMIMAGE_EXHAUSTIVE=1.
     /// </summary>
     public class LzoCorpusTests
@@ -25,7 +24,7 @@ namespace GolemImage.Tests.Compression.Lzo
         [LiblzoExhaustiveFact]
         public void Levels_meet_their_size_targets_against_liblzo2_on_a_real_tree()
         {
-            var blocks = LoadBlocks(long.Parse(Environment.GetEnvironmentVariable("GOLEMIMAGE_LZO_CORPUS_BYTES") ?? "100000000"));
+            var blocks = CorpusBlocks.Load(BlockSize);
             long input = blocks.Sum(b => (long)b.Length);
 
             (long Size, double Seconds) Measure(string name, Func<byte[], int> compress)
@@ -83,39 +82,6 @@ namespace GolemImage.Tests.Compression.Lzo
                 _output.WriteLine($"SmallestSize/lzo1x_999 size {(double)smallest.Size / native999.Size:F4} time {smallest.Seconds / native999.Seconds:F3}");
                 Assert.True(smallest.Size <= native999.Size, "SmallestSize must not be larger than lzo1x_999/8");
             }
-        }
-
-        private static List<byte[]> LoadBlocks(long maxBytes)
-        {
-            string dirs = Environment.GetEnvironmentVariable("GOLEMIMAGE_LZO_CORPUS") ?? "/usr/lib/llvm-14:/usr/lib/python3.11";
-            var files = dirs.Split(':')
-                .Where(Directory.Exists)
-                .SelectMany(d => Directory.EnumerateFiles(d, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }))
-                .OrderBy(f => f, StringComparer.Ordinal)
-                .ToList();
-            var blocks = new List<byte[]>();
-            long total = 0;
-            // Spread the budget over the tree: take every k-th file so both binaries and text are in it.
-            long treeBytes = files.Sum(f => new FileInfo(f).Length);
-            int stride = (int)Math.Max(1, treeBytes / Math.Max(1, maxBytes));
-            for (int i = 0; i < files.Count && total < maxBytes; i += stride)
-            {
-                var data = File.ReadAllBytes(files[i]);
-                for (int offset = 0; offset < data.Length; offset += BlockSize)
-                {
-                    blocks.Add(data.AsSpan(offset, Math.Min(BlockSize, data.Length - offset)).ToArray());
-                }
-
-                total += data.Length;
-            }
-
-            Skip.IfEmpty(blocks);
-            return blocks;
-        }
-
-        private static class Skip
-        {
-            public static void IfEmpty(List<byte[]> blocks) => Assert.True(blocks.Count > 0, "the corpus directories hold no files");
         }
     }
 
