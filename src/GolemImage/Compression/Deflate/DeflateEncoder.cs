@@ -102,7 +102,20 @@ namespace GolemImage.Compression.Deflate
 
             ByteMatching.Fill(_head, NoPosition);
             ByteMatching.Fill(_head3, NoPosition);
-            bool fits = _lazyMatching ? ParseLazy(length) : ParseGreedy(length);
+            bool fits;
+            fixed (int* head = _head)
+            fixed (int* head3 = _head3)
+            fixed (int* prev = _prev)
+            fixed (ushort* values = _symbolValues)
+            fixed (ushort* distances = _symbolDistances)
+            fixed (int* literalFrequencies = _literalFrequencies)
+            fixed (int* distanceFrequencies = _distanceFrequencies)
+            {
+                var tables = new MatchTables(input, head, head3, prev);
+                var symbols = new SymbolSink(values, distances, literalFrequencies, distanceFrequencies);
+                fits = _lazyMatching ? ParseLazy(length, tables, symbols) : ParseGreedy(length, tables, symbols);
+            }
+
             if (!fits || !FlushBlock(length, final: true))
             {
                 return -1;
@@ -112,111 +125,83 @@ namespace GolemImage.Compression.Deflate
         }
 
         [MethodImpl(ByteMatching.AggressiveOptimization)]
-        private bool ParseLazy(int length)
+        private bool ParseLazy(int length, MatchTables tables, SymbolSink symbols)
         {
             byte* input = _input;
             int lastInsert = length - 4;
             int count = 0;
-            fixed (int* head = _head)
-            fixed (int* head3 = _head3)
-            fixed (int* prev = _prev)
-            fixed (ushort* values = _symbolValues)
-            fixed (ushort* distances = _symbolDistances)
-            fixed (int* literalFrequencies = _literalFrequencies)
-            fixed (int* distanceFrequencies = _distanceFrequencies)
+            int pos = 0;
+            int prevLength = 0;
+            int prevDistance = 0;
+            bool literalPending = false;
+            while (pos < length)
             {
-                int pos = 0;
-                int prevLength = 0;
-                int prevDistance = 0;
-                bool literalPending = false;
-                while (pos < length)
+                int matchLength = 0;
+                int matchDistance = 0;
+                if (pos <= lastInsert)
                 {
-                    int matchLength = 0;
-                    int matchDistance = 0;
-                    if (pos <= lastInsert)
+                    int candidate = tables.Index(pos, out uint word, out int candidate3);
+                    if (prevLength < _lazyLength)
                     {
-                        uint word = ByteMatching.Read32(input + pos);
-                        uint hash = Hash4(word);
-                        uint hash3 = Hash3(word);
-                        int candidate = head[hash];
-                        int candidate3 = head3[hash3];
-                        prev[pos] = candidate;
-                        head[hash] = pos;
-                        head3[hash3] = pos;
-                        if (prevLength < _lazyLength)
+                        if (candidate >= pos - MaxDistance)
                         {
-                            if (candidate >= pos - MaxDistance)
+                            matchLength = LongestMatch(input, pos, length, candidate, tables.Prev, prevLength, out matchDistance);
+                            if (matchLength == MinMatch && matchDistance > TooFar)
                             {
-                                matchLength = LongestMatch(input, pos, length, candidate, prev, prevLength, out matchDistance);
-                                if (matchLength == MinMatch && matchDistance > TooFar)
-                                {
-                                    matchLength = 0;
-                                }
-                            }
-
-                            if (matchLength == 0 && prevLength < MinMatch)
-                            {
-                                matchLength = NearMatch(input, pos, length, word, candidate3, out matchDistance);
+                                matchLength = 0;
                             }
                         }
-                    }
 
-                    if (prevLength >= MinMatch && matchLength <= prevLength)
-                    {
-                        // The match found one byte back is at least as long: take it, starting at pos - 1.
-                        values[count] = (ushort)prevLength;
-                        distances[count] = (ushort)prevDistance;
-                        literalFrequencies[257 + DeflateSymbols.LengthIndex[prevLength]]++;
-                        distanceFrequencies[DeflateSymbols.DistanceCode(prevDistance)]++;
-                        count++;
-                        int end = pos - 1 + prevLength;
-                        int insertEnd = Math.Min(end, lastInsert + 1);
-                        for (int p = pos + 1; p < insertEnd; p++)
+                        if (matchLength == 0 && prevLength < MinMatch)
                         {
-                            Insert(input, p, head, head3, prev);
-                        }
-
-                        pos = end;
-                        prevLength = 0;
-                        literalPending = false;
-                    }
-                    else
-                    {
-                        if (literalPending)
-                        {
-                            byte literal = input[pos - 1];
-                            values[count] = literal;
-                            distances[count] = 0;
-                            literalFrequencies[literal]++;
-                            count++;
-                        }
-
-                        literalPending = true;
-                        prevLength = matchLength;
-                        prevDistance = matchDistance;
-                        pos++;
-                    }
-
-                    if (count == SymbolCapacity)
-                    {
-                        // The pending byte at pos - 1 (if any) belongs to the next block.
-                        _symbolCount = count;
-                        count = 0;
-                        if (!FlushBlock(literalPending ? pos - 1 : pos, final: false))
-                        {
-                            return false;
+                            matchLength = NearMatch(input, pos, length, word, candidate3, out matchDistance);
                         }
                     }
                 }
 
-                if (literalPending)
+                if (prevLength >= MinMatch && matchLength <= prevLength)
                 {
-                    byte literal = input[length - 1];
-                    values[count] = literal;
-                    distances[count] = 0;
-                    literalFrequencies[literal]++;
-                    count++;
+                    // The match found one byte back is at least as long: take it, starting at pos - 1.
+                    symbols.AddMatch(count++, prevLength, prevDistance);
+                    int end = pos - 1 + prevLength;
+                    int insertEnd = Math.Min(end, lastInsert + 1);
+                    for (int p = pos + 1; p < insertEnd; p++)
+                    {
+                        tables.Insert(p);
+                    }
+
+                    pos = end;
+                    prevLength = 0;
+                    literalPending = false;
                 }
+                else
+                {
+                    if (literalPending)
+                    {
+                        symbols.AddLiteral(count++, input[pos - 1]);
+                    }
+
+                    literalPending = true;
+                    prevLength = matchLength;
+                    prevDistance = matchDistance;
+                    pos++;
+                }
+
+                if (count == SymbolCapacity)
+                {
+                    // The pending byte at pos - 1 (if any) belongs to the next block.
+                    _symbolCount = count;
+                    count = 0;
+                    if (!FlushBlock(literalPending ? pos - 1 : pos, final: false))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            if (literalPending)
+            {
+                symbols.AddLiteral(count++, input[length - 1]);
             }
 
             _symbolCount = count;
@@ -224,83 +209,59 @@ namespace GolemImage.Compression.Deflate
         }
 
         [MethodImpl(ByteMatching.AggressiveOptimization)]
-        private bool ParseGreedy(int length)
+        private bool ParseGreedy(int length, MatchTables tables, SymbolSink symbols)
         {
             byte* input = _input;
             int lastInsert = length - 4;
             int count = 0;
-            fixed (int* head = _head)
-            fixed (int* head3 = _head3)
-            fixed (int* prev = _prev)
-            fixed (ushort* values = _symbolValues)
-            fixed (ushort* distances = _symbolDistances)
-            fixed (int* literalFrequencies = _literalFrequencies)
-            fixed (int* distanceFrequencies = _distanceFrequencies)
+            int pos = 0;
+            while (pos < length)
             {
-                int pos = 0;
-                while (pos < length)
+                int matchLength = 0;
+                int matchDistance = 0;
+                if (pos <= lastInsert)
                 {
-                    int matchLength = 0;
-                    int matchDistance = 0;
-                    if (pos <= lastInsert)
+                    int candidate = tables.Index(pos, out uint word, out int candidate3);
+                    if (candidate >= pos - MaxDistance)
                     {
-                        uint word = ByteMatching.Read32(input + pos);
-                        uint hash = Hash4(word);
-                        uint hash3 = Hash3(word);
-                        int candidate = head[hash];
-                        int candidate3 = head3[hash3];
-                        prev[pos] = candidate;
-                        head[hash] = pos;
-                        head3[hash3] = pos;
-                        if (candidate >= pos - MaxDistance)
-                        {
-                            matchLength = LongestMatch(input, pos, length, candidate, prev, 0, out matchDistance);
-                        }
+                        matchLength = LongestMatch(input, pos, length, candidate, tables.Prev, 0, out matchDistance);
+                    }
 
-                        if (matchLength == 0)
+                    if (matchLength == 0)
+                    {
+                        matchLength = NearMatch(input, pos, length, word, candidate3, out matchDistance);
+                    }
+                }
+
+                if (matchLength >= MinMatch)
+                {
+                    symbols.AddMatch(count++, matchLength, matchDistance);
+                    int end = pos + matchLength;
+                    // Long matches are not indexed inside: that is most of the fast levels' speed.
+                    if (matchLength <= _lazyLength)
+                    {
+                        int insertEnd = Math.Min(end, lastInsert + 1);
+                        for (int p = pos + 1; p < insertEnd; p++)
                         {
-                            matchLength = NearMatch(input, pos, length, word, candidate3, out matchDistance);
+                            tables.Insert(p);
                         }
                     }
 
-                    if (matchLength >= MinMatch)
-                    {
-                        values[count] = (ushort)matchLength;
-                        distances[count] = (ushort)matchDistance;
-                        literalFrequencies[257 + DeflateSymbols.LengthIndex[matchLength]]++;
-                        distanceFrequencies[DeflateSymbols.DistanceCode(matchDistance)]++;
-                        count++;
-                        int end = pos + matchLength;
-                        // Long matches are not indexed inside: that is most of the fast levels' speed.
-                        if (matchLength <= _lazyLength)
-                        {
-                            int insertEnd = Math.Min(end, lastInsert + 1);
-                            for (int p = pos + 1; p < insertEnd; p++)
-                            {
-                                Insert(input, p, head, head3, prev);
-                            }
-                        }
+                    pos = end;
+                }
+                else
+                {
+                    symbols.AddLiteral(count++, input[pos]);
+                    pos++;
+                }
 
-                        pos = end;
-                    }
-                    else
+                if (count == SymbolCapacity)
+                {
+                    _symbolCount = count;
+                    count = 0;
+                    if (!FlushBlock(pos, final: false))
                     {
-                        byte literal = input[pos];
-                        values[count] = literal;
-                        distances[count] = 0;
-                        literalFrequencies[literal]++;
-                        count++;
-                        pos++;
-                    }
-
-                    if (count == SymbolCapacity)
-                    {
-                        _symbolCount = count;
-                        count = 0;
-                        if (!FlushBlock(pos, final: false))
-                        {
-                            return false;
-                        }
+                        return false;
                     }
                 }
             }
@@ -383,17 +344,6 @@ namespace GolemImage.Compression.Deflate
 
             byte* scan = input + pos;
             return 3 + ByteMatching.MatchLength(scan + 3, input + candidate + 3, scan + Math.Min(MaxMatch, length - pos));
-        }
-
-        /// <summary>Indexes position <paramref name="p"/> (at least 4 bytes before the end) in both tables.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Insert(byte* input, int p, int* head, int* head3, int* prev)
-        {
-            uint word = ByteMatching.Read32(input + p);
-            uint hash = Hash4(word);
-            prev[p] = head[hash];
-            head[hash] = p;
-            head3[Hash3(word)] = p;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -641,6 +591,88 @@ namespace GolemImage.Compression.Deflate
             var code = new HuffmanCode(lengths.Length, 15);
             code.SetLengths(lengths);
             return code;
+        }
+
+        /// <summary>
+        /// The match finder's tables, pinned for one block: chains of positions by 4-byte prefix (head, prev) and
+        /// the last position of every 3-byte prefix.
+        /// </summary>
+        private readonly struct MatchTables
+        {
+            public readonly byte* Input;
+            public readonly int* Head;
+            public readonly int* Head3;
+            public readonly int* Prev;
+
+            public MatchTables(byte* input, int* head, int* head3, int* prev)
+            {
+                Input = input;
+                Head = head;
+                Head3 = head3;
+                Prev = prev;
+            }
+
+            /// <summary>
+            /// Indexes <paramref name="pos"/> (at least 4 bytes before the end); returns the previous position on
+            /// its chain and, in <paramref name="candidate3"/>, the previous position with the same 3 bytes.
+            /// </summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public int Index(int pos, out uint word, out int candidate3)
+            {
+                word = ByteMatching.Read32(Input + pos);
+                uint hash = Hash4(word);
+                uint hash3 = Hash3(word);
+                int candidate = Head[hash];
+                candidate3 = Head3[hash3];
+                Prev[pos] = candidate;
+                Head[hash] = pos;
+                Head3[hash3] = pos;
+                return candidate;
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void Insert(int pos)
+            {
+                uint word = ByteMatching.Read32(Input + pos);
+                uint hash = Hash4(word);
+                Prev[pos] = Head[hash];
+                Head[hash] = pos;
+                Head3[Hash3(word)] = pos;
+            }
+        }
+
+        /// <summary>The current block's symbols and their frequencies, pinned for one block.</summary>
+        private readonly struct SymbolSink
+        {
+            private readonly ushort* _values;
+            private readonly ushort* _distances;
+            private readonly int* _literalFrequencies;
+            private readonly int* _distanceFrequencies;
+
+            public SymbolSink(ushort* values, ushort* distances, int* literalFrequencies, int* distanceFrequencies)
+            {
+                _values = values;
+                _distances = distances;
+                _literalFrequencies = literalFrequencies;
+                _distanceFrequencies = distanceFrequencies;
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void AddLiteral(int index, byte literal)
+            {
+                _values[index] = literal;
+                _distances[index] = 0;
+                _literalFrequencies[literal]++;
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void AddMatch(int index, int length, int distance)
+            {
+                _values[index] = (ushort)length;
+                _distances[index] = (ushort)distance;
+                _literalFrequencies[257 + DeflateSymbols.LengthIndex[length]]++;
+                _distanceFrequencies[DeflateSymbols.DistanceCode(distance)]++;
+            }
         }
     }
 }
