@@ -29,13 +29,15 @@ namespace GolemImage.Compression.Deflate
 
         // Per level: a previous match this long searches a quarter of the chain; lazy evaluation stops at (levels
         // 4-9) or matches up to this long are fully inserted (1-3); a match this long ends the search; chain depth.
-        // zlib's tuning, except level 9's chain: 1,024 instead of 4,096, because 4-byte chains hold fewer useless
-        // candidates; measured on the bench trees it is still no larger than zlib's level 9 (0.9996x binaries,
-        // 0.9997x text) in 0.31x / 0.50x of zlib's time (4,096: 0.9998x / 0.9996x in 0.72x / 0.58x).
+        // zlib's tuning, except the chain depth at levels 6 and 9: 4-byte chains hold fewer useless candidates, so
+        // half (6: 64) or a quarter (9: 1,024) of zlib's depth is still no larger than zlib at that level on both
+        // bench trees (level 6: 0.9996x binaries, 0.9994x text, in 0.51x / 0.63x of zlib's time; with zlib's 128:
+        // 0.9958x / 0.9985x in 0.62x / 0.67x; 48 gives 1.0021x. Level 9: 0.9996x / 0.9997x in 0.31x / 0.50x; with
+        // zlib's 4,096: 0.9998x / 0.9996x in 0.72x / 0.58x).
         private static readonly int[] GoodLengths = { 0, 4, 4, 4, 4, 8, 8, 8, 32, 32 };
         private static readonly int[] LazyLengths = { 0, 4, 5, 6, 4, 16, 16, 32, 128, 258 };
         private static readonly int[] NiceLengths = { 0, 8, 16, 32, 16, 32, 128, 128, 258, 258 };
-        private static readonly int[] ChainLengths = { 0, 4, 8, 32, 16, 32, 128, 256, 1024, 1024 };
+        private static readonly int[] ChainLengths = { 0, 4, 8, 32, 16, 32, 64, 256, 1024, 1024 };
 
         private static readonly HuffmanCode FixedLiteralCode = CreateFixed(DeflateSymbols.FixedLiteralLengthLengths);
         private static readonly HuffmanCode FixedDistanceCode = CreateFixed(DeflateSymbols.FixedDistanceLengths);
