@@ -12,8 +12,8 @@ namespace GolemImage.Compression.Deflate
     /// block of at most 16,383 symbols coded with whichever of stored, static and dynamic Huffman is shortest.
     /// The match finder differs: its chains link positions by their first 4 bytes, not 3, and a table of the last
     /// position of every 3-byte prefix supplies the near 3-byte matches, so a chain's depth is spent on candidates
-    /// that can give a long match. On the bench tree that is 0.4 % smaller than zlib at level 6 in about two
-    /// thirds of zlib's time. Match lengths are compared 8 bytes at a time.
+    /// that can give a long match, and levels 6 and 9 search shorter chains than zlib's for the same size (see the
+    /// tables). Match lengths are compared 8 bytes at a time.
     /// </summary>
     internal sealed unsafe class DeflateEncoder
     {
