@@ -50,7 +50,7 @@ namespace GolemImage.Compression
                 switch (Algorithm)
                 {
                     case CompressionAlgorithm.Gzip:
-                        // DeflateStream only offers these three zlib levels.
+                        // zlib's fastest, default and best levels, as our DeflateEncoder implements them.
                         return Level == CompressionLevel.Fastest ? 1 : Level == SmallestSize ? 9 : 6;
                     case CompressionAlgorithm.Zstd:
                         // 15 is the squashfs-tools default; Fastest/SmallestSize bracket it.
