@@ -59,18 +59,11 @@ namespace GolemImage.Tests.Compression.Deflate
     }
 
     /// <summary>Needs the system zlib and GOLEMIMAGE_EXHAUSTIVE=1.</summary>
-    public sealed class ZlibExhaustiveFactAttribute : FactAttribute
+    public sealed class ZlibExhaustiveFactAttribute : ExhaustiveNativeFactAttribute
     {
         public ZlibExhaustiveFactAttribute()
+            : base(() => NativeZlib.Unavailable)
         {
-            if (Environment.GetEnvironmentVariable("GOLEMIMAGE_EXHAUSTIVE") != "1")
-            {
-                Skip = "slow; runs with GOLEMIMAGE_EXHAUSTIVE=1";
-            }
-            else if (NativeZlib.Unavailable is string reason)
-            {
-                Skip = reason;
-            }
         }
     }
 }

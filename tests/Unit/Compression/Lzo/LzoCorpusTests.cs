@@ -86,18 +86,11 @@ namespace GolemImage.Tests.Compression.Lzo
     }
 
     /// <summary>Needs liblzo2 and GOLEMIMAGE_EXHAUSTIVE=1.</summary>
-    public sealed class LiblzoExhaustiveFactAttribute : FactAttribute
+    public sealed class LiblzoExhaustiveFactAttribute : ExhaustiveNativeFactAttribute
     {
         public LiblzoExhaustiveFactAttribute()
+            : base(() => NativeLzo.Unavailable)
         {
-            if (Environment.GetEnvironmentVariable("GOLEMIMAGE_EXHAUSTIVE") != "1")
-            {
-                Skip = "slow; runs with GOLEMIMAGE_EXHAUSTIVE=1";
-            }
-            else if (NativeLzo.Unavailable is string reason)
-            {
-                Skip = reason;
-            }
         }
     }
 }
