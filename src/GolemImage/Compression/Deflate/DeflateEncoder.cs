@@ -31,9 +31,9 @@ namespace GolemImage.Compression.Deflate
         // 4-9) or matches up to this long are fully inserted (1-3); a match this long ends the search; chain depth.
         // zlib's tuning, except the chain depth at levels 6 and 9: 4-byte chains hold fewer useless candidates, so
         // half (6: 64) or a quarter (9: 1,024) of zlib's depth is still no larger than zlib at that level on both
-        // bench trees (level 6: 0.9996x binaries, 0.9994x text, in 0.51x / 0.63x of zlib's time; with zlib's 128:
-        // 0.9958x / 0.9985x in 0.62x / 0.67x; 48 gives 1.0021x. Level 9: 0.9996x / 0.9997x in 0.31x / 0.50x; with
-        // zlib's 4,096: 0.9998x / 0.9996x in 0.72x / 0.58x).
+        // bench trees (level 6: 0.9996x binaries, 0.9994x text, in 0.55x / 0.64x of zlib's time; with zlib's 128:
+        // 0.9958x / 0.9985x, about 1.2x slower than 64; 48 gives 1.0021x. Level 9: 0.9996x / 0.9997x in 0.29x /
+        // 0.51x; with zlib's 4,096: 0.9998x / 0.9996x, about 2.4x slower on binaries).
         private static readonly int[] GoodLengths = { 0, 4, 4, 4, 4, 8, 8, 8, 32, 32 };
         private static readonly int[] LazyLengths = { 0, 4, 5, 6, 4, 16, 16, 32, 128, 258 };
         private static readonly int[] NiceLengths = { 0, 8, 16, 32, 16, 32, 128, 128, 258, 258 };
@@ -635,15 +635,9 @@ namespace GolemImage.Compression.Deflate
                 return candidate;
             }
 
+            /// <summary>Indexes a position inside a match, where no search is made.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public void Insert(int pos)
-            {
-                uint word = ByteMatching.Read32(Input + pos);
-                uint hash = Hash4(word);
-                Prev[pos] = Head[hash];
-                Head[hash] = pos;
-                Head3[Hash3(word)] = pos;
-            }
+            public void Insert(int pos) => Index(pos, out _, out _);
         }
 
         /// <summary>The current block's symbols and their frequencies, pinned for one block.</summary>

@@ -27,6 +27,7 @@ namespace GolemImage.Tests.Compression.Deflate
             _output.WriteLine($"{blocks.Count} blocks, {input:N0} bytes, zlib {NativeZlib.Version}");
             var levels = (Environment.GetEnvironmentVariable("GOLEMIMAGE_CORPUS_LEVELS") ?? "1,6,9").Split(',').Select(int.Parse);
             var output = new byte[BlockSize + 1024];
+            var zlibOutput = new byte[BlockSize + 1024];
             foreach (int level in levels)
             {
                 var encoder = new DeflateEncoder(level);
@@ -45,7 +46,7 @@ namespace GolemImage.Tests.Compression.Deflate
 
                     oursWatch.Stop();
                     zlibWatch.Start();
-                    int zlibLength = NativeZlib.Compress(block, level).Length;
+                    int zlibLength = NativeZlib.CompressInto(block, zlibOutput, level);
                     zlibWatch.Stop();
                     ours += length + 6;
                     zlib += zlibLength;

@@ -27,6 +27,12 @@ namespace GolemImage.Tests.Compression.Deflate
         public static byte[] Compress(ReadOnlySpan<byte> source, int level)
         {
             var output = new byte[source.Length + (source.Length / 1000) + 64];
+            return output.AsSpan(0, CompressInto(source, output, level)).ToArray();
+        }
+
+        /// <summary>As <see cref="Compress"/>, into a caller's buffer (no allocation, for timing); returns the length.</summary>
+        public static int CompressInto(ReadOnlySpan<byte> source, byte[] output, int level)
+        {
             nuint length = (nuint)output.Length;
             int result;
             fixed (byte* src = source)
@@ -40,7 +46,7 @@ namespace GolemImage.Tests.Compression.Deflate
                 throw new InvalidOperationException($"compress2 returned {result}");
             }
 
-            return output.AsSpan(0, (int)length).ToArray();
+            return (int)length;
         }
 
         private static string? Probe()
