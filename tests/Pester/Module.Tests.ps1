@@ -130,6 +130,76 @@ foreach (`$file in Get-ChildItem `$dir -Filter *.dll) {
     }
 }
 
+Describe 'Dependency binding on Windows PowerShell (netstandard2.0 build)' {
+    # .NET Framework binds a strong-named reference to its exact version only, and powershell.exe redirects nothing
+    # for a module, so the packages we ship (which refer to each other at older versions than the copies we ship)
+    # rely on the module's AssemblyResolve handler. Windows is not available here: these check the handler through
+    # the same event in pwsh, and that every reference between shipped DLLs is one it can answer.
+    BeforeAll {
+        $script:Desktop = Join-Path $ModuleDirectory 'netstandard2.0'
+        $script:Shipped = @{}
+        foreach ($file in Get-ChildItem $Desktop -Filter *.dll) {
+            $name = [System.Reflection.AssemblyName]::GetAssemblyName($file.FullName)
+            $Shipped[$name.Name] = $name
+        }
+    }
+
+    It 'has every reference between shipped DLLs at the shipped version or older, with the same public key token' {
+        $problems = [System.Collections.Generic.List[string]]::new()
+        $olderReferences = 0
+        foreach ($file in Get-ChildItem $Desktop -Filter *.dll) {
+            $stream = [System.IO.File]::OpenRead($file.FullName)
+            try {
+                $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
+                $metadata = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+                foreach ($handle in $metadata.AssemblyReferences) {
+                    $reference = $metadata.GetAssemblyReference($handle)
+                    $name = $metadata.GetString($reference.Name)
+                    if (-not $Shipped.ContainsKey($name)) { continue }
+                    $token = -join ($metadata.GetBlobBytes($reference.PublicKeyOrToken) | ForEach-Object { $_.ToString('x2') })
+                    $shippedToken = -join ($Shipped[$name].GetPublicKeyToken() | ForEach-Object { $_.ToString('x2') })
+                    if ($reference.Version -gt $Shipped[$name].Version) { $problems.Add("$($file.Name) needs $name $($reference.Version), we ship $($Shipped[$name].Version)") }
+                    if ($token -ne $shippedToken) { $problems.Add("$($file.Name) refers to $name with token '$token', ours has '$shippedToken'") }
+                    if ($reference.Version -lt $Shipped[$name].Version) { $olderReferences++ }
+                }
+            } finally {
+                $stream.Dispose()
+            }
+        }
+        $problems | Should -BeNullOrEmpty
+        # What makes the handler necessary (System.Memory -> Unsafe 4.0.4.1 while we ship 6.0.0.0, and others).
+        $olderReferences | Should -BeGreaterThan 0
+    }
+
+    It 'answers a failed bind of a shipped dependency with the module''s copy: older or equal version only, same token' {
+        $k4os = $Shipped['K4os.Compression.LZ4']
+        $token = -join ($k4os.GetPublicKeyToken() | ForEach-Object { $_.ToString('x2') })
+        $output = Invoke-FreshPwsh -Environment @{ GOLEMIMAGE_FRAMEWORK = 'netstandard2.0' } -Script @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ModulePath'
+# Not loaded yet, and not part of pwsh: a request by name can only be answered by an AssemblyResolve handler.
+'PRELOADED=' + [bool]([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'K4os.Compression.LZ4' })
+# The refusals first: once a copy is loaded, .NET (unlike .NET Framework) answers later requests with it by itself.
+foreach (`$request in @(
+    @('newer', 'K4os.Compression.LZ4, Version=$($k4os.Version.Major + 1).0.0.0, Culture=neutral, PublicKeyToken=$token'),
+    @('token', 'K4os.Compression.LZ4, Version=1.0.0.0, Culture=neutral, PublicKeyToken=0123456789abcdef'),
+    @('unknown', 'GolemImage.NotShipped, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null'),
+    @('older', 'K4os.Compression.LZ4, Version=1.0.0.0, Culture=neutral, PublicKeyToken=$token'),
+    @('same', 'K4os.Compression.LZ4, Version=$($k4os.Version), Culture=neutral, PublicKeyToken=$token'))) {
+    try { `$a = [System.Reflection.Assembly]::Load(`$request[1]); `$request[0] + '=' + `$a.Location }
+    catch { `$request[0] + '=failed' }
+}
+"@
+        $expected = Join-Path $Desktop 'K4os.Compression.LZ4.dll'
+        $output | Should -Contain 'PRELOADED=False'
+        $output | Should -Contain "older=$expected"
+        $output | Should -Contain "same=$expected"
+        $output | Should -Contain 'newer=failed'
+        $output | Should -Contain 'token=failed'
+        $output | Should -Contain 'unknown=failed'
+    }
+}
+
 Describe 'Packaging and installation' {
     BeforeAll {
         $script:Sandbox = Join-Path ([IO.Path]::GetTempPath()) ('gi-install-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
