@@ -37,6 +37,7 @@ namespace GolemImage.Registry
             this.retry = retry;
             this.reporter = reporter;
             this.secret = string.IsNullOrEmpty(secret) ? null : secret;
+            TransportSecurity.EnsureTls12();
             http = handler == null ? new HttpClient() : new HttpClient(handler);
 
             // Each attempt has its own deadline (RequestTimeout, or a rate-based one for chunks).

@@ -40,6 +40,7 @@ namespace GolemImage.Sources
             string host = reference.IsDockerHub ? "registry-1.docker.io" : reference.Registry;
             bool plain = allowHttp || IsLoopback(reference.Registry);
             baseUri = new Uri((plain ? "http://" : "https://") + host + "/v2/");
+            TransportSecurity.EnsureTls12();
             http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = true }) { Timeout = Timeout.InfiniteTimeSpan };
             http.DefaultRequestHeaders.UserAgent.ParseAdd("GolemImage/0.1");
         }
