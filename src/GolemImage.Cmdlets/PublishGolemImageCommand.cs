@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using GolemImage.Cmdlets.Infrastructure;
+using GolemImage.Gvmi;
 using GolemImage.Registry;
 
 namespace GolemImage.Cmdlets
@@ -92,6 +93,18 @@ namespace GolemImage.Cmdlets
         {
             foreach (string file in ResolveImageFiles())
             {
+                // Checked before ShouldProcess too, so that -WhatIf and -Confirm never offer to publish a file that is not
+                // a .gvmi (the engine checks again, cheaply, for its other callers).
+                try
+                {
+                    RunEngine((reporter, token) => GvmiImageReader.ReadAsync(file, false, reporter, 0, token));
+                }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    WriteEngineError(ex, file);
+                    continue;
+                }
+
                 string action = imageTag != null ? $"Publish to {registryUrl} as {imageTag}" : $"Publish anonymously to {registryUrl}";
                 if (!ShouldProcess(file, action))
                 {

@@ -21,7 +21,7 @@ BeforeAll {
 
     function script:New-TestGvmi {
         <# A real .gvmi: a squashfs of random (incompressible) files from mksquashfs, plus the ContainerConfig trailer. #>
-        param([string] $Name, [int] $Kilobytes = 600)
+        param([string] $Name, [int] $Kilobytes = 600, [string] $Compression = 'gzip')
         $tree = Join-Path $Work "$Name-tree"
         New-Item -ItemType Directory -Force -Path "$tree/app" | Out-Null
         $bytes = [byte[]]::new($Kilobytes * 1024)
@@ -29,7 +29,7 @@ BeforeAll {
         [IO.File]::WriteAllBytes("$tree/app/data.bin", $bytes)
         Set-Content -LiteralPath "$tree/app/hello.txt" -Value "hello from $Name"
         $path = Join-Path $Work "$Name.gvmi"
-        & mksquashfs $tree $path -noappend -quiet -no-progress -comp gzip -mkfs-time 0 -all-time 0 | Out-Null
+        & mksquashfs $tree $path -noappend -quiet -no-progress -comp $Compression -mkfs-time 0 -all-time 0 | Out-Null
         if ($LASTEXITCODE -ne 0) { throw "mksquashfs failed for $Name" }
         $config = [GolemImage.Gvmi.ContainerConfig]::new()
         $config.Env = @('PATH=/bin')
@@ -67,6 +67,7 @@ BeforeAll {
                 Output   = $output
                 Errors   = $errors
                 Verbose  = @($ps.Streams.Verbose | ForEach-Object Message)
+                Warnings = @($ps.Streams.Warning | ForEach-Object Message)
                 Progress = @($ps.Streams.Progress)
                 AllText  = $text.ToString()
             }
@@ -343,6 +344,50 @@ Publish-GolemImage -LiteralPath '$image' -Tag alice/resume:1 -Credential `$crede
             $run.Errors[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
             (Get-TestGolemRegistryStats -Registry $Registry).totalRequests | Should -Be 0
             Test-Path "$image.descr.bin" | Should -BeFalse
+        }
+
+        It 'refuses <Name> before reading or uploading it, also with -WhatIf' -ForEach @(
+            @{ Name = 'a text file'; Kind = 'text'; ErrorId = 'GvmiTrailerLengthInvalid' }
+            @{ Name = 'a squashfs without the trailer'; Kind = 'squashfs'; ErrorId = 'GvmiTrailerLengthInvalid' }
+            @{ Name = 'a trailer after something that is not squashfs'; Kind = 'trailer'; ErrorId = 'InvalidSquashfs' }
+        ) {
+            $image = Join-Path $Work "not-a-gvmi-$Kind.gvmi"
+            switch ($Kind) {
+                'text' { Set-Content -LiteralPath $image -Value 'not even an image' }
+                'squashfs' {
+                    $tree = Join-Path $Work 'untrailed-tree'
+                    New-Item -ItemType Directory -Force -Path $tree | Out-Null
+                    Set-Content -LiteralPath "$tree/hello.txt" -Value 'hello'
+                    & mksquashfs $tree $image -noappend -quiet -no-progress -comp gzip | Out-Null
+                    $LASTEXITCODE | Should -Be 0
+                }
+                'trailer' {
+                    [IO.File]::WriteAllBytes($image, [byte[]]::new(8192))
+                    $stream = [IO.File]::Open($image, 'Append')
+                    try { [GolemImage.Gvmi.GvmiTrailer]::Write($stream, [GolemImage.Gvmi.ContainerConfig]::new()) } finally { $stream.Dispose() }
+                }
+            }
+            $before = (Get-TestGolemRegistryStats -Registry $Registry).totalRequests
+            foreach ($whatIf in $false, $true) {
+                $run = Invoke-Publish @{ Path = $image; Anonymous = $true; RegistryUrl = $Registry.Url; WhatIf = $whatIf }
+                $run.Output | Should -BeNullOrEmpty
+                $run.Errors | Should -HaveCount 1
+                $run.Errors[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
+                $run.Errors[0].CategoryInfo.Category | Should -Be 'InvalidData'
+                $run.Errors[0].TargetObject | Should -Be $image
+                $run.Errors[0].Exception.Message | Should -Match ([regex]::Escape($image))
+            }
+            (Get-TestGolemRegistryStats -Registry $Registry).totalRequests | Should -Be $before
+            Test-Path "$image.descr.bin" | Should -BeFalse
+        }
+
+        It 'warns that providers cannot mount a zstd image, and publishes it as asked' {
+            $image = New-TestGvmi -Name 'zstd' -Kilobytes 40 -Compression zstd
+            $run = Invoke-Publish @{ Path = $image; Anonymous = $true; RegistryUrl = $Registry.Url; ChunkSize = $ChunkSize }
+            $run.Errors | Should -BeNullOrEmpty
+            $run.Warnings | Should -HaveCount 1
+            $run.Warnings[0] | Should -Match 'zstd, which Golem providers cannot mount'
+            $run.Output.Hash | Should -Be (Get-OpenSslSha3 $image)
         }
 
         It 'reports RegistryValidationFailed when the registry finds the joined chunks do not match the image hash' {

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
+using GolemImage.Gvmi;
 using GolemImage.Reporting;
 
 namespace GolemImage.Registry
@@ -52,6 +53,14 @@ namespace GolemImage.Registry
             if (!file.Exists)
             {
                 throw new GolemImageException("ImageNotFound", GolemErrorCategory.ObjectNotFound, $"The image file '{request.ImagePath}' does not exist.", request.ImagePath);
+            }
+
+            // A registry keeps whatever it is sent, and a task package naming it fails only on the providers: refuse a
+            // file that is not a .gvmi (its trailer and superblock, two small reads) before reading all of it.
+            GvmiImageInfo image = await GvmiImageReader.ReadAsync(request.ImagePath, computeHash: false, reporter, 0, cancellationToken).ConfigureAwait(false);
+            if (!image.Superblock.MountableByGolemProviders)
+            {
+                reporter.Warning($"'{request.ImagePath}' is compressed with {image.Superblock.CompressionName}, which Golem providers cannot mount (their kernel reads gzip, lzo, xz and lz4 squashfs images); publishing it anyway.");
             }
 
             long chunkSize = request.ChunkSize ?? ImageDescriptor.DefaultChunkSize(file.Length);

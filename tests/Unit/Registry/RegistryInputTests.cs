@@ -1,3 +1,7 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
 using GolemImage.Registry;
 using Xunit;
 
@@ -51,6 +55,22 @@ namespace GolemImage.Tests.Registry
         {
             var error = Assert.Throws<GolemImageException>(() => RegistryPublisher.ValidateRegistryUrl(url, false));
             Assert.Equal(errorId, error.ErrorId);
+        }
+
+        [Fact]
+        public async Task Publishing_a_file_that_is_not_a_gvmi_fails_before_the_registry_is_contacted()
+        {
+            using (var temp = new TempDirectory())
+            {
+                string path = temp.Combine("data.gvmi");
+                File.WriteAllBytes(path, new byte[100_000]);
+                // Nothing listens on port 9: reaching the registry would fail with RegistryUnavailable instead.
+                var request = new PublishRequest(path, new Uri("http://127.0.0.1:9/")) { Retry = new RetrySettings { MaximumRetryCount = 0 } };
+                var error = await Assert.ThrowsAsync<GolemImageException>(() => RegistryPublisher.PublishAsync(request, new RecordingReporter(), CancellationToken.None));
+                Assert.Equal("GvmiTrailerLengthInvalid", error.ErrorId);
+                Assert.Equal(path, error.Target);
+                Assert.False(File.Exists(path + ".descr.bin"));
+            }
         }
 
         [Fact]

@@ -132,10 +132,7 @@ namespace GolemImage.Squashfs.Reading
 
             switch (sb.CompressionId)
             {
-                case 1:
-                case 3:
-                case 4:
-                case 5:
+                case var _ when sb.MountableByGolemProviders:
                     findings.Add(new ValidationFinding("Superblock.Compression", ValidationResult.Passed, $"Compression {sb.CompressionName}, which the Golem provider kernel supports.", 20));
                     break;
                 case 6:

@@ -64,6 +64,12 @@ namespace GolemImage.Squashfs.Reading
         /// <summary>The compressor as mksquashfs names it (gzip, lzma, lzo, xz, lz4, zstd), or "unknown(N)".</summary>
         public string CompressionName => NameOfCompression(CompressionId);
 
+        /// <summary>
+        /// True for the compressors the Golem provider kernel's squashfs driver reads (gzip, lzo, xz, lz4): not zstd,
+        /// which that kernel is built without, nor lzma (id 2), which no Linux kernel reads.
+        /// </summary>
+        public bool MountableByGolemProviders => CompressionId == 1 || CompressionId == 3 || CompressionId == 4 || CompressionId == 5;
+
         public static string NameOfCompression(int id)
         {
             switch (id)
