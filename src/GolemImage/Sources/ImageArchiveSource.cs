@@ -89,10 +89,14 @@ namespace GolemImage.Sources
                 return OpenOciLayout(files, image, platform, force, sourceKind, reporter);
             }
 
+            // A root file system tar (docker export, debootstrap, a flattened layer) is the commonest wrong input, and it
+            // lacks what a .gvmi needs besides the files: the image config (Env, Cmd, Entrypoint, ...).
+            bool rootFileSystem = files.Exists("etc/passwd") || files.Exists("etc/os-release") || files.Exists("bin/sh") || files.Exists("usr/lib/os-release");
             throw new GolemImageException(
                 "InvalidArchive",
                 GolemErrorCategory.InvalidData,
-                $"{files.DisplayName} is not an image archive: it has neither manifest.json (docker save) nor index.json (OCI image layout).",
+                $"{files.DisplayName} is not an image archive: it has neither manifest.json (docker save) nor index.json (OCI image layout)." +
+                (rootFileSystem ? " It holds a root file system (what docker export writes), without the image config a .gvmi carries (Env, Cmd, Entrypoint, ...): make an image of it, for example with 'docker import <file> <name>' (--change 'CMD ...' sets the config), and convert that image." : string.Empty),
                 files.DisplayName);
         }
 

@@ -116,6 +116,25 @@ namespace GolemImage.Tests.Sources
             Assert.Contains("digest", error.Message);
         }
 
+        [Theory]
+        [InlineData("./etc/passwd", true)]
+        [InlineData("bin/sh", true)]
+        [InlineData("notes.txt", false)]
+        public async Task ATarThatIsNoImageArchiveIsInvalidArchiveAndARootFileSystemGetsAHint(string member, bool rootFileSystem)
+        {
+            string path = Path.Combine(directory, "plain.tar");
+            using (var file = File.Create(path))
+            using (var writer = new TarWriter(file, TarEntryFormat.Ustar))
+            {
+                writer.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, member) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes("root:x:0:0::/root:/bin/sh\n")) });
+            }
+
+            var error = await Assert.ThrowsAsync<GolemImageException>(() => Open(path, null));
+            Assert.Equal("InvalidArchive", error.ErrorId);
+            Assert.Contains("neither manifest.json", error.Message);
+            Assert.Equal(rootFileSystem, error.Message.Contains("docker import"));
+        }
+
         [Fact]
         public async Task AMissingFileIsArchiveNotFound()
         {
