@@ -21,6 +21,9 @@ namespace GolemImage.Registry
     /// </summary>
     public sealed class GolemRegistryClient : IDisposable
     {
+        /// <summary>Above the largest -ThrottleLimit (64), with room for the status and attach requests.</summary>
+        private const int MaximumConnections = 72;
+
         private readonly HttpClient http;
         private readonly Uri baseUri;
         private readonly RetrySettings retry;
@@ -38,7 +41,9 @@ namespace GolemImage.Registry
             this.reporter = reporter;
             this.secret = string.IsNullOrEmpty(secret) ? null : secret;
             TransportSecurity.EnsureTls12();
-            http = handler == null ? new HttpClient() : new HttpClient(handler);
+            // .NET Framework allows two connections per server by default (ServicePointManager.DefaultConnectionLimit),
+            // which would serialise -ThrottleLimit's parallel chunk uploads on Windows PowerShell; .NET has no limit.
+            http = new HttpClient(handler ?? new HttpClientHandler { MaxConnectionsPerServer = MaximumConnections });
 
             // Each attempt has its own deadline (RequestTimeout, or a rate-based one for chunks).
             http.Timeout = Timeout.InfiniteTimeSpan;
