@@ -48,6 +48,9 @@ namespace GolemImage.Registry
             // Each attempt has its own deadline (RequestTimeout, or a rate-based one for chunks).
             http.Timeout = Timeout.InfiniteTimeSpan;
             http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("GolemImage", typeof(GolemRegistryClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
+            // .NET Framework would send "Expect: 100-continue" with every chunk and wait for the answer (a round trip, up
+            // to 350 ms with servers that do not answer it) before the body; .NET sends no such header.
+            http.DefaultRequestHeaders.ExpectContinue = false;
         }
 
         public Uri BaseUri => baseUri;
