@@ -9,8 +9,8 @@
                   openssl dgst -sha3-224 and sha256sum on the same file;
       upload      Publish-GolemImage -Anonymous with the cached descriptor: chunks over 4 loopback connections,
                   including the test server's own verification (it joins the chunks and runs openssl on them).
-    The image is random bytes: the registry treats a .gvmi as opaque bytes, and random data defeats any
-    compression on the way.
+    The image is a real .gvmi (Publish-GolemImage refuses anything else) holding one file of random bytes, stored
+    uncompressed by mksquashfs: random data defeats any compression on the way.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -36,8 +36,16 @@ function Measure-Seconds([scriptblock] $Block) {
 
 $registry = $null
 try {
-    Write-Host "Writing a $([math]::Round($SizeBytes / 1MB)) MiB random image"
-    & head -c $SizeBytes /dev/urandom > $image
+    Write-Host "Writing a $([math]::Round($SizeBytes / 1MB)) MiB image of random bytes"
+    $tree = Join-Path $work 'tree'
+    New-Item -ItemType Directory -Path $tree | Out-Null
+    # 1 MiB under the size, so that with squashfs metadata and trailer the image stays within the same chunk-size tier.
+    & head -c ($SizeBytes - 1MB) /dev/urandom > (Join-Path $tree 'random.bin')
+    & mksquashfs $tree $image -noappend -quiet -no-progress -noI -noD -noF -noX -mkfs-time 0 -all-time 0 | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'mksquashfs failed' }
+    Remove-Item -Recurse -Force -LiteralPath $tree
+    $stream = [IO.File]::Open($image, 'Append')
+    try { [GolemImage.Gvmi.GvmiTrailer]::Write($stream, [GolemImage.Gvmi.ContainerConfig]::new()) } finally { $stream.Dispose() }
     $mib = (Get-Item $image).Length / 1MB
 
     & cat $image > /dev/null   # warm the page cache, as it is for every phase below
