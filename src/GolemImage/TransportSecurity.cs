@@ -18,11 +18,9 @@ namespace GolemImage
         private const SecurityProtocolType SystemDefault = 0;
         private static readonly object Gate = new object();
 
-        public static void EnsureTls12() => EnsureTls12(RuntimeInformation.FrameworkDescription);
-
-        internal static void EnsureTls12(string frameworkDescription)
+        public static void EnsureTls12()
         {
-            if (!IsNetFramework(frameworkDescription))
+            if (!IsNetFramework(RuntimeInformation.FrameworkDescription))
             {
                 return;
             }

@@ -40,19 +40,19 @@ namespace GolemImage.Cmdlets.Infrastructure
         }
 
         /// <summary>
-        /// The file in <paramref name="directory"/> that satisfies <paramref name="requested"/> the way a binding
-        /// redirect would, or null: the name must match a shipped DLL, a requested public key token must equal the
-        /// shipped one, and the shipped version must be the requested one or newer (never an older copy).
+        /// The module folder's file that satisfies <paramref name="requested"/> the way a binding redirect would, or
+        /// null: the name must match a shipped DLL, a requested public key token must equal the shipped one, and the
+        /// shipped version must be the requested one or newer (never an older copy).
         /// </summary>
-        internal static string? FindShippedAssembly(AssemblyName requested, string directory, Func<string, AssemblyName?> readName)
+        private static string? FindShippedAssembly(AssemblyName requested)
         {
             if (string.IsNullOrEmpty(requested.Name) || requested.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
             {
                 return null;
             }
 
-            string path = Path.Combine(directory, requested.Name + ".dll");
-            AssemblyName? shipped = readName(path);
+            string path = Path.Combine(ModuleDirectory, requested.Name + ".dll");
+            AssemblyName? shipped = ReadShippedName(path);
             if (shipped == null || !string.Equals(shipped.Name, requested.Name, StringComparison.OrdinalIgnoreCase))
             {
                 return null;
@@ -84,7 +84,7 @@ namespace GolemImage.Cmdlets.Infrastructure
                 return null;
             }
 
-            string? path = FindShippedAssembly(requested, ModuleDirectory, ReadShippedName);
+            string? path = FindShippedAssembly(requested);
             if (path == null)
             {
                 return null;
