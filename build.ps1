@@ -4,8 +4,9 @@
     Builds, tests, packages, demonstrates and benchmarks GolemImage.
 .DESCRIPTION
     Build    publishes the engine and the cmdlets for netstandard2.0 and net8.0 into out/GolemImage.
-    Test     Build, installs the system packages the tests need (Linux, as root), runs xunit and Pester,
-             and ends with one line "N passed, N failed[, N skipped]"; exits non-zero on any failure.
+    Test     Build, installs the system packages the tests need (Linux, as root), runs xunit and Pester (the
+             cmdlet suites a second time on the netstandard2.0 build, which Windows PowerShell loads), and ends
+             with one line "N passed, N failed[, N skipped]"; exits non-zero on any failure.
     Package  Build, then writes out/repo/GolemImage.<version>.nupkg (PowerShell Gallery layout).
     Demo     Build, then converts a small sample image archive (made locally, no daemon, no network).
     Bench    Build, then runs the benchmarks under bench/ and prints ratios against the reference tools.
@@ -171,6 +172,23 @@ function Get-TrxCounts([string] $path) {
     }
 }
 
+function Invoke-PesterRun([string] $ResultsDirectory, [string] $Framework = '') {
+    New-Item -ItemType Directory -Force -Path $ResultsDirectory | Out-Null
+    $summary = Join-Path $ResultsDirectory 'pester.json'
+    $pwsh = Get-PwshCommand
+    $pwshArgs = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
+        '-ModulePath', (Join-Path $ModuleOut 'GolemImage.psd1'), '-SummaryPath', $summary, '-ResultsDirectory', $ResultsDirectory)
+    if ($PesterFilter) { $pwshArgs += @('-Filter', $PesterFilter) }
+    if ($Framework) { $pwshArgs += @('-Framework', $Framework) }
+    & $pwsh[0] @pwshArgs | Out-Host
+    if (Test-Path $summary) {
+        Get-Content -Raw $summary | ConvertFrom-Json
+    } else {
+        Write-Warning 'Pester produced no summary (crashed?).'
+        [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    }
+}
+
 function Invoke-Test {
     Invoke-Build
     Install-TestPrerequisites
@@ -197,23 +215,17 @@ function Invoke-Test {
     }
 
     Write-Host 'Running Pester tests in a fresh pwsh' -ForegroundColor Cyan
-    $pesterSummary = Join-Path $results 'pester.json'
-    $pwsh = Get-PwshCommand
-    $pwshArgs = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
-        '-ModulePath', (Join-Path $ModuleOut 'GolemImage.psd1'), '-SummaryPath', $pesterSummary, '-ResultsDirectory', $results)
-    if ($PesterFilter) { $pwshArgs += @('-Filter', $PesterFilter) }
-    & $pwsh[0] @pwshArgs
-    $pester = if (Test-Path $pesterSummary) {
-        Get-Content -Raw $pesterSummary | ConvertFrom-Json
-    } else {
-        Write-Warning 'Pester produced no summary (crashed?).'
-        [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
-    }
+    $pester = Invoke-PesterRun -ResultsDirectory $results
     Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+    # The cmdlet suites once more on the netstandard2.0 build, the one Windows PowerShell 5.1 loads (here on .NET,
+    # the closest this machine comes to it).
+    Write-Host 'Running the cmdlet Pester tests on the netstandard2.0 build' -ForegroundColor Cyan
+    $desktop = Invoke-PesterRun -ResultsDirectory (Join-Path $results 'netstandard2.0') -Framework 'netstandard2.0'
+    Write-Host "Pester (netstandard2.0 build): $($desktop.Passed) passed, $($desktop.Failed) failed, $($desktop.Skipped) skipped"
 
-    $passed = $unit.Passed + $pester.Passed
-    $failed = $unit.Failed + $pester.Failed
-    $skipped = $unit.Skipped + $pester.Skipped
+    $passed = $unit.Passed + $pester.Passed + $desktop.Passed
+    $failed = $unit.Failed + $pester.Failed + $desktop.Failed
+    $skipped = $unit.Skipped + $pester.Skipped + $desktop.Skipped
     $line = "$passed passed, $failed failed"
     if ($skipped -gt 0) { $line += ", $skipped skipped" }
     Write-Host $line

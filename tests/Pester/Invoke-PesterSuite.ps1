@@ -6,7 +6,10 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SummaryPath,
     [Parameter(Mandatory)] [string] $ResultsDirectory,
-    [string] $Filter
+    [string] $Filter,
+    # Runs the cmdlet suites against this build of the module (the psm1 honours GOLEMIMAGE_FRAMEWORK). The suites
+    # that check both builds themselves (Module, CompressorFrameworkParity) are left out of such a run.
+    [ValidateSet('', 'net8.0', 'netstandard2.0')] [string] $Framework = ''
 )
 $ErrorActionPreference = 'Stop'
 # Plain text everywhere: escape codes would end up in the NUnit XML (invalid characters) and in CI logs.
@@ -23,6 +26,20 @@ $env:GOLEMIMAGE_TESTRESULTS = $ResultsDirectory
 
 $files = Get-ChildItem $PSScriptRoot -Filter '*.Tests.ps1' | Sort-Object Name
 if ($Filter) { $files = $files | Where-Object Name -Match $Filter }
+if ($Framework) {
+    $env:GOLEMIMAGE_FRAMEWORK = $Framework
+    $files = $files | Where-Object Name -Match '^(ConvertTo|Get|Publish|Test)-GolemImage'
+    # The run is only worth its time if the suites really get that build.
+    Import-Module $env:GOLEMIMAGE_MODULE -Force
+    $loaded = [GolemImage.Cmdlets.Infrastructure.GolemCmdlet].Assembly.Location
+    $separator = [IO.Path]::DirectorySeparatorChar
+    if ($loaded -notlike "*$separator$Framework$($separator)GolemImage.Cmdlets.dll") { throw "Asked for the $Framework build, but the module loaded $loaded." }
+    Write-Host "Module build under test: $loaded"
+}
+if (-not $files) {
+    [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+    exit 0
+}
 
 $config = New-PesterConfiguration
 $config.Run.Path = @($files.FullName)
