@@ -84,22 +84,9 @@ namespace GolemImage.Cmdlets.Infrastructure
                 return null;
             }
 
+            // LoadFrom hands back the copy already loaded from that path, so every request gets one type identity.
             string? path = FindShippedAssembly(requested);
-            if (path == null)
-            {
-                return null;
-            }
-
-            // A copy already loaded from our folder answers every later request, so that one type identity is used.
-            foreach (Assembly loaded in AppDomain.CurrentDomain.GetAssemblies())
-            {
-                if (!loaded.IsDynamic && string.Equals(loaded.Location, path, StringComparison.OrdinalIgnoreCase))
-                {
-                    return loaded;
-                }
-            }
-
-            return Assembly.LoadFrom(path);
+            return path == null ? null : Assembly.LoadFrom(path);
         }
 
         private static AssemblyName? ReadShippedName(string path) => ShippedNames.GetOrAdd(path, p =>
