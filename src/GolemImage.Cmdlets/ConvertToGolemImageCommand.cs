@@ -75,6 +75,14 @@ namespace GolemImage.Cmdlets
         [ValidateSet("4096", "8192", "16384", "32768", "65536", "131072", "262144", "524288", "1048576")]
         public int BlockSize { get; set; } = 131072;
 
+        /// <summary>
+        /// Most threads compressing blocks at once; unset, one per processor. The image's bytes never depend on it. The
+        /// upper bound keeps the blocks in flight (about 8 per thread) within a few GiB at 1 MiB blocks.
+        /// </summary>
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int ThrottleLimit { get; set; }
+
         /// <summary>Registry credentials (default: what docker login saved, through config.json's credential helper or auths entry; else anonymous).</summary>
         [Parameter]
         [Credential]
@@ -270,7 +278,7 @@ namespace GolemImage.Cmdlets
 
         private SquashfsWriterOptions CreateSquashfsOptions()
         {
-            var options = new SquashfsWriterOptions { BlockSize = BlockSize };
+            var options = new SquashfsWriterOptions { BlockSize = BlockSize, WorkerCount = ThrottleLimit };
             System.IO.Compression.CompressionLevel level = CompressionLevel switch
             {
                 "Fastest" => System.IO.Compression.CompressionLevel.Fastest,

@@ -190,6 +190,26 @@ Describe 'ConvertTo-GolemImage from image archives' {
         }
     }
 
+    It 'compresses on -ThrottleLimit threads, to the same bytes as on one per processor' {
+        $runs = foreach ($limit in 1, 3, $null) {
+            $threads = if ($limit) { @{ ThrottleLimit = $limit } } else { @{} }
+            $output = @(ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/throttle-$limit.gvmi" @threads -Verbose -ErrorAction Stop 4>&1)
+            [pscustomobject]@{
+                Limit   = $limit
+                Hash    = @($output | Where-Object { $_ -is [GolemImage.GolemImageFile] })[0].Hash
+                Verbose = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n"
+            }
+        }
+        $runs[0].Verbose | Should -Match ', 1 compression thread,'
+        $runs[1].Verbose | Should -Match ', 3 compression threads,'
+        $processors = [Environment]::ProcessorCount
+        $runs[2].Verbose | Should -Match ", $processors compression threads?,"
+        $runs.Hash | Should -Be @($FromLegacy.Hash, $FromLegacy.Hash, $FromLegacy.Hash)
+        { ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/throttle-0.gvmi" -ThrottleLimit 0 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,GolemImage.Cmdlets.ConvertToGolemImageCommand'
+        Test-Path "$Out/throttle-0.gvmi" | Should -BeFalse
+    }
+
     It 'writes nothing under -WhatIf' {
         $target = Join-Path $Out 'whatif.gvmi'
         ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath $target -WhatIf | Should -BeNullOrEmpty

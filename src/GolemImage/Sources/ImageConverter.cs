@@ -57,6 +57,8 @@ namespace GolemImage.Sources
             return config.Created?.ToUnixTimeSeconds() ?? 0;
         }
 
+        private static string Threads(int count) => count == 1 ? "1 compression thread" : $"{count} compression threads";
+
         public static async Task<ImageConversionResult> ConvertAsync(ResolvedImage image, string outputPath, ImageConversionOptions options, IEngineReporter reporter, CancellationToken cancellationToken)
         {
             ContainerConfig containerConfig = ToContainerConfig(image.Config, reporter);
@@ -64,7 +66,7 @@ namespace GolemImage.Sources
             options.Squashfs.MkfsTime = buildTime;
             options.Squashfs.DefaultModificationTime = buildTime;
             var flattener = new LayerFlattener(reporter);
-            reporter.Verbose($"Converting {image.Reference ?? image.ImageId} ({image.SourceDescription}) to {outputPath} with {options.Squashfs.Compression}, {options.Squashfs.BlockSize}-byte blocks, mkfs time {buildTime}.");
+            reporter.Verbose($"Converting {image.Reference ?? image.ImageId} ({image.SourceDescription}) to {outputPath} with {options.Squashfs.Compression}, {options.Squashfs.BlockSize}-byte blocks, {Threads(options.Squashfs.EffectiveWorkerCount)}, mkfs time {buildTime}.");
             GvmiWriteResult written = await GvmiImageWriter.WriteAsync(
                 outputPath,
                 containerConfig,
