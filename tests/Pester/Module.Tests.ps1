@@ -231,7 +231,7 @@ Describe 'Packaging and installation' {
         $entries | Should -Contain 'en-US/GolemImage.Cmdlets.dll-Help.xml'
     }
 
-    It 'installs with Install-PSResource into a clean module path, imports, and documents every cmdlet' {
+    It 'installs with Install-PSResource into a clean module path, imports, and documents every cmdlet and parameter' {
         $output = Invoke-FreshPwsh -Environment $CleanUser -Script @"
 `$ErrorActionPreference = 'Stop'
 Register-PSResourceRepository -Name GolemLocal -Uri '$Sandbox/repo' -Trusted
@@ -243,6 +243,16 @@ foreach (`$command in Get-Command -Module GolemImage) {
     `$help = Get-Help `$command.Name -Full
     'HELP=' + `$command.Name + '|' + ([string] `$help.Synopsis).Trim() + '|' + @(`$help.Examples.Example).Count
 }
+`$common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+`$checked = 0
+foreach (`$command in Get-Command -Module GolemImage) {
+    foreach (`$name in `$command.Parameters.Keys | Where-Object { `$_ -notin `$common }) {
+        `$checked++
+        `$text = @((Get-Help `$command.Name -Parameter `$name).description | ForEach-Object { `$_.Text }) -join ' '
+        if (-not `$text.Trim()) { 'UNDOCUMENTED=' + `$command.Name + ' -' + `$name }
+    }
+}
+'PARAMETERS=' + `$checked
 "@
         ($output | Where-Object { $_ -like 'BASE=*' }) | Should -BeLike "BASE=$Sandbox/home/*GolemImage*"
         ($output | Where-Object { $_ -like 'COMMANDS=*' }) | Should -Be ('COMMANDS=' + ($ExpectedCmdlets -join ','))
@@ -255,6 +265,10 @@ foreach (`$command in Get-Command -Module GolemImage) {
             $synopsis | Should -Not -BeLike "$name *" -Because "$name needs a written synopsis, not the generated syntax"
             [int] $examples | Should -BeGreaterOrEqual 1 -Because "$name needs an example"
         }
+        # Every parameter of every cmdlet (common ones aside) has a written description in the installed help.
+        @($output | Where-Object { $_ -like 'UNDOCUMENTED=*' }) | Should -BeNullOrEmpty
+        $parameters = @($output | Where-Object { $_ -like 'PARAMETERS=*' })
+        [int] ($parameters[0] -replace '^PARAMETERS=') | Should -BeGreaterThan 30 -Because 'every cmdlet''s parameters were looked at'
     }
 
     It 'installs with Install-Module (PowerShellGet 2) from the same folder' {
