@@ -195,7 +195,6 @@ Describe 'ConvertTo-GolemImage from image archives' {
             $threads = if ($limit) { @{ ThrottleLimit = $limit } } else { @{} }
             $output = @(ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/throttle-$limit.gvmi" @threads -Verbose -ErrorAction Stop 4>&1)
             [pscustomobject]@{
-                Limit   = $limit
                 Hash    = @($output | Where-Object { $_ -is [GolemImage.GolemImageFile] })[0].Hash
                 Verbose = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n"
             }
