@@ -144,6 +144,16 @@ Describe 'ConvertTo-GolemImage from image archives' {
         }
     }
 
+    It 'warns that files kept under a VOLUME are hidden on providers, and still writes them' {
+        $sample = & $Samples -Path "$Work/volume-files.tar" -FilesInVolume
+        $image = ConvertTo-GolemImage -ArchivePath $sample.Path -OutputPath "$Out/volume-files.gvmi" -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
+        @($warnings).Count | Should -Be 1
+        "$($warnings[0])" | Should -Match '^VOLUME /golem/work has 2 entries in the image \(the first: /golem/work/input\.txt\)\. Golem providers mount an empty directory'
+        if (Get-Command unsquashfs -ErrorAction Ignore) {
+            (& unsquashfs -l $image.Path) | Should -Contain 'squashfs-root/golem/work/input.txt'
+        }
+    }
+
     It 'reads a gzip-compressed docker save archive' {
         $gz = "$Work/legacy.tar.gz"
         $source = [IO.File]::OpenRead($Legacy.Path)

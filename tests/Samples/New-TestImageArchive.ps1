@@ -34,7 +34,9 @@ param(
     [ValidateSet('amd64', 'arm64', 'arm', '386', 'riscv64')] [string[]] $Architecture = @('amd64'),
     [ValidateSet('None', 'Gzip')] [string] $LayerCompression = 'None',
     # Varies the content (a marker file) so that tests can make distinct images with the same structure.
-    [string] $Variant = ''
+    [string] $Variant = '',
+    # Puts two entries below the image's VOLUME /golem/work (which Golem providers hide at run time).
+    [switch] $FilesInVolume
 )
 
 $ErrorActionPreference = 'Stop'
@@ -190,6 +192,10 @@ function Get-ImageLayers([string] $arch) {
         @{ Name = 'usr/share'; Type = 'Dir'; Time = $layer3Time }
         @{ Name = 'usr/share/one.txt'; Type = 'File'; Content = "linked twice`n"; Time = $layer3Time }
         @{ Name = 'usr/share/two.txt'; Type = 'HardLink'; Target = 'usr/share/one.txt'; Time = $layer3Time }
+        if ($FilesInVolume) {
+            @{ Name = 'golem/work/input.txt'; Type = 'File'; Content = "stored in the volume`n"; Time = $layer3Time }
+            @{ Name = 'golem/work/cache'; Type = 'Dir'; Time = $layer3Time }
+        }
     )
     return , @($layer1, $layer2, $layer3)
 }

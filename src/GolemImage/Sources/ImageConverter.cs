@@ -66,14 +66,23 @@ namespace GolemImage.Sources
             options.Squashfs.MkfsTime = buildTime;
             options.Squashfs.DefaultModificationTime = buildTime;
             var flattener = new LayerFlattener(reporter);
+            var volumeContent = new VolumeContentCheck(image.Config.Volumes);
             reporter.Verbose($"Converting {image.Reference ?? image.ImageId} ({image.SourceDescription}) to {outputPath} with {options.Squashfs.Compression}, {options.Squashfs.BlockSize}-byte blocks, {Threads(options.Squashfs.EffectiveWorkerCount)}, mkfs time {buildTime}.");
             GvmiWriteResult written = await GvmiImageWriter.WriteAsync(
                 outputPath,
                 containerConfig,
-                (writer, ct) => flattener.FlattenAsync(image.Layers, (entry, c) => writer.AddAsync(entry, c), ct),
+                (writer, ct) => flattener.FlattenAsync(
+                    image.Layers,
+                    (entry, c) =>
+                    {
+                        volumeContent.Observe(entry);
+                        return writer.AddAsync(entry, c);
+                    },
+                    ct),
                 options.Squashfs,
                 reporter,
                 cancellationToken).ConfigureAwait(false);
+            volumeContent.Report(reporter);
 
             string hash = await HashFileAsync(written.Path, reporter, cancellationToken).ConfigureAwait(false);
             return new ImageConversionResult(written, hash, containerConfig, buildTime);
