@@ -36,7 +36,7 @@ Describe 'Test-GolemImage on good images' {
         $findings | ForEach-Object { $_ | Should -BeOfType ([GolemImage.GolemImageTestFinding]) }
         $findings.Check | Should -Be @('Trailer', 'Superblock.Magic', 'Superblock.Version', 'Superblock.BlockSize', 'Superblock.Compression',
             'Superblock.Counts', 'Superblock.RootInode', 'Superblock.BytesUsed', 'Layout.XattrTable', 'Layout.IdTable', 'Layout.ExportTable',
-            'Layout.FragmentTable', 'Layout.DirectoryTable', 'Layout.InodeTable', 'Padding')
+            'Layout.FragmentTable', 'Layout.DirectoryTable', 'Layout.InodeTable', 'Padding', 'Volumes')
         $findings.Result | Sort-Object -Unique | Should -Be 'Passed'
         $findings.Path | Sort-Object -Unique | Should -Be $Good
     }

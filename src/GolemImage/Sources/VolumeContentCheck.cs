@@ -49,7 +49,7 @@ namespace GolemImage.Sources
                 if (volume.EntryCount > 0)
                 {
                     string entries = volume.EntryCount == 1 ? "1 entry" : $"{volume.EntryCount} entries";
-                    yield return $"VOLUME {volume.Name} has {entries} in the image (the first: /{volume.FirstEntry}). Golem providers mount an empty directory over each volume, so what the image keeps there is hidden when it runs.";
+                    yield return $"VOLUME {volume.Name} has {entries} in the image (such as /{volume.FirstEntry}). Golem providers mount an empty directory over each volume, so what the image keeps there is hidden when it runs.";
                 }
             }
         }

@@ -30,20 +30,31 @@ namespace GolemImage.Tests.Gvmi
         /// </summary>
         public static MksquashfsImage Create(bool xattr, params string[] options)
         {
+            return CreateFrom(
+                source =>
+                {
+                    System.IO.Directory.CreateDirectory(Path.Combine(source, "d"));
+                    File.WriteAllText(Path.Combine(source, "a"), "hi\n");
+                    var random = new Random(5);
+                    var data = new byte[300_000];
+                    random.NextBytes(data);
+                    File.WriteAllBytes(Path.Combine(source, "b"), data);
+                    File.WriteAllText(Path.Combine(source, "d", "c"), "x\n");
+                    if (xattr)
+                    {
+                        Run("setfattr", "-n", "user.golem", "-v", "test", Path.Combine(source, "b"));
+                    }
+                },
+                options);
+        }
+
+        /// <summary>An image of the tree <paramref name="populate"/> writes into the (empty) directory it is given.</summary>
+        public static MksquashfsImage CreateFrom(Action<string> populate, params string[] options)
+        {
             string directory = Path.Combine(Path.GetTempPath(), "gi-gvmi-" + Guid.NewGuid().ToString("N"));
             string source = Path.Combine(directory, "src");
-            System.IO.Directory.CreateDirectory(Path.Combine(source, "d"));
-            File.WriteAllText(Path.Combine(source, "a"), "hi\n");
-            var random = new Random(5);
-            var data = new byte[300_000];
-            random.NextBytes(data);
-            File.WriteAllBytes(Path.Combine(source, "b"), data);
-            File.WriteAllText(Path.Combine(source, "d", "c"), "x\n");
-            if (xattr)
-            {
-                Run("setfattr", "-n", "user.golem", "-v", "test", Path.Combine(source, "b"));
-            }
-
+            System.IO.Directory.CreateDirectory(source);
+            populate(source);
             string image = Path.Combine(directory, "image.sqfs");
             Run("mksquashfs", new[] { source, image, "-noappend", "-quiet", "-no-progress", "-mkfs-time", MkfsTime.ToString(), "-all-time", MkfsTime.ToString() }.Concat(options).ToArray());
             return new MksquashfsImage(directory, File.ReadAllBytes(image));

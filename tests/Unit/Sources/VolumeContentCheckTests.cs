@@ -26,7 +26,7 @@ namespace GolemImage.Tests.Sources
                 "golem/", "golem/work/", "golem/work/input.txt", "golem/work/sub/", "golem/work/sub/more.txt", "golem/workshop/tool", "golem/work2", "etc/hosts");
 
             string warning = Assert.Single(check.Warnings());
-            Assert.StartsWith("VOLUME /golem/work has 3 entries in the image (the first: /golem/work/input.txt).", warning);
+            Assert.StartsWith("VOLUME /golem/work has 3 entries in the image (such as /golem/work/input.txt).", warning);
             Assert.Contains("hidden when it runs", warning);
         }
 
@@ -52,7 +52,7 @@ namespace GolemImage.Tests.Sources
         public void ReadsAVolumeWrittenInAnyFormOfItsPath(string volume)
         {
             string warning = Assert.Single(Observe(new[] { volume }, "golem/work/input.txt").Warnings());
-            Assert.StartsWith($"VOLUME {volume} has 1 entry in the image (the first: /golem/work/input.txt).", warning);
+            Assert.StartsWith($"VOLUME {volume} has 1 entry in the image (such as /golem/work/input.txt).", warning);
         }
 
         [Fact]
@@ -79,7 +79,7 @@ namespace GolemImage.Tests.Sources
         public void TakesAVolumeAtTheRootAsCoveringEverythingButTheRoot()
         {
             string warning = Assert.Single(Observe(new[] { "/" }, "./", "bin/", "bin/sh").Warnings());
-            Assert.StartsWith("VOLUME / has 2 entries in the image (the first: /bin).", warning);
+            Assert.StartsWith("VOLUME / has 2 entries in the image (such as /bin).", warning);
         }
 
         [Fact]

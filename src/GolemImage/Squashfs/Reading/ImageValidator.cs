@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using GolemImage.Compression;
 using GolemImage.Gvmi;
 
 namespace GolemImage.Squashfs.Reading
@@ -9,7 +10,8 @@ namespace GolemImage.Squashfs.Reading
     /// <summary>
     /// Checks a .gvmi the way its consumers do: the trailer as ya-runtime-vm parses it, the superblock and the
     /// table layout as the Linux squashfs driver (5.11+ hardening) and unsquashfs check them at mount time
-    /// (squashfs-format.md §1.1, §1.15), and the 4 KiB zero padding between the filesystem and the trailer.
+    /// (squashfs-format.md §1.1, §1.15), the 4 KiB zero padding between the filesystem and the trailer, and (a
+    /// warning only) files stored below a VOLUME of the config, which providers hide at run time.
     /// Every rule yields a finding, so a caller can show what passed as well as what failed.
     /// </summary>
     public static class ImageValidator
@@ -93,6 +95,7 @@ namespace GolemImage.Squashfs.Reading
                 CheckPadding(seekable, superblock.BytesUsed, trailer.Offset, findings);
             }
 
+            CheckVolumes(seekable, superblock, trailer, bytesUsedFit && IsValid(findings), findings);
             return findings;
         }
 
@@ -402,6 +405,58 @@ namespace GolemImage.Squashfs.Reading
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// Providers mount an empty directory over every VOLUME of the config, so what the image keeps below one is
+        /// hidden when it runs: worth a warning (the image is still valid), with the first such path as an example.
+        /// </summary>
+        private static void CheckVolumes(Stream stream, SquashfsSuperblock sb, GvmiTrailerInfo? trailer, bool readable, List<ValidationFinding> findings)
+        {
+            string[] volumes = trailer?.Config.Volumes ?? Array.Empty<string>();
+            if (trailer == null || !readable)
+            {
+                findings.Add(new ValidationFinding("Volumes", ValidationResult.Skipped, "The volumes were not checked because the trailer or the filesystem layout is broken."));
+                return;
+            }
+
+            if (volumes.Length == 0)
+            {
+                findings.Add(new ValidationFinding("Volumes", ValidationResult.Passed, "The config declares no VOLUME."));
+                return;
+            }
+
+            if (!Enum.IsDefined(typeof(CompressionAlgorithm), (int)sb.CompressionId))
+            {
+                findings.Add(new ValidationFinding("Volumes", ValidationResult.Skipped, $"The volumes were not checked: this module cannot read {sb.CompressionName} metadata blocks."));
+                return;
+            }
+
+            var reader = new SquashfsDirectoryReader(stream, sb, new CompressionSettings((CompressionAlgorithm)sb.CompressionId).CreateDecompressor());
+            var hidden = new List<string>();
+            try
+            {
+                foreach (string volume in volumes)
+                {
+                    SquashfsDirectoryReader.DirectoryInode? directory = reader.FindDirectory(volume);
+                    var first = new List<string>();
+                    long count = directory == null ? 0 : reader.CountDescendants(directory, 1, first);
+                    if (count > 0)
+                    {
+                        string entries = count == 1 ? "1 entry" : $"{count} entries";
+                        hidden.Add($"VOLUME {volume} has {entries} in the image (such as {volume.TrimEnd('/')}/{first[0]})");
+                    }
+                }
+            }
+            catch (InvalidDataException ex)
+            {
+                findings.Add(new ValidationFinding("Volumes", ValidationResult.Failed, $"The directory tree could not be read: {ex.Message}", (long)sb.DirectoryTableStart));
+                return;
+            }
+
+            findings.Add(hidden.Count == 0
+                ? new ValidationFinding("Volumes", ValidationResult.Passed, $"Nothing is stored below the {(volumes.Length == 1 ? "VOLUME " + volumes[0] : volumes.Length + " VOLUME paths")}, so providers hide nothing of the image.")
+                : new ValidationFinding("Volumes", ValidationResult.Warning, string.Join("; ", hidden) + ". Golem providers mount an empty directory over each volume, so what the image keeps there is hidden when it runs."));
         }
 
         private static ulong IndexBytes(ulong count, ulong entrySize)

@@ -1,0 +1,150 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using GolemImage.Gvmi;
+using GolemImage.Squashfs.Reading;
+using Xunit;
+
+namespace GolemImage.Tests.Gvmi
+{
+    /// <summary>Test-GolemImage's Volumes check, on images mksquashfs writes (an independent writer).</summary>
+    public class ImageValidatorVolumeTests
+    {
+        private static void Write(string root, string relative, string content = "x\n")
+        {
+            string path = Path.Combine(root, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, content);
+        }
+
+        private static void VolumeWithFiles(string root)
+        {
+            Write(root, "golem/work/input.txt");
+            Write(root, "golem/work/sub/x");
+            Write(root, "golem/workshop/y");
+            Write(root, "etc/z");
+            Directory.CreateDirectory(Path.Combine(root, "data"));
+        }
+
+        private static (ValidationFinding Volumes, IReadOnlyList<ValidationFinding> All) Check(MksquashfsImage image, params string[] volumes)
+        {
+            return Check(image.Gvmi(new ContainerConfig { Volumes = volumes.Length == 0 ? null : volumes }));
+        }
+
+        private static (ValidationFinding Volumes, IReadOnlyList<ValidationFinding> All) Check(byte[] gvmi)
+        {
+            IReadOnlyList<ValidationFinding> findings = ImageValidator.Validate(new MemoryStream(gvmi), "test.gvmi");
+            return (Assert.Single(findings, f => f.Check == "Volumes"), findings);
+        }
+
+        [Theory]
+        [InlineData("gzip")]
+        [InlineData("lzo")]
+        [InlineData("lz4")]
+        [InlineData("zstd")]
+        public void Warns_about_files_below_a_volume_and_counts_them_at_every_depth(string compression)
+        {
+            using (MksquashfsImage image = MksquashfsImage.CreateFrom(VolumeWithFiles, "-comp", compression))
+            {
+                (ValidationFinding volumes, IReadOnlyList<ValidationFinding> all) = Check(image, "/golem/work", "/data");
+
+                Assert.Equal(ValidationResult.Warning, volumes.Result);
+                Assert.StartsWith("VOLUME /golem/work has 3 entries in the image (such as /golem/work/input.txt). Golem providers mount an empty directory", volumes.Message);
+                Assert.DoesNotContain("/data", volumes.Message);
+                Assert.True(ImageValidator.IsValid(all), "a warning does not make the image invalid");
+            }
+        }
+
+        [Fact]
+        public void Passes_when_the_volumes_are_empty_missing_or_not_directories()
+        {
+            using (MksquashfsImage image = MksquashfsImage.CreateFrom(VolumeWithFiles))
+            {
+                ValidationFinding volumes = Check(image, "/data", "/opt/missing", "/etc/z/below-a-file", "/golem/work/input.txt").Volumes;
+
+                Assert.Equal(ValidationResult.Passed, volumes.Result);
+                Assert.Contains("4 VOLUME paths", volumes.Message);
+            }
+        }
+
+        [Fact]
+        public void Passes_when_the_config_has_no_volume()
+        {
+            using (MksquashfsImage image = MksquashfsImage.CreateFrom(VolumeWithFiles))
+            {
+                ValidationFinding volumes = Check(image).Volumes;
+
+                Assert.Equal(ValidationResult.Passed, volumes.Result);
+                Assert.Contains("no VOLUME", volumes.Message);
+            }
+        }
+
+        [Fact]
+        public void Reads_a_listing_that_spans_metadata_blocks_and_directory_headers()
+        {
+            // 1,500 names of ~100 bytes: a 150 KB listing (an extended directory inode with an index, many 8 KiB
+            // metadata blocks, and more than 256 entries, so several directory headers).
+            using (MksquashfsImage image = MksquashfsImage.CreateFrom(
+                root =>
+                {
+                    for (int i = 0; i < 1500; i++)
+                    {
+                        Write(root, $"golem/work/many/{i:D5}-{new string('n', 90)}");
+                    }
+
+                    Write(root, "golem/work/zz-last");
+                },
+                "-comp", "lzo"))
+            {
+                ValidationFinding volumes = Check(image, "/golem/work/").Volumes;
+
+                Assert.Equal(ValidationResult.Warning, volumes.Result);
+                Assert.StartsWith("VOLUME /golem/work/ has 1502 entries in the image (such as /golem/work/many).", volumes.Message);
+            }
+        }
+
+        [Fact]
+        public void Skips_an_image_whose_metadata_it_cannot_decompress()
+        {
+            using (MksquashfsImage image = MksquashfsImage.CreateFrom(VolumeWithFiles, "-comp", "xz"))
+            {
+                ValidationFinding volumes = Check(image, "/golem/work").Volumes;
+
+                Assert.Equal(ValidationResult.Skipped, volumes.Result);
+                Assert.Contains("xz", volumes.Message);
+            }
+        }
+
+        [Fact]
+        public void Fails_on_a_damaged_directory_table_instead_of_throwing()
+        {
+            using (MksquashfsImage image = MksquashfsImage.CreateFrom(VolumeWithFiles, "-comp", "gzip"))
+            {
+                byte[] gvmi = image.Gvmi(new ContainerConfig { Volumes = new[] { "/golem/work" } });
+                long directoryTable = (long)BinaryPrimitives.ReadUInt64LittleEndian(gvmi.AsSpan(72));
+                gvmi[directoryTable] = 0;
+                gvmi[directoryTable + 1] = 0;
+
+                (ValidationFinding volumes, IReadOnlyList<ValidationFinding> all) = Check(gvmi);
+
+                Assert.Equal(ValidationResult.Failed, volumes.Result);
+                Assert.Contains("could not be read", volumes.Message);
+                Assert.Contains("claims 0 bytes", volumes.Message);
+                Assert.False(ImageValidator.IsValid(all));
+            }
+        }
+
+        [Fact]
+        public void Is_skipped_when_an_earlier_check_failed()
+        {
+            using (MksquashfsImage image = MksquashfsImage.CreateFrom(VolumeWithFiles, "-nopad"))
+            {
+                ValidationFinding volumes = Check(image, "/golem/work").Volumes;
+
+                Assert.Equal(ValidationResult.Skipped, volumes.Result);
+            }
+        }
+    }
+}
