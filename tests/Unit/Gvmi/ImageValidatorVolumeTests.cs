@@ -137,6 +137,37 @@ namespace GolemImage.Tests.Gvmi
         }
 
         [Fact]
+        public void Fails_on_a_directory_linked_into_itself_instead_of_walking_forever()
+        {
+            // Uncompressed tables (-noI -noD), so the listing can be patched in place: golem/work's entry "sub" is
+            // pointed at golem/work's own inode (all inodes of this small image share metadata block 0).
+            using (MksquashfsImage image = MksquashfsImage.CreateFrom(VolumeWithFiles, "-noI", "-noD", "-noF", "-noX"))
+            {
+                byte[] gvmi = image.Gvmi(new ContainerConfig { Volumes = new[] { "/golem/work" } });
+                int work = IndexOfEntry(gvmi, "work");
+                int sub = IndexOfEntry(gvmi, "sub");
+                gvmi[sub] = gvmi[work];
+                gvmi[sub + 1] = gvmi[work + 1];
+
+                ValidationFinding volumes = Check(gvmi).Volumes;
+
+                Assert.Equal(ValidationResult.Failed, volumes.Result);
+                Assert.Contains("appears twice in the directory tree", volumes.Message);
+            }
+        }
+
+        /// <summary>Where the directory entry named <paramref name="name"/> starts (its inode offset field).</summary>
+        private static int IndexOfEntry(byte[] image, string name)
+        {
+            // type 1 (directory) u16, name_size - 1 u16, then the name.
+            byte[] pattern = new byte[] { 1, 0, (byte)(name.Length - 1), 0 }.Concat(System.Text.Encoding.ASCII.GetBytes(name)).ToArray();
+            int at = image.AsSpan().IndexOf(pattern);
+            Assert.True(at >= 4, $"no directory entry '{name}'");
+            Assert.Equal(-1, image.AsSpan(at + 1).IndexOf(pattern));
+            return at - 4;
+        }
+
+        [Fact]
         public void Is_skipped_when_an_earlier_check_failed()
         {
             using (MksquashfsImage image = MksquashfsImage.CreateFrom(VolumeWithFiles, "-nopad"))

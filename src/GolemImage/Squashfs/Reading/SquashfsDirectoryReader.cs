@@ -69,6 +69,7 @@ namespace GolemImage.Squashfs.Reading
         public long CountDescendants(DirectoryInode directory, int limit, List<string> firstPaths)
         {
             long count = 0;
+            var visited = new HashSet<ulong>();
             var pending = new Stack<KeyValuePair<string, DirectoryInode>>();
             pending.Push(new KeyValuePair<string, DirectoryInode>(string.Empty, directory));
             while (pending.Count > 0)
@@ -77,8 +78,6 @@ namespace GolemImage.Squashfs.Reading
                 var subdirectories = new List<KeyValuePair<string, DirectoryInode>>();
                 foreach (DirectoryEntry entry in ReadEntries(current.Value))
                 {
-                    // Every inode is counted at most once per entry naming it; a directory cycle in a damaged image
-                    // would still end, because more entries than inodes cannot be legitimate.
                     if (++count > _superblock.InodeCount)
                     {
                         throw new InvalidDataException($"The directory tree below this directory names more entries than the image has inodes ({_superblock.InodeCount}).");
@@ -92,6 +91,12 @@ namespace GolemImage.Squashfs.Reading
 
                     if (entry.Type == BasicDirectory)
                     {
+                        // A damaged image could link a directory into itself; a tree reaches each directory once.
+                        if (!visited.Add(entry.InodeReference))
+                        {
+                            throw new InvalidDataException($"The directory '{path}' appears twice in the directory tree (a loop).");
+                        }
+
                         subdirectories.Add(new KeyValuePair<string, DirectoryInode>(path, ReadDirectoryInode(entry.InodeReference)));
                     }
                 }
