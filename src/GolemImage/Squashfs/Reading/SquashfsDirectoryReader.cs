@@ -21,7 +21,7 @@ namespace GolemImage.Squashfs.Reading
         private readonly Stream _stream;
         private readonly SquashfsSuperblock _superblock;
         private readonly IBlockDecompressor _decompressor;
-        private readonly Dictionary<ulong, byte[]> _blocks = new Dictionary<ulong, byte[]>();
+        private readonly Dictionary<ulong, KeyValuePair<byte[], ulong>> _blocks = new Dictionary<ulong, KeyValuePair<byte[], ulong>>();
         private readonly byte[] _compressed = new byte[MetadataBlockSize];
 
         public SquashfsDirectoryReader(Stream seekable, SquashfsSuperblock superblock, IBlockDecompressor decompressor)
@@ -156,7 +156,12 @@ namespace GolemImage.Squashfs.Reading
                 remaining -= 12;
                 uint count = BinaryPrimitives.ReadUInt32LittleEndian(header) + 1;
                 uint start = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
-                if (count > 256 || remaining < 0)
+                if (remaining < 0)
+                {
+                    throw new InvalidDataException("A directory listing runs past the size its inode gives.");
+                }
+
+                if (count > 256)
                 {
                     throw new InvalidDataException($"A directory header announces {count} entries; squashfs allows at most 256 per header.");
                 }
@@ -193,6 +198,13 @@ namespace GolemImage.Squashfs.Reading
                 throw new InvalidDataException($"A metadata reference points to byte {position}, past the end of its table ({tableEnd}).");
             }
 
+            // Listings and inodes of neighbouring directories share blocks: each is read and decompressed once.
+            if (_blocks.TryGetValue(position, out KeyValuePair<byte[], ulong> cached) && cached.Value <= tableEnd)
+            {
+                next = cached.Value;
+                return cached.Key;
+            }
+
             _stream.Seek((long)position, SeekOrigin.Begin);
             ReadExactly(_compressed, 2, position);
             ushort header = BinaryPrimitives.ReadUInt16LittleEndian(_compressed);
@@ -203,11 +215,6 @@ namespace GolemImage.Squashfs.Reading
             }
 
             next = position + 2 + (ulong)size;
-            if (_blocks.TryGetValue(position, out byte[]? cached))
-            {
-                return cached;
-            }
-
             ReadExactly(_compressed, size, position + 2);
             byte[] block;
             if ((header & 0x8000) != 0)
@@ -221,7 +228,7 @@ namespace GolemImage.Squashfs.Reading
                 block = output.AsSpan(0, length).ToArray();
             }
 
-            _blocks[position] = block;
+            _blocks[position] = new KeyValuePair<byte[], ulong>(block, next);
             return block;
         }
 
