@@ -34,7 +34,7 @@ Describe 'Test-GolemImage on good images' {
     It 'returns every check as Passed with -Detailed' {
         $findings = @(Test-GolemImage $Good -Detailed)
         $findings | ForEach-Object { $_ | Should -BeOfType ([GolemImage.GolemImageTestFinding]) }
-        $findings.Check | Should -Be @('Trailer', 'Superblock.Magic', 'Superblock.Version', 'Superblock.BlockSize', 'Superblock.Compression',
+        $findings.Check | Should -Be @('Trailer', 'Config.User', 'Superblock.Magic', 'Superblock.Version', 'Superblock.BlockSize', 'Superblock.Compression',
             'Superblock.Counts', 'Superblock.RootInode', 'Superblock.BytesUsed', 'Layout.XattrTable', 'Layout.IdTable', 'Layout.ExportTable',
             'Layout.FragmentTable', 'Layout.DirectoryTable', 'Layout.InodeTable', 'Padding', 'Volumes')
         $findings.Result | Sort-Object -Unique | Should -Be 'Passed'

@@ -48,6 +48,33 @@ namespace GolemImage.Tests.Gvmi
             }
         }
 
+        [Theory]
+        [InlineData(null, ValidationResult.Passed, "names no User: processes run as root")]
+        [InlineData("1000:1000", ValidationResult.Passed, "User 1000:1000: processes run as that uid:gid")]
+        [InlineData("nginx", ValidationResult.Warning, "User 'nginx' is not a numeric uid:gid; Golem providers run processes as root")]
+        [InlineData("1000", ValidationResult.Warning, "User '1000' is not a numeric uid:gid")]
+        public void Reports_whom_the_runtime_runs_processes_as(string? user, ValidationResult result, string message)
+        {
+            using (MksquashfsImage image = MksquashfsImage.Create(false))
+            {
+                // Written by hand: our ContainerConfig leaves a non-numeric User out, other tools do not.
+                string json = user == null ? "{\"Env\":[]}" : "{\"User\":\"" + user + "\"}";
+                byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(json);
+                var bytes = new List<byte>(image.Squashfs);
+                var crc = new byte[4];
+                BinaryPrimitives.WriteUInt32LittleEndian(crc, System.IO.Hashing.Crc32.HashToUInt32(utf8));
+                bytes.AddRange(crc);
+                bytes.AddRange(utf8);
+                bytes.AddRange(System.Text.Encoding.ASCII.GetBytes(utf8.Length.ToString("D8")));
+
+                IReadOnlyList<ValidationFinding> findings = Validate(bytes.ToArray());
+                ValidationFinding finding = Assert.Single(findings, f => f.Check == "Config.User");
+                Assert.Equal(result, finding.Result);
+                Assert.Contains(message, finding.Message);
+                Assert.True(ImageValidator.IsValid(findings));
+            }
+        }
+
         [Fact]
         public void A_truncated_image_fails_on_bytes_used()
         {

@@ -10,8 +10,8 @@ namespace GolemImage.Squashfs.Reading
     /// <summary>
     /// Checks a .gvmi the way its consumers do: the trailer as ya-runtime-vm parses it, the superblock and the
     /// table layout as the Linux squashfs driver (5.11+ hardening) and unsquashfs check them at mount time
-    /// (squashfs-format.md §1.1, §1.15), the 4 KiB zero padding between the filesystem and the trailer, and (a
-    /// warning only) files stored below a VOLUME of the config, which providers hide at run time.
+    /// (squashfs-format.md §1.1, §1.15), the 4 KiB zero padding between the filesystem and the trailer, and (warnings
+    /// only) a User the runtime would ignore and files stored below a VOLUME of the config, which providers hide.
     /// Every rule yields a finding, so a caller can show what passed as well as what failed.
     /// </summary>
     public static class ImageValidator
@@ -44,6 +44,7 @@ namespace GolemImage.Squashfs.Reading
             {
                 trailer = GvmiTrailer.Read(seekable, sourceName);
                 findings.Add(new ValidationFinding("Trailer", ValidationResult.Passed, $"The trailer holds {trailer.JsonLength} bytes of container config JSON whose CRC-32 0x{trailer.Crc:x8} matches.", trailer.Offset));
+                findings.Add(CheckUser(trailer.Config.User));
             }
             catch (GolemImageException ex)
             {
@@ -405,6 +406,19 @@ namespace GolemImage.Squashfs.Reading
             }
 
             return null;
+        }
+
+        /// <summary>ya-runtime-vm runs processes as User only when it is a numeric uid:gid, and as root otherwise, silently.</summary>
+        private static ValidationFinding CheckUser(string? user)
+        {
+            if (string.IsNullOrEmpty(user))
+            {
+                return new ValidationFinding("Config.User", ValidationResult.Passed, "The config names no User: processes run as root (0:0).");
+            }
+
+            return ContainerConfig.IsNumericUser(user)
+                ? new ValidationFinding("Config.User", ValidationResult.Passed, $"User {user}: processes run as that uid:gid.")
+                : new ValidationFinding("Config.User", ValidationResult.Warning, $"User '{user}' is not a numeric uid:gid; Golem providers run processes as root (0:0) instead.");
         }
 
         /// <summary>
