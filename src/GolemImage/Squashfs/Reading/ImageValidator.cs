@@ -462,7 +462,7 @@ namespace GolemImage.Squashfs.Reading
                     }
                 }
             }
-            catch (InvalidDataException ex)
+            catch (Exception ex) when (ex is InvalidDataException || ex is EndOfStreamException)
             {
                 findings.Add(new ValidationFinding("Volumes", ValidationResult.Failed, $"The directory tree could not be read: {ex.Message}", (long)sb.DirectoryTableStart));
                 return;
@@ -509,19 +509,7 @@ namespace GolemImage.Squashfs.Reading
         private static byte[] ReadAt(Stream stream, long offset, int count)
         {
             var buffer = new byte[count];
-            stream.Seek(offset, SeekOrigin.Begin);
-            int filled = 0;
-            while (filled < count)
-            {
-                int read = stream.Read(buffer, filled, count - filled);
-                if (read == 0)
-                {
-                    throw new EndOfStreamException($"Unexpected end of file at byte {offset + filled}.");
-                }
-
-                filled += read;
-            }
-
+            PositionedRead.ReadExactly(stream, offset, buffer, count);
             return buffer;
         }
     }

@@ -10,7 +10,8 @@ namespace GolemImage.Squashfs.Reading
     /// <summary>
     /// Looks up directories of a squashfs image and lists what lies below them, reading only the inode and directory
     /// tables (never file data). Everything it reads is bounds-checked: a damaged table gives an
-    /// <see cref="InvalidDataException"/> that says where, not a wrong answer or an endless walk.
+    /// <see cref="InvalidDataException"/> (or, past the end of the file, an <see cref="EndOfStreamException"/>) that
+    /// says where, not a wrong answer or an endless walk.
     /// </summary>
     internal sealed class SquashfsDirectoryReader
     {
@@ -205,8 +206,7 @@ namespace GolemImage.Squashfs.Reading
                 return cached.Key;
             }
 
-            _stream.Seek((long)position, SeekOrigin.Begin);
-            ReadExactly(_compressed, 2, position);
+            PositionedRead.ReadExactly(_stream, (long)position, _compressed, 2);
             ushort header = BinaryPrimitives.ReadUInt16LittleEndian(_compressed);
             int size = header & 0x7FFF;
             if (size == 0 || size > MetadataBlockSize || position + 2 + (ulong)size > tableEnd)
@@ -215,7 +215,7 @@ namespace GolemImage.Squashfs.Reading
             }
 
             next = position + 2 + (ulong)size;
-            ReadExactly(_compressed, size, position + 2);
+            PositionedRead.ReadExactly(_stream, (long)position + 2, _compressed, size);
             byte[] block;
             if ((header & 0x8000) != 0)
             {
@@ -230,21 +230,6 @@ namespace GolemImage.Squashfs.Reading
 
             _blocks[position] = new KeyValuePair<byte[], ulong>(block, next);
             return block;
-        }
-
-        private void ReadExactly(byte[] buffer, int count, ulong position)
-        {
-            int filled = 0;
-            while (filled < count)
-            {
-                int read = _stream.Read(buffer, filled, count - filled);
-                if (read == 0)
-                {
-                    throw new InvalidDataException($"The file ends inside the metadata block at byte {position}.");
-                }
-
-                filled += read;
-            }
         }
 
         /// <summary>A directory's listing: where it starts in the directory table and how long it is.</summary>
