@@ -446,7 +446,8 @@ namespace GolemImage.Squashfs.Reading
                 return;
             }
 
-            var reader = new SquashfsDirectoryReader(stream, sb, new CompressionSettings((CompressionAlgorithm)sb.CompressionId).CreateDecompressor());
+            IBlockDecompressor decompressor = new CompressionSettings((CompressionAlgorithm)sb.CompressionId).CreateDecompressor();
+            var reader = new SquashfsDirectoryReader(stream, sb, decompressor);
             var hidden = new List<string>();
             try
             {
@@ -466,6 +467,10 @@ namespace GolemImage.Squashfs.Reading
             {
                 findings.Add(new ValidationFinding("Volumes", ValidationResult.Failed, $"The directory tree could not be read: {ex.Message}", (long)sb.DirectoryTableStart));
                 return;
+            }
+            finally
+            {
+                (decompressor as IDisposable)?.Dispose();
             }
 
             findings.Add(hidden.Count == 0
