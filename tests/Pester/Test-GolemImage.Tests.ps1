@@ -135,3 +135,108 @@ Describe 'Test-GolemImage presentation' {
         ($help.parameters.parameter | Where-Object name -eq 'Detailed').description | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe 'Test-GolemImage -Url (a self-hosted image)' -Skip:(-not (Get-Command python3 -ErrorAction Ignore)) {
+    BeforeAll {
+        # A real web server (Python's http.server: HEAD and GET with Content-Length, no byte ranges) serves the image, a
+        # copy with one byte changed, a truncated copy and nothing else. An HttpListener in a thread job stands for a
+        # server that takes byte ranges and redirects, as object stores and CDNs do.
+        $script:Www = Join-Path $TestDrive 'www'
+        New-Item -ItemType Directory -Path $Www | Out-Null
+        $bytes = [IO.File]::ReadAllBytes($Good)
+        [IO.File]::WriteAllBytes((Join-Path $Www 'good.gvmi'), $bytes)
+        [IO.File]::WriteAllBytes((Join-Path $Www 'short.gvmi'), [byte[]] $bytes[0..999])
+        $bytes[5000] = $bytes[5000] -bxor 0xFF
+        [IO.File]::WriteAllBytes((Join-Path $Www 'other.gvmi'), $bytes)
+
+        $port = Get-FreeTcpPort
+        $script:WebServer = Start-Process python3 -ArgumentList '-m', 'http.server', $port, '--bind', '127.0.0.1', '--directory', $Www -PassThru `
+            -RedirectStandardError (Join-Path $TestDrive 'http.server.log') -RedirectStandardOutput (Join-Path $TestDrive 'http.server.out')
+        $script:Base = "http://127.0.0.1:$port"
+        Wait-Until -What 'python3 -m http.server' -Condition {
+            try { (Invoke-WebRequest -Method Head "$Base/good.gvmi" -SkipHttpErrorCheck).StatusCode -eq 200 } catch { $false }
+        }
+
+        $listenerPort = Get-FreeTcpPort
+        $script:Listener = [Net.HttpListener]::new()
+        $Listener.Prefixes.Add("http://127.0.0.1:$listenerPort/")
+        $Listener.Start()
+        $script:Ranged = "http://127.0.0.1:$listenerPort"
+        $script:ListenerJob = Start-ThreadJob -ArgumentList $Listener, $Good -ScriptBlock {
+            param($listener, $file)
+            $content = [IO.File]::ReadAllBytes($file)
+            while ($listener.IsListening) {
+                try { $context = $listener.GetContext() } catch { break }
+                try {
+                    $response = $context.Response
+                    if ($context.Request.Url.AbsolutePath -eq '/moved') {
+                        $response.StatusCode = 302
+                        $response.RedirectLocation = '/ranged.gvmi'
+                    } elseif ($context.Request.Url.AbsolutePath -eq '/ranged.gvmi') {
+                        $response.Headers.Add('Accept-Ranges', 'bytes')
+                        $response.ContentLength64 = $content.Length
+                        if ($context.Request.HttpMethod -eq 'GET') { $response.OutputStream.Write($content, 0, $content.Length) }
+                    } else {
+                        $response.StatusCode = 404
+                    }
+                    $response.Close()
+                } catch {
+                    try { $context.Response.Abort() } catch { }
+                }
+            }
+        }
+    }
+
+    AfterAll {
+        if ($WebServer) { Stop-Process -Id $WebServer.Id -ErrorAction Ignore }
+        if ($Listener) { $Listener.Stop() }
+        if ($ListenerJob) { $ListenerJob | Remove-Job -Force }
+    }
+
+    It 'passes a URL that serves the image, with a warning when the server takes no byte ranges' {
+        $findings = @(Test-GolemImage $Good -Url "$Base/good.gvmi" -Detailed | Where-Object Check -Like 'Url.*')
+        $findings.Check | Should -Be @('Url.Head', 'Url.Size', 'Url.Ranges', 'Url.Content')
+        $findings.Result | Should -Be @('Passed', 'Passed', 'Warning', 'Passed')
+        $findings[3].Message | Should -Match ([regex]::Escape("hash:sha3:$((Get-GolemImageHash $Good).Hash):$Base/good.gvmi"))
+        Test-GolemImage $Good -Url "$Base/good.gvmi" | Should -BeTrue
+    }
+
+    It 'fails a URL that serves another file of the same size, a shorter one, or nothing' {
+        $other = @(Test-GolemImage $Good -Url "$Base/other.gvmi" -Detailed | Where-Object Check -Like 'Url.*')
+        ($other | Where-Object Check -EQ 'Url.Content').Result | Should -Be 'Failed'
+        ($other | Where-Object Check -EQ 'Url.Content').Message | Should -Match 'providers would reject the download'
+        Test-GolemImage $Good -Url "$Base/other.gvmi" | Should -BeFalse
+
+        $short = @(Test-GolemImage $Good -Url "$Base/short.gvmi" -Detailed | Where-Object Check -Like 'Url.*')
+        ($short | Where-Object Check -EQ 'Url.Size').Message | Should -Match '^The URL serves 1000 bytes, the image has \d+'
+        ($short | Where-Object Check -EQ 'Url.Size').Result | Should -Be 'Failed'
+        ($short | Where-Object Check -EQ 'Url.Content').Result | Should -Be 'Skipped'
+
+        $missing = @(Test-GolemImage $Good -Url "$Base/missing.gvmi" -Detailed | Where-Object Check -Like 'Url.*')
+        $missing.Result | Should -Be @('Failed', 'Skipped', 'Skipped', 'Skipped')
+        $missing[0].Message | Should -Match 'answered 404'
+    }
+
+    It 'follows a redirect and passes a server that takes byte ranges' {
+        $findings = @(Test-GolemImage $Good -Url "$Ranged/moved" -Detailed | Where-Object Check -Like 'Url.*')
+        $findings.Result | Should -Be @('Passed', 'Passed', 'Passed', 'Passed')
+        $findings[0].Message | Should -Match ([regex]::Escape("redirected to $Ranged/ranged.gvmi"))
+    }
+
+    It 'fails when nothing answers, without throwing' {
+        $findings = @(Test-GolemImage $Good -Url "http://127.0.0.1:$(Get-FreeTcpPort)/good.gvmi" -Detailed | Where-Object Check -Like 'Url.*')
+        $findings.Result | Should -Be @('Failed', 'Skipped', 'Skipped', 'Skipped')
+        $findings[0].Message | Should -Match '^HEAD .* failed: '
+    }
+
+    It 'refuses a relative URL, a URL that is not http, and -Url with several images' {
+        $err = $null
+        Test-GolemImage $Good -Url 'images/good.gvmi' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'RelativeUrl,*'
+        Test-GolemImage $Good -Url 'ftp://127.0.0.1/good.gvmi' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidUrl,*'
+        Test-GolemImage (Join-Path $Www '*.gvmi') -Url "$Base/good.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UrlNeedsOneImage,*'
+        $err[0].Exception.Message | Should -Match 'names 3 files'
+    }
+}
