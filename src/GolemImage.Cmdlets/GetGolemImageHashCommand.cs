@@ -31,13 +31,8 @@ namespace GolemImage.Cmdlets
 
         protected override void ProcessRecord()
         {
-            if (Url != null && !Url.IsAbsoluteUri)
+            if (IsRelativeUrl(Url))
             {
-                WriteError(new ErrorRecord(
-                    new ArgumentException($"The URL '{Url.OriginalString}' is not absolute; providers need a full URL such as https://example.com/image.gvmi."),
-                    "RelativeUrl",
-                    ErrorCategory.InvalidArgument,
-                    Url));
                 return;
             }
 

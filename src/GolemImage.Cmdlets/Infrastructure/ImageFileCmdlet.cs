@@ -26,6 +26,22 @@ namespace GolemImage.Cmdlets.Infrastructure
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
+        /// <summary>Writes a RelativeUrl error and returns true for a URL providers could not download from (a relative one).</summary>
+        protected bool IsRelativeUrl(Uri? url)
+        {
+            if (url == null || url.IsAbsoluteUri)
+            {
+                return false;
+            }
+
+            WriteError(new ErrorRecord(
+                new ArgumentException($"The URL '{url.OriginalString}' is not absolute; providers need a full URL such as https://example.com/image.gvmi."),
+                "RelativeUrl",
+                ErrorCategory.InvalidArgument,
+                url));
+            return true;
+        }
+
         /// <summary>
         /// The files named by -Path or -LiteralPath. A missing path or a directory is a non-terminating error,
         /// so one bad item among many does not stop the others.
