@@ -1,15 +1,14 @@
 using System;
 using System.Collections.Generic;
-using System.Text;
+using GolemImage.Gvmi;
 using GolemImage.Reporting;
 using GolemImage.Tar;
 
 namespace GolemImage.Sources
 {
     /// <summary>
-    /// Notices entries the image stores below one of its VOLUME paths. Golem providers mount an empty host directory
-    /// over every volume (ya-runtime-vm), so whatever the image keeps there is hidden when it runs, a surprise users
-    /// keep reporting (ya-runtime-vm issue #96). The conversion still writes them, as Docker would, and warns.
+    /// Notices entries the image stores below one of its VOLUME paths (see <see cref="HiddenVolumeContent"/>) as they
+    /// pass on their way to the writer. The conversion still writes them, as Docker would, and warns.
     /// </summary>
     internal sealed class VolumeContentCheck
     {
@@ -17,14 +16,9 @@ namespace GolemImage.Sources
 
         public VolumeContentCheck(IEnumerable<string> volumes)
         {
-            foreach (string volume in volumes)
+            foreach (KeyValuePair<string, byte[]> volume in HiddenVolumeContent.Distinct(volumes))
             {
-                // A path the runtime could not mount either (".." components, NUL) is not ours to judge here.
-                byte[]? path = TarPath.Normalize(Encoding.UTF8.GetBytes(volume), out _);
-                if (path != null && !_volumes.Exists(v => v.Path.AsSpan().SequenceEqual(path)))
-                {
-                    _volumes.Add(new Volume(volume, path));
-                }
+                _volumes.Add(new Volume(volume.Key, volume.Value));
             }
         }
 
@@ -48,8 +42,7 @@ namespace GolemImage.Sources
             {
                 if (volume.EntryCount > 0)
                 {
-                    string entries = volume.EntryCount == 1 ? "1 entry" : $"{volume.EntryCount} entries";
-                    yield return $"VOLUME {volume.Name} has {entries} in the image (such as /{volume.FirstEntry}). Golem providers mount an empty directory over each volume, so what the image keeps there is hidden when it runs.";
+                    yield return HiddenVolumeContent.Describe(volume.Name, volume.EntryCount, "/" + volume.FirstEntry) + ". " + HiddenVolumeContent.Explanation;
                 }
             }
         }

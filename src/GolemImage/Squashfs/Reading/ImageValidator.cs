@@ -422,8 +422,8 @@ namespace GolemImage.Squashfs.Reading
         }
 
         /// <summary>
-        /// Providers mount an empty directory over every VOLUME of the config, so what the image keeps below one is
-        /// hidden when it runs: worth a warning (the image is still valid), with the first such path as an example.
+        /// What the image keeps below a VOLUME of the config is hidden on providers (<see cref="HiddenVolumeContent"/>):
+        /// worth a warning (the image is still valid), with the first such path as an example.
         /// </summary>
         private static void CheckVolumes(Stream stream, SquashfsSuperblock sb, GvmiTrailerInfo? trailer, bool readable, List<ValidationFinding> findings)
         {
@@ -454,12 +454,11 @@ namespace GolemImage.Squashfs.Reading
                 foreach (string volume in volumes)
                 {
                     SquashfsDirectoryReader.DirectoryInode? directory = reader.FindDirectory(volume);
-                    var first = new List<string>();
-                    long count = directory == null ? 0 : reader.CountDescendants(directory, 1, first);
+                    string? first = null;
+                    long count = directory == null ? 0 : reader.CountDescendants(directory, out first);
                     if (count > 0)
                     {
-                        string entries = count == 1 ? "1 entry" : $"{count} entries";
-                        hidden.Add($"VOLUME {volume} has {entries} in the image (such as {volume.TrimEnd('/')}/{first[0]})");
+                        hidden.Add(HiddenVolumeContent.Describe(volume, count, volume.TrimEnd('/') + "/" + first));
                     }
                 }
             }
@@ -475,7 +474,7 @@ namespace GolemImage.Squashfs.Reading
 
             findings.Add(hidden.Count == 0
                 ? new ValidationFinding("Volumes", ValidationResult.Passed, $"Nothing is stored below the {(volumes.Length == 1 ? "VOLUME " + volumes[0] : volumes.Length + " VOLUME paths")}, so providers hide nothing of the image.")
-                : new ValidationFinding("Volumes", ValidationResult.Warning, string.Join("; ", hidden) + ". Golem providers mount an empty directory over each volume, so what the image keeps there is hidden when it runs."));
+                : new ValidationFinding("Volumes", ValidationResult.Warning, string.Join("; ", hidden) + ". " + HiddenVolumeContent.Explanation));
         }
 
         private static ulong IndexBytes(ulong count, ulong entrySize)

@@ -63,12 +63,12 @@ namespace GolemImage.Squashfs.Reading
         }
 
         /// <summary>
-        /// Counts the entries below <paramref name="directory"/>, at any depth, and puts the first
-        /// <paramref name="limit"/> of their paths (relative to it; a directory's own entries in the image's sorted
-        /// order before those of its subdirectories) into <paramref name="firstPaths"/>.
+        /// Counts the entries below <paramref name="directory"/>, at any depth; <paramref name="first"/> is the first
+        /// of them (relative to it, the first name of its own listing in the image's sorted order), null when none.
         /// </summary>
-        public long CountDescendants(DirectoryInode directory, int limit, List<string> firstPaths)
+        public long CountDescendants(DirectoryInode directory, out string? first)
         {
+            first = null;
             long count = 0;
             var visited = new HashSet<ulong>();
             var pending = new Stack<KeyValuePair<string, DirectoryInode>>();
@@ -85,10 +85,7 @@ namespace GolemImage.Squashfs.Reading
                     }
 
                     string path = current.Key.Length == 0 ? entry.Name : current.Key + "/" + entry.Name;
-                    if (firstPaths.Count < limit)
-                    {
-                        firstPaths.Add(path);
-                    }
+                    first ??= path;
 
                     if (entry.Type == BasicDirectory)
                     {
