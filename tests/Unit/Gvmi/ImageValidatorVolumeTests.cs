@@ -57,6 +57,23 @@ namespace GolemImage.Tests.Gvmi
             }
         }
 
+        [Theory]
+        [InlineData("/golem/./work")]
+        [InlineData("//golem//work/")]
+        [InlineData("golem/work")]
+        public void Finds_a_volume_written_in_any_form_of_its_path_and_counts_it_once(string volume)
+        {
+            using (MksquashfsImage image = MksquashfsImage.CreateFrom(VolumeWithFiles))
+            {
+                ValidationFinding volumes = Check(image, volume, "/golem/work").Volumes;
+
+                // One finding for both spellings, under the one the trailer lists first (it writes Volumes sorted ordinally).
+                string named = string.CompareOrdinal(volume, "/golem/work") < 0 ? volume : "/golem/work";
+                Assert.Equal(ValidationResult.Warning, volumes.Result);
+                Assert.Equal($"VOLUME {named} has 3 entries in the image (such as /golem/work/input.txt). Golem providers mount an empty directory over each volume, so what the image keeps there is hidden when it runs.", volumes.Message);
+            }
+        }
+
         [Fact]
         public void Passes_when_the_volumes_are_empty_missing_or_not_directories()
         {

@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using System.Text;
 using GolemImage.Compression;
 using GolemImage.Gvmi;
 
@@ -451,14 +452,17 @@ namespace GolemImage.Squashfs.Reading
             var hidden = new List<string>();
             try
             {
-                foreach (string volume in volumes)
+                // Looked up by canonical path, so every spelling of a volume ("/a/./b/", "a//b") finds the directory
+                // the runtime mounts over, once, as the conversion counts it.
+                foreach (KeyValuePair<string, byte[]> volume in HiddenVolumeContent.Distinct(volumes))
                 {
-                    SquashfsDirectoryReader.DirectoryInode? directory = reader.FindDirectory(volume);
+                    string path = Encoding.UTF8.GetString(volume.Value);
+                    SquashfsDirectoryReader.DirectoryInode? directory = reader.FindDirectory(path);
                     string? first = null;
                     long count = directory == null ? 0 : reader.CountDescendants(directory, out first);
                     if (count > 0)
                     {
-                        hidden.Add(HiddenVolumeContent.Describe(volume, count, volume.TrimEnd('/') + "/" + first));
+                        hidden.Add(HiddenVolumeContent.Describe(volume.Key, count, "/" + (path.Length == 0 ? first : path + "/" + first)));
                     }
                 }
             }

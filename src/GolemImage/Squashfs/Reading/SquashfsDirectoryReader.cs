@@ -33,7 +33,7 @@ namespace GolemImage.Squashfs.Reading
         }
 
         /// <summary>
-        /// The directory at <paramref name="path"/> (components separated by '/'; "" is the root), or null when the
+        /// The directory at the canonical <paramref name="path"/> ("a/b"; "" is the root), or null when the
         /// path does not exist or one of its components is not a directory (symbolic links are not followed).
         /// </summary>
         public DirectoryInode? FindDirectory(string path)
