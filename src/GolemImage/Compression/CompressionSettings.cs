@@ -53,8 +53,9 @@ namespace GolemImage.Compression
                         // zlib's fastest, default and best levels, as our DeflateEncoder implements them.
                         return Level == CompressionLevel.Fastest ? 1 : Level == SmallestSize ? 9 : 6;
                     case CompressionAlgorithm.Zstd:
-                        // 15 is the squashfs-tools default; Fastest/SmallestSize bracket it.
-                        return Level == CompressionLevel.Fastest ? 1 : Level == SmallestSize ? 19 : 15;
+                        // The squashfs-tools default (with a shorter target length, see ZstdBlockCompressor);
+                        // Fastest/SmallestSize bracket it.
+                        return Level == CompressionLevel.Fastest ? 1 : Level == SmallestSize ? 19 : ZstdBlockCompressor.DefaultLevel;
                     case CompressionAlgorithm.Lz4:
                         return Level == SmallestSize ? 1 : 0;
                     case CompressionAlgorithm.Lzo:
@@ -131,7 +132,7 @@ namespace GolemImage.Compression
                     gzip[6] = 1; // strategies bitmap: default only, u16
                     return gzip;
                 case CompressionAlgorithm.Zstd:
-                    if (NativeLevel == 15)
+                    if (NativeLevel == ZstdBlockCompressor.DefaultLevel)
                     {
                         return null;
                     }

@@ -60,6 +60,56 @@ namespace GolemImage.Tests.Compression
         }
 
         [Fact]
+        public void Zstd_optimal_is_level_15_with_a_target_length_of_32_and_a_window_within_the_block()
+        {
+            // Lines of random words, repeated with small edits: long matches with several candidates each, where
+            // the optimal parser's stopping length changes its choices.
+            var random = new Random(99);
+            string[] lines = new string[200];
+            for (int i = 0; i < lines.Length; i++)
+            {
+                var line = new System.Text.StringBuilder();
+                while (line.Length < 40 + random.Next(80))
+                {
+                    for (int j = 3 + random.Next(8); j > 0; j--)
+                    {
+                        line.Append((char)('a' + random.Next(26)));
+                    }
+
+                    line.Append(' ');
+                }
+
+                lines[i] = line.ToString();
+            }
+
+            var text = new System.Text.StringBuilder();
+            while (text.Length < 131072)
+            {
+                string line = lines[random.Next(lines.Length)];
+                int edit = random.Next(line.Length);
+                text.Append(line, 0, edit).Append((char)('A' + random.Next(26))).Append(line, edit, line.Length - edit).Append('\n');
+            }
+
+            byte[] block = System.Text.Encoding.ASCII.GetBytes(text.ToString(0, 131072));
+            byte[] ours = new byte[block.Length];
+            int length = new CompressionSettings(CompressionAlgorithm.Zstd).CreateCompressor().Compress(block, ours);
+            Assert.InRange(length, 1, block.Length - 1);
+
+            using var level15 = new ZstdSharp.Compressor(15);
+            byte[] plain = level15.Wrap(block).ToArray();
+            using var shorter = new ZstdSharp.Compressor(15);
+            shorter.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_targetLength, 32);
+            Assert.Equal(shorter.Wrap(block).ToArray(), ours.AsSpan(0, length).ToArray());
+            Assert.NotEqual(plain, ours.AsSpan(0, length).ToArray());
+            Assert.InRange(length, plain.Length, plain.Length * 1.01);
+
+            // The kernel decodes with a window of the block size (2^17 here).
+            using var decompressor = new ZstdSharp.Decompressor();
+            decompressor.SetParameter(ZstdSharp.Unsafe.ZSTD_dParameter.ZSTD_d_windowLogMax, 17);
+            Assert.Equal(block, decompressor.Unwrap(ours.AsSpan(0, length)).ToArray());
+        }
+
+        [Fact]
         public void Zlib_stream_has_header_and_adler32_and_decodes_with_zlibstream()
         {
             byte[] data = new byte[10000];
