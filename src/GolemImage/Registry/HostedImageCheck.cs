@@ -20,10 +20,18 @@ namespace GolemImage.Registry
     {
         internal const int HashActivityId = 91;
         private const int MaximumRedirects = 10;
-        private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(100);
+
+        /// <summary>How long the server may keep silent: for an answer, and between two reads of the download (HttpClient's default timeout).</summary>
+        private static readonly TimeSpan QuietLimit = TimeSpan.FromSeconds(100);
 
         /// <summary>Findings Url.Head, Url.Size, Url.Ranges and Url.Content for <paramref name="url"/> against the local image at <paramref name="path"/>.</summary>
-        public static async Task<IReadOnlyList<ValidationFinding>> CheckAsync(string path, Uri url, IEngineReporter reporter, CancellationToken cancellationToken)
+        public static Task<IReadOnlyList<ValidationFinding>> CheckAsync(string path, Uri url, IEngineReporter reporter, CancellationToken cancellationToken)
+        {
+            return CheckAsync(path, url, reporter, QuietLimit, cancellationToken);
+        }
+
+        /// <param name="downloadQuietLimit">How long the download may stall (tests shorten it; answers always get <see cref="QuietLimit"/>).</param>
+        internal static async Task<IReadOnlyList<ValidationFinding>> CheckAsync(string path, Uri url, IEngineReporter reporter, TimeSpan downloadQuietLimit, CancellationToken cancellationToken)
         {
             if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             {
@@ -39,14 +47,14 @@ namespace GolemImage.Registry
                 HttpResponseMessage head;
                 using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
-                    deadline.CancelAfter(HeadTimeout);
+                    deadline.CancelAfter(QuietLimit);
                     try
                     {
                         head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, url), HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                     {
-                        string why = ex is OperationCanceledException ? $"no answer within {HeadTimeout.TotalSeconds:0} s" : Describe(ex);
+                        string why = ex is OperationCanceledException ? $"no answer within {Seconds(QuietLimit)}" : Describe(ex);
                         findings.Add(new ValidationFinding("Url.Head", ValidationResult.Failed, $"HEAD {url} failed: {why}."));
                         SkipAfterHead(findings);
                         return findings;
@@ -83,26 +91,40 @@ namespace GolemImage.Registry
 
                 byte[] expected = await FileHasher.HashFileAsync(path, reporter, HashActivityId, cancellationToken).ConfigureAwait(false);
                 byte[] actual;
-                try
+                QuietLimitStream? body = null;
+                using (var answer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
-                    using (HttpResponseMessage get = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
+                    answer.CancelAfter(QuietLimit);
+                    try
                     {
-                        if (!get.IsSuccessStatusCode)
+                        using (HttpResponseMessage get = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, answer.Token).ConfigureAwait(false))
                         {
-                            findings.Add(new ValidationFinding("Url.Content", ValidationResult.Failed, $"GET {url} answered {(int)get.StatusCode} {get.ReasonPhrase}{Redirected(url, get)}, although HEAD succeeded."));
-                            return findings;
-                        }
+                            answer.CancelAfter(Timeout.InfiniteTimeSpan);
+                            if (!get.IsSuccessStatusCode)
+                            {
+                                findings.Add(new ValidationFinding("Url.Content", ValidationResult.Failed, $"GET {url} answered {(int)get.StatusCode} {get.ReasonPhrase}{Redirected(url, get)}, although HEAD succeeded."));
+                                return findings;
+                            }
 
-                        using (Stream body = await get.Content.ReadAsStreamAsync().ConfigureAwait(false))
-                        {
-                            actual = await FileHasher.HashStreamAsync(body, url.ToString(), reporter, HashActivityId, cancellationToken).ConfigureAwait(false);
+                            using (body = new QuietLimitStream(await get.Content.ReadAsStreamAsync().ConfigureAwait(false), downloadQuietLimit, cancellationToken))
+                            {
+                                actual = await FileHasher.HashStreamAsync(body, url.ToString(), reporter, HashActivityId, body.Token).ConfigureAwait(false);
+                            }
                         }
                     }
-                }
-                catch (Exception ex) when (ex is HttpRequestException || ex is IOException)
-                {
-                    findings.Add(new ValidationFinding("Url.Content", ValidationResult.Failed, $"The download from {url} broke off: {Describe(ex)}."));
-                    return findings;
+                    catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException || ex is OperationCanceledException))
+                    {
+                        string why = answer.IsCancellationRequested
+                            ? $"no answer to GET within {Seconds(QuietLimit)}"
+                            : body != null && body.WentQuiet ? $"the server sent nothing for {Seconds(downloadQuietLimit)}" : Describe(ex);
+                        findings.Add(new ValidationFinding("Url.Content", ValidationResult.Failed, $"The download from {url} broke off: {why}."));
+                        return findings;
+                    }
+                    catch (Exception) when (cancellationToken.IsCancellationRequested)
+                    {
+                        // Cancelling closes the download, which surfaces as whatever the read was doing.
+                        throw new OperationCanceledException(cancellationToken);
+                    }
                 }
 
                 string expectedHex = HexString.Lower(expected);
@@ -128,6 +150,8 @@ namespace GolemImage.Registry
             Uri? final = response.RequestMessage?.RequestUri;
             return final != null && final != asked ? $" (redirected to {final})" : string.Empty;
         }
+
+        private static string Seconds(TimeSpan span) => $"{span.TotalSeconds:0.#} s";
 
         private static string Describe(Exception ex)
         {

@@ -1,0 +1,90 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace GolemImage.Registry
+{
+    /// <summary>
+    /// A read-only view of a download that cancels <see cref="Token"/> when the server sends nothing for a while.
+    /// The limit restarts before every read, so a slow download that keeps sending is never cut off (a limit on the
+    /// whole download, or on filling a hash buffer, would be). Disposing the view ends the download, because the
+    /// response stream of .NET Framework's HttpClient does not honour a token while it waits.
+    /// </summary>
+    internal sealed class QuietLimitStream : Stream
+    {
+        private readonly Stream _inner;
+        private readonly TimeSpan _limit;
+        private readonly CancellationTokenSource _quiet;
+        private readonly CancellationTokenRegistration _closeOnQuiet;
+
+        public QuietLimitStream(Stream inner, TimeSpan limit, CancellationToken cancellationToken)
+        {
+            _inner = inner;
+            _limit = limit;
+            _quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Token = _quiet.Token;
+            _closeOnQuiet = Token.Register(() =>
+            {
+                WentQuiet = !cancellationToken.IsCancellationRequested;
+                inner.Dispose();
+            });
+        }
+
+        /// <summary>Cancelled when the server stayed quiet for the limit, or when the caller's token is.</summary>
+        public CancellationToken Token { get; }
+
+        /// <summary>The download was ended because the server sent nothing for the limit (not by the caller).</summary>
+        public bool WentQuiet { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            return ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            _quiet.CancelAfter(_limit);
+            using (CancellationTokenSource both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _quiet.Token))
+            {
+                return await _inner.ReadAsync(buffer, offset, count, both.Token).ConfigureAwait(false);
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _closeOnQuiet.Dispose();
+                _quiet.Dispose();
+                _inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
