@@ -2,16 +2,17 @@ using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using GolemImage.Sources;
 
 namespace GolemImage.Registry
 {
     /// <summary>
     /// A read-only view of a download that cancels <see cref="Token"/> when the server sends nothing for a while.
     /// The limit restarts before every read, so a slow download that keeps sending is never cut off (a limit on the
-    /// whole download, or on filling a hash buffer, would be). Disposing the view ends the download, because the
-    /// response stream of .NET Framework's HttpClient does not honour a token while it waits.
+    /// whole download, or on filling a hash buffer, would be). Going quiet also closes the response stream, because
+    /// the one of .NET Framework's HttpClient does not honour a token while it waits.
     /// </summary>
-    internal sealed class QuietLimitStream : Stream
+    internal sealed class QuietLimitStream : ForwardOnlyReadStream
     {
         private readonly Stream _inner;
         private readonly TimeSpan _limit;
@@ -37,20 +38,6 @@ namespace GolemImage.Registry
         /// <summary>The download was ended because the server sent nothing for the limit (not by the caller).</summary>
         public bool WentQuiet { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
         public override int Read(byte[] buffer, int offset, int count)
         {
             return ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
@@ -64,16 +51,6 @@ namespace GolemImage.Registry
                 return await _inner.ReadAsync(buffer, offset, count, both.Token).ConfigureAwait(false);
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
