@@ -17,26 +17,24 @@ namespace GolemImage.Registry
         private readonly Stream _inner;
         private readonly TimeSpan _limit;
         private readonly CancellationTokenSource _quiet;
+        private readonly CancellationToken _callerToken;
         private readonly CancellationTokenRegistration _closeOnQuiet;
 
         public QuietLimitStream(Stream inner, TimeSpan limit, CancellationToken cancellationToken)
         {
             _inner = inner;
             _limit = limit;
+            _callerToken = cancellationToken;
             _quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Token = _quiet.Token;
-            _closeOnQuiet = Token.Register(() =>
-            {
-                WentQuiet = !cancellationToken.IsCancellationRequested;
-                inner.Dispose();
-            });
+            _closeOnQuiet = Token.Register(inner.Dispose);
         }
 
         /// <summary>Cancelled when the server stayed quiet for the limit, or when the caller's token is.</summary>
         public CancellationToken Token { get; }
 
         /// <summary>The download was ended because the server sent nothing for the limit (not by the caller).</summary>
-        public bool WentQuiet { get; private set; }
+        public bool WentQuiet => Token.IsCancellationRequested && !_callerToken.IsCancellationRequested;
 
         public override int Read(byte[] buffer, int offset, int count)
         {
