@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using GolemImage.Gvmi;
 using GolemImage.Reporting;
 using GolemImage.Tar;
+using GolemImage.Tree;
 
 namespace GolemImage.Sources
 {
@@ -14,6 +15,10 @@ namespace GolemImage.Sources
     {
         private readonly List<Volume> _volumes = new List<Volume>();
 
+        // A path a layer holds twice reaches the writer twice (it keeps the later one): the image has it once. Only
+        // paths below a volume are kept, and the flattener already keeps every path of the image.
+        private readonly HashSet<byte[]> _counted = new HashSet<byte[]>(ByteNames.EqualityComparer);
+
         public VolumeContentCheck(IEnumerable<string> volumes)
         {
             foreach (KeyValuePair<string, byte[]> volume in HiddenVolumeContent.Distinct(volumes))
@@ -22,13 +27,20 @@ namespace GolemImage.Sources
             }
         }
 
-        /// <summary>Counts <paramref name="entry"/> for every volume it lies strictly inside of.</summary>
+        /// <summary>Counts <paramref name="entry"/> for every volume it lies strictly inside of, once per path.</summary>
         public void Observe(TarEntry entry)
         {
+            bool? firstTime = null;
             foreach (Volume volume in _volumes)
             {
                 if (IsInside(entry.Path, volume.Path))
                 {
+                    firstTime ??= _counted.Add(entry.Path);
+                    if (firstTime == false)
+                    {
+                        return;
+                    }
+
                     volume.EntryCount++;
                     volume.FirstEntry ??= entry.DisplayPath;
                 }

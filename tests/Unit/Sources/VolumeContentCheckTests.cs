@@ -67,6 +67,17 @@ namespace GolemImage.Tests.Sources
         }
 
         [Fact]
+        public void CountsAPathALayerHoldsTwiceOnce()
+        {
+            // The writer keeps the later of the two; the image holds the path once (nested volumes: once each).
+            string[] warnings = Observe(new[] { "/data", "/data/cache" }, "data/cache/x", "data/y", "data/cache/x", "./data/y").Warnings().ToArray();
+
+            Assert.Equal(2, warnings.Length);
+            Assert.StartsWith("VOLUME /data has 2 entries in the image (such as /data/cache/x)", warnings[0]);
+            Assert.StartsWith("VOLUME /data/cache has 1 entry", warnings[1]);
+        }
+
+        [Fact]
         public void CountsANestedVolumesEntriesForBoth()
         {
             string[] warnings = Observe(new[] { "/data", "/data/cache" }, "data/cache/x").Warnings().ToArray();
