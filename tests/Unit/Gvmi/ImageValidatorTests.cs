@@ -30,6 +30,10 @@ namespace GolemImage.Tests.Gvmi
                 Assert.All(findings, f => Assert.Equal(ValidationResult.Passed, f.Result));
                 Assert.Contains(findings, f => f.Check == "Layout.IdTable");
                 Assert.Contains(findings, f => f.Check == "Padding");
+
+                // root, a, b, d, d/c; one owner; the small files and b's tail share one fragment block.
+                string counts = options.Contains("-no-fragments") ? "5 inodes, 1 id, 0 fragments." : "5 inodes, 1 id, 1 fragment.";
+                Assert.Equal(counts, findings.Single(f => f.Check == "Superblock.Counts").Message);
                 if (xattr)
                 {
                     Assert.Contains(findings, f => f.Check == "Layout.XattrTable" && f.Message.Contains("ends exactly"));

@@ -101,6 +101,8 @@ namespace GolemImage.Squashfs.Reading
             return findings;
         }
 
+        private static string Count(long count, string noun) => count == 1 ? "1 " + noun : $"{count} {noun}s";
+
         /// <summary>True when no finding failed.</summary>
         public static bool IsValid(IEnumerable<ValidationFinding> findings)
         {
@@ -172,7 +174,7 @@ namespace GolemImage.Squashfs.Reading
             }
 
             findings.Add(countProblems.Count == 0
-                ? new ValidationFinding("Superblock.Counts", ValidationResult.Passed, $"{sb.InodeCount} inodes, {sb.IdCount} ids, {sb.FragmentCount} fragments.", 4)
+                ? new ValidationFinding("Superblock.Counts", ValidationResult.Passed, $"{Count(sb.InodeCount, "inode")}, {Count(sb.IdCount, "id")}, {Count(sb.FragmentCount, "fragment")}.", 4)
                 : new ValidationFinding("Superblock.Counts", ValidationResult.Failed, string.Join("; ", countProblems) + ".", 4));
 
             ulong rootBlock = sb.RootInode >> 16;
