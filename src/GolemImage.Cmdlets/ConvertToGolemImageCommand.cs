@@ -63,8 +63,9 @@ namespace GolemImage.Cmdlets
 
         /// <summary>Squashfs compressor; default the engine's default (LZO, which every Golem provider reads).</summary>
         [Parameter]
-        [ValidateSet("Lzo", "Gzip", "Lz4", "Zstd")]
-        public string? Compression { get; set; }
+        [WritableCompressor]
+        [ArgumentCompleter(typeof(WritableCompressorCompleter))]
+        public CompressionAlgorithm? Compression { get; set; }
 
         [Parameter]
         [ValidateSet("Optimal", "Fastest", "SmallestSize")]
@@ -211,7 +212,7 @@ namespace GolemImage.Cmdlets
                             Path = converted.Written.Path,
                             Hash = converted.Hash,
                             Size = converted.Written.FileSize,
-                            Compression = CompressionName(squashfs.Compression.Algorithm),
+                            Compression = squashfs.Compression.Descriptor.Name,
                             BlockSize = squashfs.BlockSize,
                             InodeCount = converted.Written.InodeCount,
                             Created = DateTimeOffset.FromUnixTimeSeconds(converted.BuildTime).UtcDateTime,
@@ -285,15 +286,11 @@ namespace GolemImage.Cmdlets
                 "SmallestSize" => (System.IO.Compression.CompressionLevel)3,
                 _ => System.IO.Compression.CompressionLevel.Optimal,
             };
-            CompressionAlgorithm algorithm = Compression == null
-                ? options.Compression.Algorithm
-                : (CompressionAlgorithm)Enum.Parse(typeof(CompressionAlgorithm), Compression, ignoreCase: true);
+            CompressionAlgorithm algorithm = Compression ?? options.Compression.Algorithm;
             options.Compression = new CompressionSettings(algorithm, level);
-            // A zstd choice is warned about by the squashfs writer itself, so every engine caller sees it once.
+            // A choice providers cannot mount is warned about by the squashfs writer itself, so every engine caller sees it once.
             return options;
         }
-
-        internal static string CompressionName(CompressionAlgorithm algorithm) => algorithm.ToString().ToLowerInvariant();
 
         /// <summary>
         /// gvmkit-build's naming: &lt;repository&gt;-&lt;tag&gt;-&lt;first 10 hex of the image id&gt;.gvmi, with '/' (and ':') as '-'.
