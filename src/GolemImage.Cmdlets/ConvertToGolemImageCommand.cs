@@ -65,7 +65,7 @@ namespace GolemImage.Cmdlets
         [Parameter]
         [WritableCompressor]
         [ArgumentCompleter(typeof(WritableCompressorCompleter))]
-        public CompressionAlgorithm? Compression { get; set; }
+        public string? Compression { get; set; }
 
         [Parameter]
         [ValidateSet("Optimal", "Fastest", "SmallestSize")]
@@ -286,7 +286,8 @@ namespace GolemImage.Cmdlets
                 "SmallestSize" => (System.IO.Compression.CompressionLevel)3,
                 _ => System.IO.Compression.CompressionLevel.Optimal,
             };
-            CompressionAlgorithm algorithm = Compression ?? options.Compression.Algorithm;
+            // [WritableCompressor] has checked that the table has a writable row of this name.
+            CompressionAlgorithm algorithm = Compression == null ? options.Compression.Algorithm : CompressorTable.Find(Compression)!.Algorithm;
             options.Compression = new CompressionSettings(algorithm, level);
             // A choice providers cannot mount is warned about by the squashfs writer itself, so every engine caller sees it once.
             return options;
