@@ -23,11 +23,11 @@ namespace GolemImage.Compression
                 "gzip",
                 CompressorMount.GolemProviders,
                 notMountableReason: null,
-                GzipOptions.NativeLevel,
-                (level, blockSize) => new ZlibBlockCompressor(GzipOptions.NativeLevel(level)),
+                GzipOptionsBlock.NativeLevel,
+                (level, blockSize) => new ZlibBlockCompressor(GzipOptionsBlock.NativeLevel(level)),
                 () => new ZlibBlockDecompressor(),
-                GzipOptions.Write,
-                GzipOptions.Read),
+                GzipOptionsBlock.Write,
+                GzipOptionsBlock.Read),
             new CompressorDescriptor(
                 CompressionAlgorithm.Lzma,
                 "lzma",
@@ -54,31 +54,33 @@ namespace GolemImage.Compression
                 CompressorMount.GolemProviders,
                 notMountableReason: null,
                 nativeLevel: null,
-                // The xz codec (Compression/Xz) plugs in here: (level, blockSize) => compressor, () => decompressor.
+                // The xz codec (Compression/Xz) plugs in here: createCompressor (level, blockSize) => a compressor whose
+                // streams use a dictionary of at most XzOptionsBlock.DictionarySize(blockSize) and the x86 BCJ filter
+                // only where XzOptionsBlock.Filters(level) records it; createDecompressor () => a decompressor.
                 createCompressor: null,
                 createDecompressor: null,
-                XzOptions.Write,
-                XzOptions.Read),
+                XzOptionsBlock.Write,
+                XzOptionsBlock.Read),
             new CompressorDescriptor(
                 CompressionAlgorithm.Lz4,
                 "lz4",
                 CompressorMount.GolemProviders,
                 notMountableReason: null,
-                Lz4Options.NativeLevel,
-                (level, blockSize) => new Lz4BlockCompressor(Lz4Options.NativeLevel(level) == 1 ? LZ4Level.L09_HC : LZ4Level.L00_FAST),
+                Lz4OptionsBlock.NativeLevel,
+                (level, blockSize) => new Lz4BlockCompressor(Lz4OptionsBlock.NativeLevel(level) == 1 ? LZ4Level.L09_HC : LZ4Level.L00_FAST),
                 () => new Lz4BlockDecompressor(),
-                Lz4Options.Write,
-                Lz4Options.Read),
+                Lz4OptionsBlock.Write,
+                Lz4OptionsBlock.Read),
             new CompressorDescriptor(
                 CompressionAlgorithm.Zstd,
                 "zstd",
                 CompressorMount.LinuxOnly,
                 "the Golem provider kernel (ya-runtime-vm, Linux 5.10 virt) is built without squashfs zstd support",
-                ZstdOptions.NativeLevel,
-                (level, blockSize) => new ZstdBlockCompressor(ZstdOptions.NativeLevel(level)),
+                ZstdOptionsBlock.NativeLevel,
+                (level, blockSize) => new ZstdBlockCompressor(ZstdOptionsBlock.NativeLevel(level)),
                 () => new ZstdBlockDecompressor(),
-                ZstdOptions.Write,
-                ZstdOptions.Read),
+                ZstdOptionsBlock.Write,
+                ZstdOptionsBlock.Read),
         };
 
         /// <summary>Every row, in squashfs id order.</summary>
@@ -150,7 +152,7 @@ namespace GolemImage.Compression
         {
             if (payload != null)
             {
-                throw OptionsBlock.Invalid(name, "this compressor takes none");
+                throw OptionsBlockFields.Invalid(name, "this compressor takes none");
             }
 
             return new CompressorOptions(false, Array.Empty<KeyValuePair<string, long>>());

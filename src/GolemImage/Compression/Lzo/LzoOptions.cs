@@ -44,21 +44,21 @@ namespace GolemImage.Compression.Lzo
             long level = DefaultLevel;
             if (payload != null)
             {
-                OptionsBlock.RequireLength("lzo", payload, 8);
-                algorithm = OptionsBlock.UInt32(payload, 0);
-                level = OptionsBlock.UInt32(payload, 4);
+                OptionsBlockFields.RequireLength("lzo", payload, 8);
+                algorithm = OptionsBlockFields.UInt32(payload, 0);
+                level = OptionsBlockFields.UInt32(payload, 4);
                 if (algorithm > Lzo1x999)
                 {
-                    throw OptionsBlock.Invalid("lzo", $"algorithm {algorithm} is not 0 to 4 (lzo1x_1 ... lzo1x_999)");
+                    throw OptionsBlockFields.Invalid("lzo", $"algorithm {algorithm} is not 0 to 4 (lzo1x_1 ... lzo1x_999)");
                 }
 
                 if (algorithm == Lzo1x999 ? level < 1 || level > 9 : level != 0)
                 {
-                    throw OptionsBlock.Invalid("lzo", algorithm == Lzo1x999 ? $"lzo1x_999 level {level} is not 1 to 9" : $"level {level} is given for an algorithm that takes none");
+                    throw OptionsBlockFields.Invalid("lzo", algorithm == Lzo1x999 ? $"lzo1x_999 level {level} is not 1 to 9" : $"level {level} is given for an algorithm that takes none");
                 }
             }
 
-            return new CompressorOptions(payload != null, new[] { OptionsBlock.Field("algorithm", algorithm), OptionsBlock.Field("level", level) });
+            return new CompressorOptions(payload != null, new[] { OptionsBlockFields.Field("algorithm", algorithm), OptionsBlockFields.Field("level", level) });
         }
 
         private static byte[] Pack(uint algorithm, uint level) => new[]

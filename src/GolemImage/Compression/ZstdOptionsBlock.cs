@@ -3,7 +3,7 @@ using System.IO.Compression;
 namespace GolemImage.Compression
 {
     /// <summary>The squashfs zstd options block: {u32 level 1..22}; absent means level 15. The kernel ignores it.</summary>
-    internal static class ZstdOptions
+    internal static class ZstdOptionsBlock
     {
         private const int MaxLevel = 22;
 
@@ -14,7 +14,7 @@ namespace GolemImage.Compression
         public static byte[]? Write(CompressionLevel level, int blockSize)
         {
             int native = NativeLevel(level);
-            return native == ZstdBlockCompressor.DefaultLevel ? null : OptionsBlock.UInt32s((uint)native);
+            return native == ZstdBlockCompressor.DefaultLevel ? null : OptionsBlockFields.UInt32s((uint)native);
         }
 
         public static CompressorOptions Read(byte[]? payload, int blockSize)
@@ -22,15 +22,15 @@ namespace GolemImage.Compression
             long level = ZstdBlockCompressor.DefaultLevel;
             if (payload != null)
             {
-                OptionsBlock.RequireLength("zstd", payload, 4);
-                level = OptionsBlock.UInt32(payload, 0);
+                OptionsBlockFields.RequireLength("zstd", payload, 4);
+                level = OptionsBlockFields.UInt32(payload, 0);
                 if (level < 1 || level > MaxLevel)
                 {
-                    throw OptionsBlock.Invalid("zstd", $"level {level} is not 1 to {MaxLevel}");
+                    throw OptionsBlockFields.Invalid("zstd", $"level {level} is not 1 to {MaxLevel}");
                 }
             }
 
-            return new CompressorOptions(payload != null, new[] { OptionsBlock.Field("level", level) });
+            return new CompressorOptions(payload != null, new[] { OptionsBlockFields.Field("level", level) });
         }
     }
 }

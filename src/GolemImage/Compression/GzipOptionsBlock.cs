@@ -8,7 +8,7 @@ namespace GolemImage.Compression
     /// 2 filtered, 4 huffman only, 8 RLE, 16 fixed)}; absent means level 9, window 15, default strategy. The kernel
     /// ignores it; unsquashfs checks and reports it.
     /// </summary>
-    internal static class GzipOptions
+    internal static class GzipOptionsBlock
     {
         public const int DefaultLevel = 9;
         private const int DefaultWindowBits = 15;
@@ -27,7 +27,7 @@ namespace GolemImage.Compression
                 return null;
             }
 
-            byte[] block = OptionsBlock.UInt32s((uint)native, 0);
+            byte[] block = OptionsBlockFields.UInt32s((uint)native, 0);
             block[4] = DefaultWindowBits; // u16
             block[6] = DefaultStrategy; // u16
             return block;
@@ -40,23 +40,23 @@ namespace GolemImage.Compression
                 return Options(false, DefaultLevel, DefaultWindowBits, DefaultStrategy);
             }
 
-            OptionsBlock.RequireLength("gzip", payload, 8);
-            uint level = OptionsBlock.UInt32(payload, 0);
-            ushort window = OptionsBlock.UInt16(payload, 4);
-            ushort strategies = OptionsBlock.UInt16(payload, 6);
+            OptionsBlockFields.RequireLength("gzip", payload, 8);
+            uint level = OptionsBlockFields.UInt32(payload, 0);
+            ushort window = OptionsBlockFields.UInt16(payload, 4);
+            ushort strategies = OptionsBlockFields.UInt16(payload, 6);
             if (level < 1 || level > 9)
             {
-                throw OptionsBlock.Invalid("gzip", $"level {level} is not 1 to 9");
+                throw OptionsBlockFields.Invalid("gzip", $"level {level} is not 1 to 9");
             }
 
             if (window < 8 || window > 15)
             {
-                throw OptionsBlock.Invalid("gzip", $"window bits {window} are not 8 to 15");
+                throw OptionsBlockFields.Invalid("gzip", $"window bits {window} are not 8 to 15");
             }
 
             if ((strategies & ~AllStrategies) != 0)
             {
-                throw OptionsBlock.Invalid("gzip", $"strategies bitmap 0x{strategies:x} has unknown bits");
+                throw OptionsBlockFields.Invalid("gzip", $"strategies bitmap 0x{strategies:x} has unknown bits");
             }
 
             return Options(true, level, window, strategies);
@@ -64,9 +64,9 @@ namespace GolemImage.Compression
 
         private static CompressorOptions Options(bool present, long level, long window, long strategies) => new CompressorOptions(present, new[]
         {
-            OptionsBlock.Field("level", level),
-            OptionsBlock.Field("window bits", window),
-            OptionsBlock.Field("strategies", strategies),
+            OptionsBlockFields.Field("level", level),
+            OptionsBlockFields.Field("window bits", window),
+            OptionsBlockFields.Field("strategies", strategies),
         });
     }
 }

@@ -9,7 +9,7 @@ namespace GolemImage.Compression
     /// it differs from that, i.e. with -Xbcj or -Xdict-size. The kernel preallocates each decoder's dictionary from it
     /// (a stream with a bigger dictionary fails the mount) and refuses a size that is not 2^n or 2^n + 2^(n+1).
     /// </summary>
-    internal static class XzOptions
+    internal static class XzOptionsBlock
     {
         /// <summary>The filters bitmap bit of the x86 BCJ filter.</summary>
         public const uint X86Filter = 1;
@@ -26,7 +26,7 @@ namespace GolemImage.Compression
         public static byte[]? Write(CompressionLevel level, int blockSize)
         {
             uint filters = Filters(level);
-            return filters == 0 ? null : OptionsBlock.UInt32s((uint)DictionarySize(blockSize), filters);
+            return filters == 0 ? null : OptionsBlockFields.UInt32s((uint)DictionarySize(blockSize), filters);
         }
 
         public static CompressorOptions Read(byte[]? payload, int blockSize)
@@ -35,25 +35,25 @@ namespace GolemImage.Compression
             long filters = 0;
             if (payload != null)
             {
-                OptionsBlock.RequireLength("xz", payload, 8);
-                uint size = OptionsBlock.UInt32(payload, 0);
+                OptionsBlockFields.RequireLength("xz", payload, 8);
+                uint size = OptionsBlockFields.UInt32(payload, 0);
                 uint lowest = size & (~size + 1);
                 if (size == 0 || (size != lowest && size != (ulong)lowest * 3))
                 {
-                    throw OptionsBlock.Invalid("xz", $"dictionary size {size} is not 2^n or 2^n + 2^(n+1), which the Linux kernel refuses");
+                    throw OptionsBlockFields.Invalid("xz", $"dictionary size {size} is not 2^n or 2^n + 2^(n+1), which the Linux kernel refuses");
                 }
 
-                uint bitmap = OptionsBlock.UInt32(payload, 4);
+                uint bitmap = OptionsBlockFields.UInt32(payload, 4);
                 if ((bitmap & ~KnownFilters) != 0)
                 {
-                    throw OptionsBlock.Invalid("xz", $"filters bitmap 0x{bitmap:x} names unknown filters");
+                    throw OptionsBlockFields.Invalid("xz", $"filters bitmap 0x{bitmap:x} names unknown filters");
                 }
 
                 dictionary = size;
                 filters = bitmap;
             }
 
-            return new CompressorOptions(payload != null, new[] { OptionsBlock.Field("dictionary size", dictionary), OptionsBlock.Field("filters", filters) });
+            return new CompressorOptions(payload != null, new[] { OptionsBlockFields.Field("dictionary size", dictionary), OptionsBlockFields.Field("filters", filters) });
         }
     }
 }

@@ -6,7 +6,7 @@ using System.IO;
 namespace GolemImage.Compression
 {
     /// <summary>Little-endian packing and checks shared by the compressors' options blocks.</summary>
-    internal static class OptionsBlock
+    internal static class OptionsBlockFields
     {
         public static byte[] UInt32s(params uint[] values)
         {

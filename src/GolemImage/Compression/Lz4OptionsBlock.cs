@@ -7,7 +7,7 @@ namespace GolemImage.Compression
     /// {u32 version = 1 (block format), u32 flags (1 = high compression)}; squashfs-tools 4.7 may append a u32 level
     /// (flag 2). The kernel checks only the version.
     /// </summary>
-    internal static class Lz4Options
+    internal static class Lz4OptionsBlock
     {
         private const uint LegacyVersion = 1;
         private const uint HighCompression = 1;
@@ -16,26 +16,26 @@ namespace GolemImage.Compression
         public static int NativeLevel(CompressionLevel level) => level == CompressionSettings.SmallestSize ? 1 : 0;
 
         public static byte[]? Write(CompressionLevel level, int blockSize) =>
-            OptionsBlock.UInt32s(LegacyVersion, NativeLevel(level) == 1 ? HighCompression : 0);
+            OptionsBlockFields.UInt32s(LegacyVersion, NativeLevel(level) == 1 ? HighCompression : 0);
 
         public static CompressorOptions Read(byte[]? payload, int blockSize)
         {
             if (payload == null)
             {
-                throw OptionsBlock.Invalid("lz4", "it is missing, and the Linux kernel refuses lz4 images without one");
+                throw OptionsBlockFields.Invalid("lz4", "it is missing, and the Linux kernel refuses lz4 images without one");
             }
 
-            OptionsBlock.RequireLength("lz4", payload, 8, 12);
-            uint version = OptionsBlock.UInt32(payload, 0);
+            OptionsBlockFields.RequireLength("lz4", payload, 8, 12);
+            uint version = OptionsBlockFields.UInt32(payload, 0);
             if (version != LegacyVersion)
             {
-                throw OptionsBlock.Invalid("lz4", $"version {version} is not 1 (the LZ4 block format), the only one the Linux kernel reads");
+                throw OptionsBlockFields.Invalid("lz4", $"version {version} is not 1 (the LZ4 block format), the only one the Linux kernel reads");
             }
 
-            uint flags = OptionsBlock.UInt32(payload, 4);
+            uint flags = OptionsBlockFields.UInt32(payload, 4);
             return payload.Length == 8
-                ? new CompressorOptions(true, new[] { OptionsBlock.Field("version", version), OptionsBlock.Field("flags", flags) })
-                : new CompressorOptions(true, new[] { OptionsBlock.Field("version", version), OptionsBlock.Field("flags", flags), OptionsBlock.Field("level", OptionsBlock.UInt32(payload, 8)) });
+                ? new CompressorOptions(true, new[] { OptionsBlockFields.Field("version", version), OptionsBlockFields.Field("flags", flags) })
+                : new CompressorOptions(true, new[] { OptionsBlockFields.Field("version", version), OptionsBlockFields.Field("flags", flags), OptionsBlockFields.Field("level", OptionsBlockFields.UInt32(payload, 8)) });
         }
     }
 }
