@@ -9,7 +9,8 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $TarPath,
     [Parameter(Mandatory)] [string] $OutputPath,
-    [Parameter(Mandatory)] [ValidateSet('Gzip', 'Lz4', 'Zstd', 'Lzo')] [string] $Compression,
+    # Any CompressionAlgorithm the engine writes (its CompressorTable decides; the cast below refuses other names).
+    [Parameter(Mandatory)] [string] $Compression,
     [ValidateSet('Fastest', 'Optimal', 'SmallestSize')] [string] $Level = 'Optimal',
     [int] $Workers = 0,
     [ValidateRange(1, 10)] [int] $Repeat = 1

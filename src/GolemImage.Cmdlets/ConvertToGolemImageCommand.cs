@@ -63,7 +63,8 @@ namespace GolemImage.Cmdlets
 
         /// <summary>Squashfs compressor; default the engine's default (LZO, which every Golem provider reads).</summary>
         [Parameter]
-        [ValidateSet("Lzo", "Gzip", "Lz4", "Zstd")]
+        [WritableCompressor]
+        [ArgumentCompleter(typeof(WritableCompressorCompleter))]
         public string? Compression { get; set; }
 
         [Parameter]
@@ -211,7 +212,7 @@ namespace GolemImage.Cmdlets
                             Path = converted.Written.Path,
                             Hash = converted.Hash,
                             Size = converted.Written.FileSize,
-                            Compression = CompressionName(squashfs.Compression.Algorithm),
+                            Compression = squashfs.Compression.Descriptor.Name,
                             BlockSize = squashfs.BlockSize,
                             InodeCount = converted.Written.InodeCount,
                             Created = DateTimeOffset.FromUnixTimeSeconds(converted.BuildTime).UtcDateTime,
@@ -285,15 +286,12 @@ namespace GolemImage.Cmdlets
                 "SmallestSize" => (System.IO.Compression.CompressionLevel)3,
                 _ => System.IO.Compression.CompressionLevel.Optimal,
             };
-            CompressionAlgorithm algorithm = Compression == null
-                ? options.Compression.Algorithm
-                : (CompressionAlgorithm)Enum.Parse(typeof(CompressionAlgorithm), Compression, ignoreCase: true);
+            // [WritableCompressor] has checked that the table has a writable row of this name.
+            CompressionAlgorithm algorithm = Compression == null ? options.Compression.Algorithm : CompressorTable.Find(Compression)!.Algorithm;
             options.Compression = new CompressionSettings(algorithm, level);
-            // A zstd choice is warned about by the squashfs writer itself, so every engine caller sees it once.
+            // A choice providers cannot mount is warned about by the squashfs writer itself, so every engine caller sees it once.
             return options;
         }
-
-        internal static string CompressionName(CompressionAlgorithm algorithm) => algorithm.ToString().ToLowerInvariant();
 
         /// <summary>
         /// gvmkit-build's naming: &lt;repository&gt;-&lt;tag&gt;-&lt;first 10 hex of the image id&gt;.gvmi, with '/' (and ':') as '-'.

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using GolemImage.Gvmi;
 using GolemImage.Reporting;
 using GolemImage.Sources;
+using GolemImage.Squashfs;
 
 namespace GolemImage.Cmdlets
 {
@@ -19,7 +20,7 @@ namespace GolemImage.Cmdlets
             }
 
             GvmiTrailerInfo trailer;
-            var superblock = new byte[96];
+            SquashfsSuperblock superblock;
             long size;
             try
             {
@@ -27,11 +28,7 @@ namespace GolemImage.Cmdlets
                 {
                     size = stream.Length;
                     trailer = GvmiTrailer.Read(stream, path);
-                    stream.Position = 0;
-                    if (stream.Read(superblock, 0, superblock.Length) != superblock.Length || BitConverter.ToUInt32(superblock, 0) != 0x73717368)
-                    {
-                        return null;
-                    }
+                    superblock = SquashfsSuperblock.Read(stream, path);
                 }
             }
             catch (Exception ex) when (ex is GolemImageException || ex is IOException || ex is UnauthorizedAccessException)
@@ -47,16 +44,15 @@ namespace GolemImage.Cmdlets
             }
 
             string hash = await ImageConverter.HashFileAsync(path, reporter, cancellationToken).ConfigureAwait(false);
-            ushort compression = BitConverter.ToUInt16(superblock, 20);
             return new GolemImageFile
             {
                 Path = Path.GetFullPath(path),
                 Hash = hash,
                 Size = size,
-                Compression = compression switch { 1 => "gzip", 2 => "lzma", 3 => "lzo", 4 => "xz", 5 => "lz4", 6 => "zstd", _ => compression.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                BlockSize = (int)BitConverter.ToUInt32(superblock, 12),
-                InodeCount = BitConverter.ToUInt32(superblock, 4),
-                Created = DateTimeOffset.FromUnixTimeSeconds(BitConverter.ToUInt32(superblock, 8)).UtcDateTime,
+                Compression = superblock.CompressionName,
+                BlockSize = (int)superblock.BlockSize,
+                InodeCount = superblock.InodeCount,
+                Created = superblock.Created,
                 Config = trailer.Config,
                 ImageId = imageId,
             };

@@ -144,6 +144,31 @@ Describe 'ConvertTo-GolemImage from image archives' {
         }
     }
 
+    It 'takes -Compression in any letter case, and refuses a compressor it cannot write before touching the output' {
+        (ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/case-lzo.gvmi" -Compression lzo -ErrorAction Stop).Hash | Should -Be $FromLegacy.Hash
+        (ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/case-gzip.gvmi" -Compression GZIP -ErrorAction Stop).Compression | Should -Be 'gzip'
+        $lz4 = [GolemImage.Compression.CompressionAlgorithm]::Lz4
+        (ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/case-lz4.gvmi" -Compression $lz4 -ErrorAction Stop).Compression | Should -Be 'lz4'
+        # xz: until Compression/Xz is plugged into its CompressorTable row; lzma: always (no kernel reads it).
+        { ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/refused-xz.gvmi" -Compression Xz } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,GolemImage.Cmdlets.ConvertToGolemImageCommand' -ExpectedMessage '*cannot write xz images yet; use gzip, lzo, lz4 or zstd.'
+        { ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/refused-lzma.gvmi" -Compression lzma } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,GolemImage.Cmdlets.ConvertToGolemImageCommand' -ExpectedMessage '*cannot write lzma images yet*'
+        { ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/refused-zlib.gvmi" -Compression zlib } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,GolemImage.Cmdlets.ConvertToGolemImageCommand' -ExpectedMessage "*'zlib' is not a squashfs compressor; use gzip, lzo, lz4 or zstd."
+        foreach ($name in 'xz', 'lzma', 'zlib') {
+            Test-Path "$Out/refused-$name.gvmi" | Should -BeFalse
+        }
+    }
+
+    It 'completes -Compression with the compressors it writes' {
+        # Xz joins the list when its codec is plugged into the table.
+        foreach ($case in @(@('ConvertTo-GolemImage -Compression ', @('Gzip', 'Lzo', 'Lz4', 'Zstd')), @('ConvertTo-GolemImage -Compression l', @('Lzo', 'Lz4')))) {
+            $line = $case[0]
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be $case[1]
+        }
+    }
+
     It 'warns that files kept under a VOLUME are hidden on providers, and still writes them' {
         $sample = & $Samples -Path "$Work/volume-files.tar" -FilesInVolume
         $image = ConvertTo-GolemImage -ArchivePath $sample.Path -OutputPath "$Out/volume-files.gvmi" -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop

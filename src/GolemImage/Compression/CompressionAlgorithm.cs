@@ -1,10 +1,15 @@
 namespace GolemImage.Compression
 {
-    /// <summary>Squashfs compressors we write; the values are the on-disk squashfs compressor ids.</summary>
+    /// <summary>
+    /// The squashfs compressor ids (the values are the superblock's on-disk ids). What each one can do here (write,
+    /// read, mount on Golem providers) and its options block live in its <see cref="CompressorTable"/> row.
+    /// </summary>
     public enum CompressionAlgorithm
     {
         Gzip = 1,
+        Lzma = 2,
         Lzo = 3,
+        Xz = 4,
         Lz4 = 5,
         Zstd = 6,
     }

@@ -1,4 +1,4 @@
-using GolemImage.Squashfs.Reading;
+using GolemImage.Squashfs;
 
 namespace GolemImage.Gvmi
 {

@@ -4,7 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using GolemImage.Hashing;
 using GolemImage.Reporting;
-using GolemImage.Squashfs.Reading;
+using GolemImage.Squashfs;
 
 namespace GolemImage.Gvmi
 {

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
+using GolemImage.Compression;
 using GolemImage.Gvmi;
 using GolemImage.Reporting;
 
@@ -60,7 +61,7 @@ namespace GolemImage.Registry
             GvmiImageInfo image = await GvmiImageReader.ReadAsync(request.ImagePath, computeHash: false, reporter, 0, cancellationToken).ConfigureAwait(false);
             if (!image.Superblock.MountableByGolemProviders)
             {
-                reporter.Warning($"'{request.ImagePath}' is compressed with {image.Superblock.CompressionName}, which Golem providers cannot mount (their kernel reads gzip, lzo, xz and lz4 squashfs images); publishing it anyway.");
+                reporter.Warning($"'{request.ImagePath}' is compressed with {image.Superblock.CompressionName}, which Golem providers cannot mount (their kernel reads {CompressorTable.DescribeMountable()} squashfs images); publishing it anyway.");
             }
 
             long chunkSize = request.ChunkSize ?? ImageDescriptor.DefaultChunkSize(file.Length);

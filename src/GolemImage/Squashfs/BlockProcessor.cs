@@ -49,7 +49,7 @@ namespace GolemImage.Squashfs
             _workers = new Thread[workerCount];
             for (int i = 0; i < workerCount; i++)
             {
-                IBlockCompressor compressor = compression.CreateCompressor();
+                IBlockCompressor compressor = compression.CreateCompressor(blockSize);
                 _workers[i] = new Thread(() => RunWorker(compressor)) { IsBackground = true, Name = "GolemImage block compressor " + i };
                 _workers[i].Start();
             }

@@ -11,7 +11,7 @@ namespace GolemImage.Squashfs
     /// </summary>
     internal sealed class MetadataWriter
     {
-        public const int BlockSize = 8192;
+        public const int BlockSize = SquashfsFormat.MetadataBlockSize;
 
         private readonly IBlockCompressor _compressor;
         private readonly byte[] _block = new byte[BlockSize];
@@ -77,7 +77,7 @@ namespace GolemImage.Squashfs
             }
             else
             {
-                WriteHeader((ushort)(0x8000 | _fill));
+                WriteHeader((ushort)(SquashfsFormat.MetadataUncompressed | _fill));
                 _output.Write(_block, 0, _fill);
             }
 

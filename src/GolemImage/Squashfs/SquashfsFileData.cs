@@ -10,10 +10,10 @@ namespace GolemImage.Squashfs
     /// </summary>
     internal sealed class SquashfsFileData
     {
-        public const uint NoFragment = 0xFFFFFFFF;
+        public const uint NoFragment = SquashfsFormat.NoIndex;
 
         /// <summary>Set in a block size word when the block is stored raw; the low 24 bits are the stored size.</summary>
-        public const uint UncompressedBit = 0x01000000;
+        public const uint UncompressedBit = SquashfsFormat.DataUncompressed;
 
         public const uint StoredSizeMask = 0x00FFFFFF;
 

@@ -16,8 +16,8 @@ namespace GolemImage.Squashfs
     /// </summary>
     internal sealed class SquashfsTableWriter
     {
-        private const uint NoXattr = 0xFFFFFFFF;
-        private const int MaxEntriesPerHeader = 256;
+        private const uint NoXattr = SquashfsFormat.NoIndex;
+        private const int MaxEntriesPerHeader = SquashfsFormat.MaxEntriesPerDirectoryHeader;
 
         private static readonly (string Prefix, ushort Type)[] XattrPrefixes =
         {
@@ -48,7 +48,7 @@ namespace GolemImage.Squashfs
             _reporter = reporter;
             _skippedXattrNames = skippedXattrNames;
             _compression = options.Compression;
-            _compressor = _compression.CreateCompressor();
+            _compressor = _compression.CreateCompressor(options.BlockSize);
             _inodes = new MetadataWriter(_compressor);
             _directories = new MetadataWriter(_compressor);
             _xattrValues = new MetadataWriter(_compressor);
@@ -139,53 +139,51 @@ namespace GolemImage.Squashfs
             }
 
             // "Tail ends always packed into fragments", unless a hash collision stored one as a short last block.
-            ushort flags = everyTailInFragment ? (ushort)0x0020 : (ushort)0;
+            SquashfsFlags flags = everyTailInFragment ? SquashfsFlags.AlwaysFragments : SquashfsFlags.None;
             if (_compression.Uncompressed)
             {
-                flags |= 0x0001 | 0x0002 | 0x0008 | 0x0100 | 0x0800;
+                flags |= SquashfsFlags.UncompressedInodes | SquashfsFlags.UncompressedData | SquashfsFlags.UncompressedFragments | SquashfsFlags.UncompressedXattrs | SquashfsFlags.UncompressedIds;
             }
 
             if (fragments.Count == 0)
             {
-                flags |= 0x0010;
+                flags |= SquashfsFlags.NoFragments;
             }
 
             if (_options.Deduplicate)
             {
-                flags |= 0x0040;
+                flags |= SquashfsFlags.Deduplicated;
             }
 
             if (_xattrIds.Count == 0)
             {
-                flags |= 0x0200;
+                flags |= SquashfsFlags.NoXattrs;
             }
 
             if (hasOptionsBlock)
             {
-                flags |= 0x0400;
+                flags |= SquashfsFlags.CompressorOptions;
             }
 
-            var superblock = new byte[SquashfsWriter.SuperblockSize];
-            Span<byte> s = superblock;
-            BinaryPrimitives.WriteUInt32LittleEndian(s, 0x73717368);
-            BinaryPrimitives.WriteUInt32LittleEndian(s.Slice(4), _inodeCount);
-            BinaryPrimitives.WriteUInt32LittleEndian(s.Slice(8), FileTree.ClampTime(_options.MkfsTime));
-            BinaryPrimitives.WriteUInt32LittleEndian(s.Slice(12), (uint)_options.BlockSize);
-            BinaryPrimitives.WriteUInt32LittleEndian(s.Slice(16), (uint)fragments.Count);
-            BinaryPrimitives.WriteUInt16LittleEndian(s.Slice(20), _compression.SuperblockId);
-            BinaryPrimitives.WriteUInt16LittleEndian(s.Slice(22), (ushort)Log2(_options.BlockSize));
-            BinaryPrimitives.WriteUInt16LittleEndian(s.Slice(24), flags);
-            BinaryPrimitives.WriteUInt16LittleEndian(s.Slice(26), (ushort)_ids.Count);
-            BinaryPrimitives.WriteUInt16LittleEndian(s.Slice(28), 4);
-            BinaryPrimitives.WriteUInt16LittleEndian(s.Slice(30), 0);
-            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(32), root.InodeReference);
-            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(40), bytesUsed);
-            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(48), idTableStart);
-            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(56), xattrIdTableStart);
-            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(64), inodeTableStart);
-            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(72), directoryTableStart);
-            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(80), fragmentTableStart);
-            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(88), -1);
+            var superblock = new byte[SquashfsSuperblock.Size];
+            new SquashfsSuperblock
+            {
+                InodeCount = _inodeCount,
+                ModificationTime = FileTree.ClampTime(_options.MkfsTime),
+                BlockSize = (uint)_options.BlockSize,
+                FragmentCount = (uint)fragments.Count,
+                CompressionId = _compression.SuperblockId,
+                BlockLog = (ushort)Log2(_options.BlockSize),
+                Flags = flags,
+                IdCount = (ushort)_ids.Count,
+                RootInode = (ulong)root.InodeReference,
+                BytesUsed = (ulong)bytesUsed,
+                IdTableStart = (ulong)idTableStart,
+                XattrIdTableStart = xattrIdTableStart < 0 ? SquashfsSuperblock.NoTable : (ulong)xattrIdTableStart,
+                InodeTableStart = (ulong)inodeTableStart,
+                DirectoryTableStart = (ulong)directoryTableStart,
+                FragmentTableStart = (ulong)fragmentTableStart,
+            }.Write(superblock);
             output.Position = 0;
             output.Write(superblock, 0, superblock.Length);
             output.Flush();
@@ -337,7 +335,7 @@ namespace GolemImage.Squashfs
                     Span<byte> entry = _small.AsSpan(0, 8);
                     BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)(node.InodeReference & 0xFFFF));
                     BinaryPrimitives.WriteInt16LittleEndian(entry.Slice(2), (short)((long)node.InodeNumber - baseNumber));
-                    BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(4), BasicType(node.Type));
+                    BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(4), (ushort)BasicType(node.Type));
                     BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(6), (ushort)(name.Length - 1));
                     _directories.Write(entry);
                     _directories.Write(name);
@@ -359,7 +357,7 @@ namespace GolemImage.Squashfs
             if (!extended)
             {
                 Span<byte> inode = stackalloc byte[32];
-                WriteHeader(inode, 1, directory);
+                WriteHeader(inode, SquashfsInodeType.BasicDirectory, directory);
                 BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), (uint)(listingReference >> 16));
                 BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), directory.LinkCount);
                 BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(24), (ushort)fileSize);
@@ -376,7 +374,7 @@ namespace GolemImage.Squashfs
 
             int indexCount = Math.Min(index.Count, ushort.MaxValue);
             Span<byte> ext = stackalloc byte[40];
-            WriteHeader(ext, 8, directory);
+            WriteHeader(ext, SquashfsInodeType.ExtendedDirectory, directory);
             BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(16), directory.LinkCount);
             BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(20), (uint)fileSize);
             BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(24), (uint)(listingReference >> 16));
@@ -410,7 +408,7 @@ namespace GolemImage.Squashfs
                     byte[] target = node.SymlinkTarget!;
                     int length = 24 + target.Length + (hasXattr ? 4 : 0);
                     Span<byte> inode = Scratch(length);
-                    WriteHeader(inode, (ushort)(hasXattr ? 10 : 3), node);
+                    WriteHeader(inode, hasXattr ? SquashfsInodeType.ExtendedSymlink : SquashfsInodeType.BasicSymlink, node);
                     BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), node.LinkCount);
                     BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), (uint)target.Length);
                     target.CopyTo(inode.Slice(24));
@@ -426,7 +424,9 @@ namespace GolemImage.Squashfs
                 case TreeEntryType.BlockDevice:
                 case TreeEntryType.CharacterDevice:
                 {
-                    ushort type = (ushort)((node.Type == TreeEntryType.BlockDevice ? 4 : 5) + (hasXattr ? 7 : 0));
+                    SquashfsInodeType type = node.Type == TreeEntryType.BlockDevice
+                        ? (hasXattr ? SquashfsInodeType.ExtendedBlockDevice : SquashfsInodeType.BasicBlockDevice)
+                        : (hasXattr ? SquashfsInodeType.ExtendedCharacterDevice : SquashfsInodeType.BasicCharacterDevice);
                     Span<byte> inode = Scratch(hasXattr ? 28 : 24);
                     WriteHeader(inode, type, node);
                     BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), node.LinkCount);
@@ -443,7 +443,7 @@ namespace GolemImage.Squashfs
                 case TreeEntryType.Fifo:
                 {
                     Span<byte> inode = Scratch(hasXattr ? 24 : 20);
-                    WriteHeader(inode, (ushort)(hasXattr ? 13 : 6), node);
+                    WriteHeader(inode, hasXattr ? SquashfsInodeType.ExtendedFifo : SquashfsInodeType.BasicFifo, node);
                     BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), node.LinkCount);
                     if (hasXattr)
                     {
@@ -489,7 +489,7 @@ namespace GolemImage.Squashfs
             Span<byte> inode = Scratch(headerLength + (blocks.Count * 4));
             if (extended)
             {
-                WriteHeader(inode, 9, node);
+                WriteHeader(inode, SquashfsInodeType.ExtendedFile, node);
                 BinaryPrimitives.WriteInt64LittleEndian(inode.Slice(16), data.StartBlock);
                 BinaryPrimitives.WriteInt64LittleEndian(inode.Slice(24), data.Size);
                 BinaryPrimitives.WriteInt64LittleEndian(inode.Slice(32), sparse);
@@ -500,7 +500,7 @@ namespace GolemImage.Squashfs
             }
             else
             {
-                WriteHeader(inode, 2, node);
+                WriteHeader(inode, SquashfsInodeType.BasicFile, node);
                 BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), (uint)data.StartBlock);
                 BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), fragment);
                 BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(24), fragmentOffset);
@@ -531,9 +531,9 @@ namespace GolemImage.Squashfs
             return _scratch.AsSpan(0, length);
         }
 
-        private void WriteHeader(Span<byte> inode, ushort type, TreeNode node)
+        private void WriteHeader(Span<byte> inode, SquashfsInodeType type, TreeNode node)
         {
-            BinaryPrimitives.WriteUInt16LittleEndian(inode, type);
+            BinaryPrimitives.WriteUInt16LittleEndian(inode, (ushort)type);
             BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(2), (ushort)(node.Mode & 0xFFF));
             BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(4), IdIndexOf(node.Uid));
             BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(6), IdIndexOf(node.Gid));
@@ -541,16 +541,16 @@ namespace GolemImage.Squashfs
             BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(12), node.InodeNumber);
         }
 
-        private static ushort BasicType(TreeEntryType type)
+        private static SquashfsInodeType BasicType(TreeEntryType type)
         {
             switch (type)
             {
-                case TreeEntryType.Directory: return 1;
-                case TreeEntryType.RegularFile: return 2;
-                case TreeEntryType.SymbolicLink: return 3;
-                case TreeEntryType.BlockDevice: return 4;
-                case TreeEntryType.CharacterDevice: return 5;
-                case TreeEntryType.Fifo: return 6;
+                case TreeEntryType.Directory: return SquashfsInodeType.BasicDirectory;
+                case TreeEntryType.RegularFile: return SquashfsInodeType.BasicFile;
+                case TreeEntryType.SymbolicLink: return SquashfsInodeType.BasicSymlink;
+                case TreeEntryType.BlockDevice: return SquashfsInodeType.BasicBlockDevice;
+                case TreeEntryType.CharacterDevice: return SquashfsInodeType.BasicCharacterDevice;
+                case TreeEntryType.Fifo: return SquashfsInodeType.BasicFifo;
                 default: throw new InvalidOperationException($"No squashfs type for {type}.");
             }
         }

@@ -23,7 +23,6 @@ namespace GolemImage.Squashfs
     /// </summary>
     public sealed class SquashfsWriter : IDisposable
     {
-        internal const int SuperblockSize = 96;
 
         private readonly Stream _output;
         private readonly SquashfsWriterOptions _options;
@@ -68,9 +67,16 @@ namespace GolemImage.Squashfs
                 throw new ArgumentException("The squashfs output must be positioned at its start.", nameof(output));
             }
 
+            // Refused before anything is written: a compressor this module cannot write fails with a clear error.
+            CompressorDescriptor compressor = options.Compression.Descriptor;
+            if (!options.Compression.Uncompressed)
+            {
+                compressor.EnsureCanWrite();
+            }
+
             if (options.Compression.UnsupportedByGolemProviders)
             {
-                _reporter.Warning("zstd images cannot be mounted by Golem providers (their VM kernel has no zstd squashfs support); use LZO, gzip or lz4 for images you publish.");
+                _reporter.Warning($"{compressor.Name} images cannot be mounted by Golem providers: {compressor.NotMountableReason}; use {CompressorTable.DescribeWritableMountable("or")} for images you publish.");
             }
 
             _tree = new FileTree(options.DefaultModificationTime);
@@ -80,12 +86,12 @@ namespace GolemImage.Squashfs
             _fragment = _pool.Rent(options.BlockSize);
 
             // Superblock placeholder, then the compressor options (one metadata block, always stored raw).
-            output.Write(new byte[SuperblockSize], 0, SuperblockSize);
-            long dataStart = SuperblockSize;
-            byte[]? compressorOptions = options.Compression.CreateOptionsBlock();
+            output.Write(new byte[SquashfsSuperblock.Size], 0, SquashfsSuperblock.Size);
+            long dataStart = SquashfsSuperblock.Size;
+            byte[]? compressorOptions = options.Compression.CreateOptionsBlock(options.BlockSize);
             if (compressorOptions != null)
             {
-                ushort header = (ushort)(0x8000 | compressorOptions.Length);
+                ushort header = (ushort)(SquashfsFormat.MetadataUncompressed | compressorOptions.Length);
                 output.WriteByte((byte)header);
                 output.WriteByte((byte)(header >> 8));
                 output.Write(compressorOptions, 0, compressorOptions.Length);

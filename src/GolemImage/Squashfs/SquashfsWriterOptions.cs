@@ -8,7 +8,7 @@ namespace GolemImage.Squashfs
     {
         private int _blockSize = 131072;
 
-        public CompressionSettings Compression { get; set; } = new CompressionSettings(CompressionAlgorithm.Lzo);
+        public CompressionSettings Compression { get; set; } = new CompressionSettings(CompressorTable.Default.Algorithm);
 
         /// <summary>Data block size: a power of two, 4096..1048576 (kernels with 64 KiB pages need >= 65536).</summary>
         public int BlockSize

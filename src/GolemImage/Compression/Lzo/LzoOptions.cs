@@ -12,6 +12,14 @@ namespace GolemImage.Compression.Lzo
     {
         public const uint Lzo1x1 = 0;
         public const uint Lzo1x999 = 4;
+        private const int DefaultLevel = 8;
+
+        /// <summary>
+        /// The lzo1x_999 level whose size ours matches (Optimal lands between 999/4 and 999/5, SmallestSize at or below
+        /// 999/8); Fastest is lzo1x_1, which takes no level.
+        /// </summary>
+        public static int NativeLevel(CompressionLevel level) =>
+            level == CompressionLevel.Fastest ? 0 : level == CompressionSettings.SmallestSize ? DefaultLevel : 4;
 
         /// <summary>The options payload for <paramref name="level"/>, or null where the squashfs default (lzo1x_999/8) describes it.</summary>
         public static byte[]? Create(CompressionLevel level)
@@ -26,6 +34,31 @@ namespace GolemImage.Compression.Lzo
                 default:
                     return null;
             }
+        }
+
+        internal static byte[]? Write(CompressionLevel level, int blockSize) => Create(level);
+
+        internal static CompressorOptions Read(byte[]? payload, int blockSize)
+        {
+            long algorithm = Lzo1x999;
+            long level = DefaultLevel;
+            if (payload != null)
+            {
+                OptionsBlockFields.RequireLength("lzo", payload, 8);
+                algorithm = OptionsBlockFields.UInt32(payload, 0);
+                level = OptionsBlockFields.UInt32(payload, 4);
+                if (algorithm > Lzo1x999)
+                {
+                    throw OptionsBlockFields.Invalid("lzo", $"algorithm {algorithm} is not 0 to 4 (lzo1x_1 ... lzo1x_999)");
+                }
+
+                if (algorithm == Lzo1x999 ? level < 1 || level > 9 : level != 0)
+                {
+                    throw OptionsBlockFields.Invalid("lzo", algorithm == Lzo1x999 ? $"lzo1x_999 level {level} is not 1 to 9" : $"level {level} is given for an algorithm that takes none");
+                }
+            }
+
+            return new CompressorOptions(payload != null, new[] { OptionsBlockFields.Field("algorithm", algorithm), OptionsBlockFields.Field("level", level) });
         }
 
         private static byte[] Pack(uint algorithm, uint level) => new[]

@@ -18,7 +18,7 @@ namespace GolemImage.Squashfs.Reading
     public static class ImageValidator
     {
         /// <summary>An 8 KiB metadata block plus its 2-byte header: the most two index entries may be apart.</summary>
-        private const ulong MaxMetadataBlockOnDisk = 8192 + 2;
+        private const ulong MaxMetadataBlockOnDisk = SquashfsFormat.MetadataBlockSize + 2;
 
         private const int PaddingAlignment = 4096;
 
@@ -67,7 +67,7 @@ namespace GolemImage.Squashfs.Reading
             }
 
             findings.Add(new ValidationFinding("Superblock.Magic", ValidationResult.Passed, "The file starts with a squashfs superblock.", 0));
-            CheckSuperblock(superblock, findings);
+            CheckSuperblock(seekable, superblock, findings);
 
             bool bytesUsedFit = superblock.BytesUsed >= SquashfsSuperblock.Size && superblock.BytesUsed <= (ulong)squashfsEnd;
             if (bytesUsedFit)
@@ -117,7 +117,7 @@ namespace GolemImage.Squashfs.Reading
             return true;
         }
 
-        private static void CheckSuperblock(SquashfsSuperblock sb, List<ValidationFinding> findings)
+        private static void CheckSuperblock(Stream stream, SquashfsSuperblock sb, List<ValidationFinding> findings)
         {
             findings.Add(sb.VersionMajor == 4 && sb.VersionMinor == 0
                 ? new ValidationFinding("Superblock.Version", ValidationResult.Passed, "Squashfs version 4.0.", 28)
@@ -137,21 +137,7 @@ namespace GolemImage.Squashfs.Reading
                 findings.Add(new ValidationFinding("Superblock.BlockSize", ValidationResult.Passed, $"Block size {sb.BlockSize} (block_log {sb.BlockLog}).", 12));
             }
 
-            switch (sb.CompressionId)
-            {
-                case var _ when sb.MountableByGolemProviders:
-                    findings.Add(new ValidationFinding("Superblock.Compression", ValidationResult.Passed, $"Compression {sb.CompressionName}, which the Golem provider kernel supports.", 20));
-                    break;
-                case 6:
-                    findings.Add(new ValidationFinding("Superblock.Compression", ValidationResult.Warning, "Compression zstd: valid squashfs, but the Golem provider kernel (ya-runtime-vm, Linux 5.10 virt) is built without squashfs zstd support, so providers cannot mount it.", 20));
-                    break;
-                case 2:
-                    findings.Add(new ValidationFinding("Superblock.Compression", ValidationResult.Failed, "Compression lzma (id 2) is not supported by the Linux squashfs driver.", 20));
-                    break;
-                default:
-                    findings.Add(new ValidationFinding("Superblock.Compression", ValidationResult.Failed, $"Unknown compression id {sb.CompressionId}.", 20));
-                    break;
-            }
+            findings.Add(CheckCompression(stream, sb));
 
             var countProblems = new List<string>();
             if (sb.InodeCount == 0)
@@ -186,6 +172,82 @@ namespace GolemImage.Squashfs.Reading
             else
             {
                 findings.Add(new ValidationFinding("Superblock.RootInode", ValidationResult.Passed, $"The root inode reference (block {rootBlock}, offset {rootOffset}) points inside the inode table.", 32));
+            }
+        }
+
+        /// <summary>The compressor, as its row says Golem providers and Linux take it, and its options block as the kernel reads it.</summary>
+        private static ValidationFinding CheckCompression(Stream stream, SquashfsSuperblock sb)
+        {
+            CompressorDescriptor? compressor = sb.Compressor;
+            if (compressor == null)
+            {
+                return new ValidationFinding("Superblock.Compression", ValidationResult.Failed, $"Unknown compression id {sb.CompressionId}.", 20);
+            }
+
+            if (compressor.Mount == CompressorMount.NoKernel)
+            {
+                return new ValidationFinding("Superblock.Compression", ValidationResult.Failed, $"Compression {compressor.Name} (id {compressor.Id}) is not supported by the Linux squashfs driver.", 20);
+            }
+
+            string? problem = CheckCompressorOptions(stream, sb, compressor);
+            if (problem != null)
+            {
+                return new ValidationFinding("Superblock.Compression", ValidationResult.Failed, problem, SquashfsSuperblock.Size);
+            }
+
+            return compressor.MountableByGolemProviders
+                ? new ValidationFinding("Superblock.Compression", ValidationResult.Passed, $"Compression {compressor.Name}, which the Golem provider kernel supports.", 20)
+                : new ValidationFinding("Superblock.Compression", ValidationResult.Warning, $"Compression {compressor.Name}: valid squashfs, but {compressor.NotMountableReason}, so providers cannot mount it.", 20);
+        }
+
+        /// <summary>The compressor-options block (or its absence) as the row reads it; null when the kernel would take it.</summary>
+        private static string? CheckCompressorOptions(Stream stream, SquashfsSuperblock sb, CompressorDescriptor compressor)
+        {
+            byte[]? payload = null;
+            if ((sb.Flags & SquashfsFlags.CompressorOptions) != 0)
+            {
+                long available = stream.Length - SquashfsSuperblock.Size - 2;
+                ushort header = available < 0 ? (ushort)0 : BinaryPrimitives.ReadUInt16LittleEndian(ReadAt(stream, SquashfsSuperblock.Size, 2));
+                int size = header & SquashfsFormat.MetadataLengthMask;
+                if (size == 0 || size > SquashfsFormat.MetadataBlockSize || size > available)
+                {
+                    return $"The superblock announces a compressor options block, but the metadata block header at byte {SquashfsSuperblock.Size} gives {size} bytes, which do not fit.";
+                }
+
+                payload = ReadAt(stream, SquashfsSuperblock.Size + 2, size);
+                if ((header & SquashfsFormat.MetadataUncompressed) == 0)
+                {
+                    // Every tool stores it raw; a compressed one is read when this module can.
+                    IBlockDecompressor? decompressor = compressor.TryCreateDecompressor();
+                    if (decompressor == null)
+                    {
+                        return null;
+                    }
+
+                    try
+                    {
+                        var output = new byte[SquashfsFormat.MetadataBlockSize];
+                        payload = output.AsSpan(0, decompressor.Decompress(payload, output)).ToArray();
+                    }
+                    catch (InvalidDataException ex)
+                    {
+                        return $"The compressor options block does not decompress: {ex.Message}";
+                    }
+                    finally
+                    {
+                        (decompressor as IDisposable)?.Dispose();
+                    }
+                }
+            }
+
+            try
+            {
+                compressor.ReadOptions(payload, (int)Math.Min(sb.BlockSize, int.MaxValue));
+                return null;
+            }
+            catch (InvalidDataException ex)
+            {
+                return ex.Message;
             }
         }
 
@@ -343,10 +405,10 @@ namespace GolemImage.Squashfs.Reading
             }
 
             ulong firstFree = SquashfsSuperblock.Size;
-            if ((sb.Flags & SquashfsSuperblock.CompressorOptionsFlag) != 0)
+            if ((sb.Flags & SquashfsFlags.CompressorOptions) != 0)
             {
                 ushort header = BinaryPrimitives.ReadUInt16LittleEndian(ReadAt(stream, SquashfsSuperblock.Size, 2));
-                firstFree += 2 + (ulong)(header & 0x7FFF);
+                firstFree += 2 + (ulong)(header & SquashfsFormat.MetadataLengthMask);
             }
 
             if (sb.InodeTableStart >= sb.DirectoryTableStart || sb.InodeTableStart < firstFree)
@@ -443,13 +505,13 @@ namespace GolemImage.Squashfs.Reading
                 return;
             }
 
-            if (!Enum.IsDefined(typeof(CompressionAlgorithm), (int)sb.CompressionId))
+            IBlockDecompressor? decompressor = sb.Compressor?.TryCreateDecompressor();
+            if (decompressor == null)
             {
                 findings.Add(new ValidationFinding("Volumes", ValidationResult.Skipped, $"The volumes were not checked: this module cannot read {sb.CompressionName} metadata blocks."));
                 return;
             }
 
-            IBlockDecompressor decompressor = new CompressionSettings((CompressionAlgorithm)sb.CompressionId).CreateDecompressor();
             var reader = new SquashfsDirectoryReader(stream, sb, decompressor);
             var hidden = new List<string>();
             try

@@ -15,9 +15,9 @@ namespace GolemImage.Squashfs.Reading
     /// </summary>
     internal sealed class SquashfsDirectoryReader
     {
-        private const int MetadataBlockSize = 8192;
-        private const ushort BasicDirectory = 1;
-        private const ushort ExtendedDirectory = 8;
+        private const int MetadataBlockSize = SquashfsFormat.MetadataBlockSize;
+        private const ushort BasicDirectory = (ushort)SquashfsInodeType.BasicDirectory;
+        private const ushort ExtendedDirectory = (ushort)SquashfsInodeType.ExtendedDirectory;
 
         private readonly Stream _stream;
         private readonly SquashfsSuperblock _superblock;
@@ -159,7 +159,7 @@ namespace GolemImage.Squashfs.Reading
                     throw new InvalidDataException("A directory listing runs past the size its inode gives.");
                 }
 
-                if (count > 256)
+                if (count > SquashfsFormat.MaxEntriesPerDirectoryHeader)
                 {
                     throw new InvalidDataException($"A directory header announces {count} entries; squashfs allows at most 256 per header.");
                 }
@@ -205,7 +205,7 @@ namespace GolemImage.Squashfs.Reading
 
             PositionedRead.ReadExactly(_stream, (long)position, _compressed, 2);
             ushort header = BinaryPrimitives.ReadUInt16LittleEndian(_compressed);
-            int size = header & 0x7FFF;
+            int size = header & SquashfsFormat.MetadataLengthMask;
             if (size == 0 || size > MetadataBlockSize || position + 2 + (ulong)size > tableEnd)
             {
                 throw new InvalidDataException($"The metadata block at byte {position} claims {size} bytes, which do not fit in its table.");
@@ -214,7 +214,7 @@ namespace GolemImage.Squashfs.Reading
             next = position + 2 + (ulong)size;
             PositionedRead.ReadExactly(_stream, (long)position + 2, _compressed, size);
             byte[] block;
-            if ((header & 0x8000) != 0)
+            if ((header & SquashfsFormat.MetadataUncompressed) != 0)
             {
                 block = _compressed.AsSpan(0, size).ToArray();
             }
