@@ -11,6 +11,7 @@
     FormatsToProcess     = @('GolemImage.Format.ps1xml')
     CmdletsToExport      = @(
         'ConvertTo-GolemImage'
+        'Find-GolemImage'
         'Get-GolemImage'
         'Get-GolemImageHash'
         'Publish-GolemImage'
