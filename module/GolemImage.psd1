@@ -15,6 +15,7 @@
         'Get-GolemImage'
         'Get-GolemImageHash'
         'Publish-GolemImage'
+        'Save-GolemImage'
         'Test-GolemImage'
     )
     FunctionsToExport    = @()
