@@ -14,6 +14,7 @@
         'Find-GolemImage'
         'Get-GolemImage'
         'Get-GolemImageHash'
+        'New-GolemManifest'
         'Publish-GolemImage'
         'Save-GolemImage'
         'Test-GolemImage'
