@@ -84,7 +84,18 @@ namespace GolemImage.Registry
                 TransportSecurity.EnsureTls12();
                 http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("GolemImage", typeof(ImageDownloader).Assembly.GetName().Version?.ToString(3) ?? "0"));
                 var transfer = new Transfer(request, file, http, reporter, activityId, Path.GetFileName(output));
-                await transfer.RunAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await transfer.RunAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception) when (file.Length == 0)
+                {
+                    // Nothing worth resuming: leave no empty partial file behind.
+                    file.Dispose();
+                    File.Delete(partial);
+                    throw;
+                }
+
                 received = transfer.Received;
                 resumed = transfer.Resumed;
                 byte[] hash = transfer.Hash;

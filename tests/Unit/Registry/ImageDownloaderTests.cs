@@ -78,7 +78,7 @@ namespace GolemImage.Tests.Registry
                 var ex = await Assert.ThrowsAsync<GolemImageException>(() => ImageDownloader.DownloadAsync(request, NullReporter.Instance, 1, CancellationToken.None));
 
                 Assert.Equal("DownloadSizeMismatch", ex.ErrorId);
-                Assert.False(File.Exists(output));
+                Assert.Empty(Directory.GetFileSystemEntries(temp.Path));
             }
         }
 
@@ -110,6 +110,7 @@ namespace GolemImage.Tests.Registry
 
                 Assert.Equal("DownloadNotFound", ex.ErrorId);
                 Assert.Equal(1, server.Requests);
+                Assert.Empty(Directory.GetFileSystemEntries(temp.Path));
             }
         }
 
