@@ -5,15 +5,18 @@
     Author               = 'GolemImage contributors'
     CompanyName          = 'GolemImage'
     Copyright            = '(c) 2026 GolemImage contributors. MIT License.'
-    Description          = 'Turns Docker/OCI images into Golem Network VM images (.gvmi) without a helper container: a streaming, parallel, reproducible squashfs writer with LZO, gzip, LZ4 and zstd; SHA3-224 image hashes; upload to the Golem registry.'
+    Description          = 'Turns Docker/OCI images into Golem Network VM images (.gvmi) without a helper container: a streaming, parallel, reproducible squashfs writer with LZO, gzip, LZ4 and zstd; SHA3-224 image hashes; upload to, lookup in and verified download from the Golem registry; requestor payload manifests.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('GolemImage.Format.ps1xml')
     CmdletsToExport      = @(
         'ConvertTo-GolemImage'
+        'Find-GolemImage'
         'Get-GolemImage'
         'Get-GolemImageHash'
+        'New-GolemManifest'
         'Publish-GolemImage'
+        'Save-GolemImage'
         'Test-GolemImage'
     )
     FunctionsToExport    = @()
@@ -24,7 +27,7 @@
             Tags         = @('Golem', 'GolemNetwork', 'gvmi', 'squashfs', 'Docker', 'OCI', 'container', 'image', 'LZO', 'SHA3', 'Linux', 'Windows', 'MacOS', 'PSEdition_Core', 'PSEdition_Desktop')
             ProjectUri   = 'https://github.com/golemimage/GolemImage'
             LicenseUri   = 'https://github.com/golemimage/GolemImage/blob/main/LICENSE'
-            ReleaseNotes = 'First release: ConvertTo-GolemImage (Docker engine, image archives, OCI registries), Get-GolemImageHash, Get-GolemImage, Test-GolemImage, Publish-GolemImage.'
+            ReleaseNotes = 'First release: ConvertTo-GolemImage (Docker engine, image archives, OCI registries), Get-GolemImageHash, Get-GolemImage, Test-GolemImage, Publish-GolemImage; Find-GolemImage, Save-GolemImage, New-GolemManifest and tab completion for ConvertTo-GolemImage.'
         }
     }
 }

@@ -30,6 +30,7 @@ namespace GolemImage.Cmdlets
         [Parameter(ParameterSetName = ArchiveSet)]
         [Alias("ID", "ImageId", "Reference")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.DockerImageCompleter))]
         public string[] Image { get; set; } = Array.Empty<string>();
 
         /// <summary>Repository of an object from `docker image ls --format json`; used with Tag instead of the ID.</summary>
@@ -54,6 +55,7 @@ namespace GolemImage.Cmdlets
         /// <summary>The platform to convert; Golem providers run linux/amd64.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.PlatformCompleter))]
         public string Platform { get; set; } = "linux/amd64";
 
         /// <summary>An output file, or an existing directory for the default file name; default: the current location.</summary>

@@ -3,6 +3,7 @@ using System.IO;
 using System.Management.Automation;
 using GolemImage.Cmdlets.Infrastructure;
 using GolemImage.Hashing;
+using GolemImage.Registry;
 
 namespace GolemImage.Cmdlets
 {
@@ -74,7 +75,7 @@ namespace GolemImage.Cmdlets
         private GolemImageHashInfo Result(byte[] hash, string? path)
         {
             string hex = HexString.Lower(hash);
-            return new GolemImageHashInfo(hex, path, Url == null ? null : $"hash:sha3:{hex}:{Url.AbsoluteUri}");
+            return new GolemImageHashInfo(hex, path, Url == null ? null : TaskPackage.Format(hex, Url));
         }
     }
 }

@@ -28,7 +28,7 @@ $files = Get-ChildItem $PSScriptRoot -Filter '*.Tests.ps1' | Sort-Object Name
 if ($Filter) { $files = $files | Where-Object Name -Match $Filter }
 if ($Framework) {
     $env:GOLEMIMAGE_FRAMEWORK = $Framework
-    $files = $files | Where-Object Name -Match '^(ConvertTo|Get|Publish|Test)-GolemImage'
+    $files = $files | Where-Object Name -Match '^((ConvertTo|Find|Get|Publish|Save|Test)-GolemImage|New-GolemManifest)'
     # The run is only worth its time if the suites really get that build.
     Import-Module $env:GOLEMIMAGE_MODULE -Force
     $loaded = [GolemImage.Cmdlets.Infrastructure.GolemCmdlet].Assembly.Location

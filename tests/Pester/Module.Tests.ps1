@@ -6,7 +6,7 @@ BeforeAll {
     $script:ModulePath = $env:GOLEMIMAGE_MODULE
     $script:ModuleDirectory = Split-Path $ModulePath
     $script:Manifest = Import-PowerShellDataFile $ModulePath
-    $script:ExpectedCmdlets = @('ConvertTo-GolemImage', 'Get-GolemImage', 'Get-GolemImageHash', 'Publish-GolemImage', 'Test-GolemImage')
+    $script:ExpectedCmdlets = @('ConvertTo-GolemImage', 'Find-GolemImage', 'Get-GolemImage', 'Get-GolemImageHash', 'New-GolemManifest', 'Publish-GolemImage', 'Save-GolemImage', 'Test-GolemImage')
 }
 
 Describe 'Module manifest' {

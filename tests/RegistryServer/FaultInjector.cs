@@ -10,20 +10,35 @@ namespace GolemImage.RegistryServer
     /// fail500 (answer 500 after reading the chunk), drop (abort the connection halfway through the chunk's
     /// body), throttle429 (answer 429 with Retry-After: 1), delay (answer only after MS milliseconds).
     /// CHUNK is the chunk number, or * for the next chunk request whatever its number.
+    /// And one-shot faults on the next image download (GET /download/..., not HEAD), each written KIND:N:
+    /// cut (send N bytes of the body, then break the connection off), flip (send the byte at file offset N inverted).
     /// </summary>
     internal sealed class FaultInjector
     {
         private static readonly string[] Kinds = { "fail500", "drop", "throttle429", "delay" };
+        private static readonly string[] DownloadKinds = { "cut", "flip" };
 
         private readonly object gate = new object();
         private readonly List<Fault> faults = new List<Fault>();
+        private readonly List<(string Kind, long Argument)> downloadFaults = new List<(string Kind, long Argument)>();
 
         public void Add(string specification)
         {
             string[] parts = specification.Split(':');
+            if (parts.Length == 2 && DownloadKinds.Contains(parts[0]))
+            {
+                long argument = long.Parse(parts[1], CultureInfo.InvariantCulture);
+                lock (gate)
+                {
+                    downloadFaults.Add((parts[0], argument));
+                }
+
+                return;
+            }
+
             if (parts.Length < 2 || !Kinds.Contains(parts[0]))
             {
-                throw new ArgumentException($"'{specification}' is not a fault of the form KIND:CHUNK[:MS] with KIND one of {string.Join(", ", Kinds)}.");
+                throw new ArgumentException($"'{specification}' is not a fault of the form KIND:CHUNK[:MS] with KIND one of {string.Join(", ", Kinds)}, or KIND:N with KIND one of {string.Join(", ", DownloadKinds)}.");
             }
 
             int? chunk = parts[1] == "*" ? null : int.Parse(parts[1], CultureInfo.InvariantCulture);
@@ -39,6 +54,7 @@ namespace GolemImage.RegistryServer
             lock (gate)
             {
                 faults.Clear();
+                downloadFaults.Clear();
             }
         }
 
@@ -48,7 +64,7 @@ namespace GolemImage.RegistryServer
             {
                 lock (gate)
                 {
-                    return faults.Count;
+                    return faults.Count + downloadFaults.Count;
                 }
             }
         }
@@ -67,6 +83,17 @@ namespace GolemImage.RegistryServer
                 Fault fault = faults[index];
                 faults.RemoveAt(index);
                 return (fault.Kind, fault.DelayMilliseconds);
+            }
+        }
+
+        /// <summary>Takes (removes) every download fault armed, for the download starting now.</summary>
+        public List<(string Kind, long Argument)> TakeDownload()
+        {
+            lock (gate)
+            {
+                var taken = new List<(string Kind, long Argument)>(downloadFaults);
+                downloadFaults.Clear();
+                return taken;
             }
         }
 

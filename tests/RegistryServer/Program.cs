@@ -5,7 +5,7 @@
 //       [--repositories u/a,u/b] [--delay-ms N] [--fault fail500:3] [--fault drop:*] ...
 //
 // Control (tests only): GET /_test/stats, POST /_test/reset (clears the counters), POST /_test/faults (body: one
-// fault per line, see FaultInjector), DELETE /_test/faults, POST /_test/delay?ms=N.
+// fault per line, see FaultInjector), DELETE /_test/faults, POST /_test/delay?ms=N, POST /_test/redirects?hops=N.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -32,6 +32,7 @@ foreach (string fault in options.Faults)
 
 var stats = new ServerStats();
 int delayMilliseconds = options.DelayMilliseconds;
+int redirectHops = 0;
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
@@ -242,13 +243,57 @@ app.MapGet("/v1/image/info", (HttpContext context) =>
     return Results.Json(new { http = "http://" + hostPath, https = "https://" + hostPath, sha3, size = new FileInfo(path).Length });
 });
 
-app.MapMethods("/download/{id}", new[] { "GET", "HEAD" }, (string id) =>
+// Downloads as a provider makes them: HEAD, then GET (Range to resume), following redirects. With /_test/redirects
+// set, /download/ sends the client through that many hops of /cdn/ (a CDN in front of the store) before the bytes.
+app.MapMethods("/download/{id}", new[] { "GET", "HEAD" }, (HttpContext context, string id) =>
 {
     string? sha3 = RegistryStore.IsHex(id, 64) ? store.Sha3OfFull(id) : id;
     string? path = sha3 == null ? null : store.ImagePathBySha3(sha3);
-    return path == null
-        ? Results.Text("image not found", statusCode: 404)
-        : Results.File(path, "application/octet-stream", sha3 + ".gvmi", enableRangeProcessing: true);
+    if (path == null)
+    {
+        return Results.Text("image not found", statusCode: 404);
+    }
+
+    int hops = Volatile.Read(ref redirectHops);
+    return hops > 0 ? Results.Redirect($"/cdn/{hops - 1}/{sha3}") : ServeImage(context, path, sha3!);
+});
+
+app.MapMethods("/cdn/{hop:int}/{sha3}", new[] { "GET", "HEAD" }, (HttpContext context, int hop, string sha3) =>
+{
+    string? path = store.ImagePathBySha3(sha3);
+    if (path == null)
+    {
+        return Results.Text("image not found", statusCode: 404);
+    }
+
+    return hop > 0 ? Results.Redirect($"/cdn/{hop - 1}/{sha3}") : ServeImage(context, path, sha3);
+});
+
+// golem-sdk-cli's manifest links: the image by hash or tag, through a redirect to its download link.
+app.MapMethods("/v1/image/download", new[] { "GET", "HEAD" }, (HttpContext context) =>
+{
+    string? tag = context.Request.Query["tag"];
+    string? hash = context.Request.Query["hash"];
+    if ((tag == null) == (hash == null))
+    {
+        return Results.Text("exactly one of tag= or hash= is required", statusCode: 400);
+    }
+
+    string? sha3 = hash?.ToLowerInvariant();
+    if (tag != null)
+    {
+        System.Text.RegularExpressions.Match match = TagSyntax.FullTag.Match(tag);
+        string? id = match.Success ? store.GetTag(match.Groups["user"].Value, match.Groups["repository"].Value, match.Groups["tag"].Value) : null;
+        sha3 = id == null ? null : store.Sha3OfFull(id);
+    }
+
+    if (sha3 == null || store.ImagePathBySha3(sha3) == null)
+    {
+        return Results.Text("image not found", statusCode: 404);
+    }
+
+    string scheme = context.Request.Query["https"] == "true" ? "https" : "http";
+    return Results.Redirect($"{scheme}://{context.Request.Host}{context.Request.PathBase}/download/{sha3}");
 });
 
 app.MapGet("/_test/stats", () => Results.Json(stats.Snapshot()));
@@ -273,6 +318,11 @@ app.MapDelete("/_test/faults", () =>
     return Results.Text("ok");
 });
 app.MapGet("/_test/faults", () => Results.Text(faults.Pending.ToString()));
+app.MapPost("/_test/redirects", (int hops) =>
+{
+    Volatile.Write(ref redirectHops, hops);
+    return Results.Text("ok");
+});
 app.MapPost("/_test/delay", (int ms) =>
 {
     Volatile.Write(ref delayMilliseconds, ms);
@@ -284,7 +334,7 @@ app.Run();
 static string EndpointName(PathString path)
 {
     string text = path.Value ?? string.Empty;
-    foreach (string prefix in new[] { "/v1/image/descr/attach/", "/v1/image/descr/", "/download/" })
+    foreach (string prefix in new[] { "/v1/image/descr/attach/", "/v1/image/descr/", "/download/", "/cdn/" })
     {
         if (text.StartsWith(prefix, StringComparison.Ordinal))
         {
@@ -293,6 +343,41 @@ static string EndpointName(PathString path)
     }
 
     return text;
+}
+
+// The image bytes, Range requests answered as a file server does (206, Content-Range, 416), with the download faults
+// armed for this GET applied. Every Range asked for is counted ("range bytes=N-"), so tests see how a client resumed.
+IResult ServeImage(HttpContext context, string path, string sha3)
+{
+    string range = context.Request.Headers.Range.ToString();
+    if (range.Length > 0)
+    {
+        stats.Request("range " + range);
+    }
+
+    long flip = -1;
+    long cut = -1;
+    if (HttpMethods.IsGet(context.Request.Method))
+    {
+        foreach ((string kind, long argument) in faults.TakeDownload())
+        {
+            if (kind == "flip")
+            {
+                flip = argument;
+            }
+            else
+            {
+                cut = argument;
+            }
+        }
+    }
+
+    if (flip < 0 && cut < 0)
+    {
+        return Results.File(path, "application/octet-stream", sha3 + ".gvmi", enableRangeProcessing: true);
+    }
+
+    return Results.Stream(new FaultyFileStream(path, flip, cut), "application/octet-stream", sha3 + ".gvmi", enableRangeProcessing: true);
 }
 
 // Reads multipart/form-data as a stream, text fields first: a chunk's number is known before its bytes arrive,

@@ -239,9 +239,13 @@ namespace GolemImage.Registry
         }
 
         /// <summary>GET /v1/image/info?hash=...&amp;dev=true (dev: looking it up is not a use); null when the registry does not know it.</summary>
-        public async Task<ImageInfo?> GetImageInfoAsync(string sha3Hex, CancellationToken cancellationToken)
+        public Task<ImageInfo?> GetImageInfoAsync(string sha3Hex, CancellationToken cancellationToken) =>
+            GetImageInfoAsync(ImageQuery.ForHash(sha3Hex), cancellationToken);
+
+        /// <summary>GET /v1/image/info?tag=...|hash=...&amp;dev=true; null when the registry does not know the tag or hash (404).</summary>
+        public async Task<ImageInfo?> GetImageInfoAsync(ImageQuery query, CancellationToken cancellationToken)
         {
-            using (HttpResponseMessage response = await SendAsync(HttpMethod.Get, "v1/image/info?hash=" + sha3Hex + "&dev=true", null, "the image info", null, cancellationToken).ConfigureAwait(false))
+            using (HttpResponseMessage response = await SendAsync(HttpMethod.Get, "v1/image/info?" + query.ToInfoQuery(), null, "the image info", null, cancellationToken).ConfigureAwait(false))
             {
                 string body = await ReadBodyAsync(response).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.NotFound)

@@ -130,7 +130,7 @@ namespace GolemImage.Registry
                 string expectedHex = HexString.Lower(expected);
                 string actualHex = HexString.Lower(actual);
                 findings.Add(actualHex == expectedHex
-                    ? new ValidationFinding("Url.Content", ValidationResult.Passed, $"The file at the URL has the image's SHA3-224, so providers accept hash:sha3:{expectedHex}:{url}")
+                    ? new ValidationFinding("Url.Content", ValidationResult.Passed, $"The file at the URL has the image's SHA3-224, so providers accept {TaskPackage.Format(expectedHex, url)}")
                     : new ValidationFinding("Url.Content", ValidationResult.Failed, $"The file at the URL has SHA3-224 {actualHex}, the image {expectedHex}: providers would reject the download."));
             }
 

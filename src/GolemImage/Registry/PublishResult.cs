@@ -32,6 +32,6 @@ namespace GolemImage.Registry
         public string HttpsUrl { get; }
 
         /// <summary>The string requestors put in golem.srv.comp.task_package: hash:sha3:&lt;hex&gt;:&lt;url&gt;.</summary>
-        public string TaskPackage => $"hash:sha3:{Descriptor.Sha3Hex}:{HttpUrl}";
+        public string TaskPackage => Registry.TaskPackage.Format(Descriptor.Sha3Hex, HttpUrl);
     }
 }

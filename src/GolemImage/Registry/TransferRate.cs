@@ -12,10 +12,19 @@ namespace GolemImage.Registry
         private readonly Stopwatch clock = Stopwatch.StartNew();
         private readonly long total;
         private long done;
+        private long baseline;
 
         public TransferRate(long total)
         {
             this.total = total;
+        }
+
+        /// <param name="alreadyDone">Bytes done before this transfer (a resumed download): counted as done, not in the rate.</param>
+        public TransferRate(long total, long alreadyDone)
+        {
+            this.total = total;
+            done = alreadyDone;
+            baseline = alreadyDone;
         }
 
         public long Done => Interlocked.Read(ref done);
@@ -24,11 +33,19 @@ namespace GolemImage.Registry
 
         public void Set(long bytes) => Interlocked.Exchange(ref done, bytes);
 
+        /// <summary>Starts over from <paramref name="bytes"/> (a server that ignored the resume): those bytes are not in the rate.</summary>
+        public void Restart(long bytes)
+        {
+            Interlocked.Exchange(ref done, bytes);
+            Interlocked.Exchange(ref baseline, bytes);
+        }
+
         public ProgressReport ToReport(int activityId, string activity, string verb)
         {
             long now = Done;
             double seconds = clock.Elapsed.TotalSeconds;
-            double bytesPerSecond = seconds > 0.05 ? now / seconds : 0;
+            long moved = now - Interlocked.Read(ref baseline);
+            double bytesPerSecond = seconds > 0.05 && moved > 0 ? moved / seconds : 0;
             string status = string.Format(
                 CultureInfo.InvariantCulture,
                 "{0} of {1} {2}{3}",
