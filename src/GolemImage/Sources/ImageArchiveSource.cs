@@ -47,11 +47,7 @@ namespace GolemImage.Sources
                     }
 
                     reporter.Verbose($"Indexing the image archive {path}.");
-                    files = TarArchiveFiles.Index(tarPath);
-                    if (temporary != null)
-                    {
-                        files = new RenamedArchiveFiles(files, path);
-                    }
+                    files = TarArchiveFiles.Index(tarPath, path, cancellationToken);
                 }
                 else
                 {
@@ -456,18 +452,12 @@ namespace GolemImage.Sources
 
         private static async Task DecompressAsync(string path, string compression, string destination, CancellationToken cancellationToken)
         {
+            // Errors name the user's archive, never the temporary copy (which is deleted anyway).
             using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
-            using (Stream decoded = compression == "gzip" ? new GZipStream(input, CompressionMode.Decompress) : (Stream)new ZstdSharp.DecompressionStream(input))
+            using (Stream decoded = new DecompressingStream(input, compression, (problem, inner) => new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"The {compression} compressed archive {path} is corrupt: {problem}.", path, inner)))
             using (var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                try
-                {
-                    await decoded.CopyToAsync(output, 1 << 16, cancellationToken).ConfigureAwait(false);
-                }
-                catch (InvalidDataException ex)
-                {
-                    throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"The {compression} compressed archive {path} is corrupt: {ex.Message}", path, ex);
-                }
+                await decoded.CopyToAsync(output, 1 << 16, cancellationToken).ConfigureAwait(false);
             }
         }
 
