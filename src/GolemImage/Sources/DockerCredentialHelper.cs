@@ -111,7 +111,7 @@ namespace GolemImage.Sources
             }
         }
 
-        private RegistryCredential? Parse(string json)
+        internal RegistryCredential? Parse(string json)
         {
             try
             {
