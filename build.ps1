@@ -204,6 +204,8 @@ function Invoke-Test {
     Invoke-Build
     Install-TestPrerequisites
     Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Tools/Tools.csproj'), '--nologo', '-v', 'quiet')
+    # The fuzz task is not part of Test, but its project must keep compiling.
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/Fuzz/GolemImage.Fuzz.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:NoSummary;ErrorsOnly')
 
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }

@@ -53,6 +53,13 @@ namespace GolemImage.Fuzz
             Directory.CreateDirectory(Scratch);
         }
 
+        /// <summary>As <see cref="PrepareProcess"/>, without clearing PATH (the test process needs it).</summary>
+        public static void PrepareProcessForTests() => Directory.CreateDirectory(Scratch);
+
+        /// <summary>Seeds meant to be refused (a schema-1 manifest, an unterminated challenge).</summary>
+        public static bool IsRefusalSeed(string target, byte[] seed) =>
+            target == "OciManifest" && Encoding.UTF8.GetString(seed).Contains("\"schemaVersion\":1", StringComparison.Ordinal);
+
         private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
         private static void Wait(Task task) => task.GetAwaiter().GetResult();
@@ -102,7 +109,7 @@ namespace GolemImage.Fuzz
                 .End()
                 .ToArray();
             yield return new TarBuilder()
-                .Pax('x', TarBuilder.PaxRecord("GNU.sparse.major", "0"), TarBuilder.PaxRecord("GNU.sparse.minor", "1"), TarBuilder.PaxRecord("GNU.sparse.name", "sparse01"), TarBuilder.PaxRecord("GNU.sparse.size", "300000"), TarBuilder.PaxRecord("GNU.sparse.map", "4096,10,200000,5"))
+                .Pax('x', TarBuilder.PaxRecord("GNU.sparse.name", "sparse01"), TarBuilder.PaxRecord("GNU.sparse.size", "300000"), TarBuilder.PaxRecord("GNU.sparse.map", "4096,10,200000,5"))
                 .Entry("GNUSparseFile.0/sparse01", data: Encoding.ASCII.GetBytes("0123456789abcde"))
                 .End()
                 .ToArray();
@@ -278,12 +285,15 @@ namespace GolemImage.Fuzz
 
         private static void Gvmi(byte[] input)
         {
-            GvmiTrailerInfo trailer = GvmiTrailer.Read(new MemoryStream(input, writable: false), "fuzz.gvmi");
-            ContainerConfig.FromJson(trailer.Config.ToJson());
+            // JSON alone exercises the ContainerConfig reader directly; anything else is read as a whole .gvmi file.
             if (input.Length > 0 && input[0] == (byte)'{')
             {
                 ContainerConfig.FromJson(Encoding.UTF8.GetString(input));
+                return;
             }
+
+            GvmiTrailerInfo trailer = GvmiTrailer.Read(new MemoryStream(input, writable: false), "fuzz.gvmi");
+            ContainerConfig.FromJson(trailer.Config.ToJson());
         }
 
         private static IEnumerable<byte[]> GvmiSeeds()

@@ -87,7 +87,7 @@ namespace GolemImage.Sources
                     }
                 }
             }
-            catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is IOException || ex is UnauthorizedAccessException)
+            catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidOperationException || ex is IOException || ex is UnauthorizedAccessException)
             {
                 throw new GolemImageException("InvalidDockerConfig", GolemErrorCategory.InvalidData, $"Cannot read registry credentials from {path}: {ex.Message}", path, ex);
             }

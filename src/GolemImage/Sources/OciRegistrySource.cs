@@ -415,7 +415,7 @@ namespace GolemImage.Sources
                                 authorization = new AuthenticationHeaderValue("Bearer", token);
                             }
                         }
-                        catch (JsonException ex)
+                        catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException)
                         {
                             throw Error("AuthenticationFailed", GolemErrorCategory.AuthenticationError, $"the token service's answer is not understood: {ex.Message}", ex);
                         }

@@ -187,6 +187,41 @@ namespace GolemImage.Tests.Sources
             Assert.Contains("past the end of the file", error.Message);
         }
 
+        // Found by the fuzz targets' replay of damaged seeds (Credentials): JsonElement.GetString throws
+        // InvalidOperationException for a string that is not UTF-8 or a value that is not a string.
+        [Theory]
+        [InlineData("{\"auths\":{\"registry.fuzz\":{\"username\":\"\xC3\x28\",\"password\":\"b\"}}}")]
+        [InlineData("{\"auths\":{\"registry.fuzz\":{\"username\":5,\"password\":\"b\"}}}")]
+        public void A_docker_config_with_a_username_that_is_no_UTF8_string_is_InvalidDockerConfig(string json)
+        {
+            string path = work.Combine("config.json");
+            File.WriteAllBytes(path, Latin1(json));
+            var error = Assert.Throws<GolemImageException>(() => DockerConfigCredentials.Find("registry.fuzz", path, NullReporter.Instance));
+            Assert.Equal(ErrorIds.InvalidDockerConfig, error.ErrorId);
+            Assert.Contains(path, error.Message);
+        }
+
+        // Sibling of the above: every JSON document read from an archive or a registry.
+        [Fact]
+        public void A_manifest_or_config_with_a_fractional_number_or_a_non_UTF8_string_is_the_modules_error()
+        {
+            string digest = "sha256:" + new string('a', 64);
+            byte[] manifest = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"config\":{\"digest\":\"" + digest + "\",\"size\":1.5},\"layers\":[]}");
+            var error = Assert.Throws<GolemImageException>(() => OciManifestDocument.Parse(manifest, null, "the manifest of x", ErrorIds.RegistryError));
+            Assert.Equal(ErrorIds.RegistryError, error.ErrorId);
+            Assert.Contains("the manifest of x", error.Message);
+
+            byte[] schema = Encoding.UTF8.GetBytes("{\"schemaVersion\":1.5,\"manifests\":[]}");
+            Assert.Equal(ErrorIds.RegistryError, Assert.Throws<GolemImageException>(() => OciManifestDocument.Parse(schema, null, "the index of x", ErrorIds.RegistryError)).ErrorId);
+
+            byte[] config = Latin1("{\"os\":\"linux\",\"architecture\":\"\xC3\x28\"}");
+            var configError = Assert.Throws<GolemImageException>(() => ImageConfig.Parse(config, "config of x"));
+            Assert.Equal(ErrorIds.InvalidImageConfig, configError.ErrorId);
+            Assert.Contains("config of x", configError.Message);
+        }
+
+        private static byte[] Latin1(string text) => Encoding.Latin1.GetBytes(text);
+
         [Fact]
         public void The_archive_index_walk_honours_cancellation()
         {
