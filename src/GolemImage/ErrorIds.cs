@@ -88,6 +88,8 @@ namespace GolemImage
 
         // Set by the cmdlet layer for errors that do not come from the engine.
         public const string PathNotFound = "PathNotFound";
+        public const string RelativeUrl = "RelativeUrl";
+        public const string UrlNeedsOneImage = "UrlNeedsOneImage";
         public const string NotFileSystemPath = "NotFileSystemPath";
         public const string FileNotFound = "FileNotFound";
         public const string AccessDenied = "AccessDenied";

@@ -106,7 +106,7 @@ namespace GolemImage.Sources
             }
             catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException || ex is FormatException)
             {
-                throw new GolemImageException("InvalidImageConfig", GolemErrorCategory.InvalidData, $"The image configuration from {sourceName} is not valid JSON: {ex.Message}", sourceName, ex);
+                throw new GolemImageException(ErrorIds.InvalidImageConfig, GolemErrorCategory.InvalidData, $"The image configuration from {sourceName} is not valid JSON: {ex.Message}", sourceName, ex);
             }
 
             return config;

@@ -55,7 +55,7 @@ namespace GolemImage.Sources
         {
             if (!members.TryGetValue(Normalize(name), out Member? member))
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"{DisplayName} has no member '{name}'.", DisplayName);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"{DisplayName} has no member '{name}'.", DisplayName);
             }
 
             return member;
@@ -168,7 +168,7 @@ namespace GolemImage.Sources
         }
 
         private Exception Invalid(string why) =>
-            new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"{DisplayName} is not a valid image archive: {why}.", DisplayName);
+            new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"{DisplayName} is not a valid image archive: {why}.", DisplayName);
 
         private static int ReadFully(Stream stream, byte[] buffer)
         {
