@@ -37,10 +37,7 @@ namespace GolemImage.Tar
         private readonly byte[] _headerCopy = new byte[BlockSize];
         private readonly HeaderFields _fields = new HeaderFields();
 
-        private ReadOnlySequence<byte> _buffered;
-        private bool _holdingReadResult;
-        private bool _streamCompleted;
-        private long _position;
+        private readonly TarPipeBuffer _pipe;
         private bool _finished;
         private bool _disposed;
         private PaxRecords? _globals;
@@ -66,6 +63,7 @@ namespace GolemImage.Tar
             }
 
             _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: StreamBufferSize, minimumReadSize: StreamMinimumReadSize, leaveOpen: leaveOpen));
+            _pipe = new TarPipeBuffer(_reader);
             _ownsReader = true;
             _sourceName = sourceName ?? throw new ArgumentNullException(nameof(sourceName));
             _reporter = reporter ?? NullReporter.Instance;
@@ -75,13 +73,14 @@ namespace GolemImage.Tar
         public TarReader(PipeReader reader, string sourceName, IEngineReporter? reporter = null)
         {
             _reader = reader ?? throw new ArgumentNullException(nameof(reader));
+            _pipe = new TarPipeBuffer(_reader);
             _ownsReader = false;
             _sourceName = sourceName ?? throw new ArgumentNullException(nameof(sourceName));
             _reporter = reporter ?? NullReporter.Instance;
         }
 
         /// <summary>Bytes of the tar stream consumed so far (for progress).</summary>
-        public long Position => _position;
+        public long Position => _pipe.Position;
 
         public string SourceName => _sourceName;
 
@@ -114,7 +113,7 @@ namespace GolemImage.Tar
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var headerOffset = _position;
+                var headerOffset = _pipe.Position;
                 if (firstHeaderOffset < 0)
                 {
                     firstHeaderOffset = headerOffset;
@@ -123,18 +122,18 @@ namespace GolemImage.Tar
                 var pendingMeta = pax != null || longName != null || longLink != null;
                 if (!await EnsureAsync(BlockSize, cancellationToken).ConfigureAwait(false))
                 {
-                    if (_buffered.Length == 0 && !pendingMeta)
+                    if (_pipe.Buffered.Length == 0 && !pendingMeta)
                     {
                         _finished = true;
                         return null;
                     }
 
-                    if (_buffered.Length == 0)
+                    if (_pipe.Buffered.Length == 0)
                     {
                         throw Invalid(PendingName(pax, longName), firstHeaderOffset, "the archive ends after an extended header, before the entry it describes");
                     }
 
-                    throw Invalid(PendingName(pax, longName), headerOffset, $"the archive ends inside a header ({_buffered.Length} of {BlockSize} bytes present)");
+                    throw Invalid(PendingName(pax, longName), headerOffset, $"the archive ends inside a header ({_pipe.Buffered.Length} of {BlockSize} bytes present)");
                 }
 
                 if (!ParseHeader(fields, headerOffset))
@@ -236,12 +235,10 @@ namespace GolemImage.Tar
             {
                 _reader.Complete();
             }
-            else if (_holdingReadResult)
+            else
             {
-                _reader.AdvanceTo(_buffered.Start);
+                _pipe.Release();
             }
-
-            _holdingReadResult = false;
         }
 
         public ValueTask DisposeAsync()
@@ -281,14 +278,14 @@ namespace GolemImage.Tar
         private bool ParseHeader(HeaderFields fields, long headerOffset)
         {
             ReadOnlySpan<byte> header;
-            var first = _buffered.First.Span;
+            var first = _pipe.Buffered.First.Span;
             if (first.Length >= BlockSize)
             {
                 header = first.Slice(0, BlockSize);
             }
             else
             {
-                _buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
+                _pipe.Buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
                 header = _headerCopy;
             }
 
@@ -532,7 +529,7 @@ namespace GolemImage.Tar
                     throw Invalid(_currentName, _currentOffset, "the archive ends inside the old GNU sparse extension headers");
                 }
 
-                _buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
+                _pipe.Buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
                 var problem = OldGnuSparseMap.ReadExtension(_headerCopy, fields.SparseMap!, out extended);
                 if (problem != null)
                 {
@@ -584,7 +581,7 @@ namespace GolemImage.Tar
                     throw Invalid(_currentName, _currentOffset, "the archive ends inside the GNU sparse 1.0 map");
                 }
 
-                _buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
+                _pipe.Buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
                 Consume(BlockSize);
                 _storedRemaining -= BlockSize;
                 var problem = parser.Feed(_headerCopy);
@@ -606,13 +603,13 @@ namespace GolemImage.Tar
             var filled = 0;
             while (filled < data.Length)
             {
-                if (_buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                if (_pipe.Buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
                     throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, $"the archive ends inside the {what} ({filled} of {data.Length} bytes present)");
                 }
 
-                var take = (int)Math.Min(data.Length - filled, _buffered.Length);
-                _buffered.Slice(0, take).CopyTo(data.AsSpan(filled));
+                var take = (int)Math.Min(data.Length - filled, _pipe.Buffered.Length);
+                _pipe.Buffered.Slice(0, take).CopyTo(data.AsSpan(filled));
                 Consume(take);
                 filled += take;
             }
@@ -664,13 +661,13 @@ namespace GolemImage.Tar
                     want = Math.Min(want, _sparse.End(_sparseIndex) - _logicalPosition);
                 }
 
-                if (_buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                if (_pipe.Buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
                     throw Invalid(_currentName, _currentOffset, $"the archive ends inside the entry's data ({_storedRemaining} bytes missing)");
                 }
 
-                var take = (int)Math.Min(want, _buffered.Length);
-                _buffered.Slice(0, take).CopyTo(buffer.Span.Slice(total, take));
+                var take = (int)Math.Min(want, _pipe.Buffered.Length);
+                _pipe.Buffered.Slice(0, take).CopyTo(buffer.Span.Slice(total, take));
                 Consume(take);
                 _storedRemaining -= take;
                 total += take;
@@ -712,7 +709,7 @@ namespace GolemImage.Tar
             var total = count;
             while (count > 0)
             {
-                if (_buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                if (_pipe.Buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
                     if (tolerateEnd)
                     {
@@ -722,85 +719,17 @@ namespace GolemImage.Tar
                     throw Invalid(entryName, entryOffset, $"the archive ends inside the entry's {what} ({count} of {total} bytes missing)");
                 }
 
-                var take = Math.Min(count, _buffered.Length);
+                var take = Math.Min(count, _pipe.Buffered.Length);
                 Consume(take);
                 count -= take;
             }
         }
 
-        private void Consume(long count)
-        {
-            _buffered = _buffered.Slice(count);
-            _position += count;
-        }
+        private void Consume(long count) => _pipe.Consume(count);
 
-        /// <summary>Makes at least <paramref name="count"/> bytes available; false if the stream ends first.</summary>
-        private ValueTask<bool> EnsureAsync(int count, CancellationToken cancellationToken)
-        {
-            if (_buffered.Length >= count)
-            {
-                return new ValueTask<bool>(true);
-            }
+        private ValueTask<bool> EnsureAsync(int count, CancellationToken cancellationToken) => _pipe.EnsureAsync(count, cancellationToken);
 
-            return EnsureSlowAsync(count, cancellationToken);
-        }
-
-        private async ValueTask<bool> EnsureSlowAsync(int count, CancellationToken cancellationToken)
-        {
-            while (_buffered.Length < count)
-            {
-                if (_streamCompleted)
-                {
-                    return false;
-                }
-
-                ReleaseExamined();
-                var result = await _reader.ReadAtLeastAsync(count, cancellationToken).ConfigureAwait(false);
-                Accept(result);
-            }
-
-            return true;
-        }
-
-        /// <summary>Reads more from the pipe; false if the stream has ended and nothing new arrived.</summary>
-        private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
-        {
-            var before = _buffered.Length;
-            while (!_streamCompleted)
-            {
-                ReleaseExamined();
-                var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                Accept(result);
-                if (_buffered.Length > before)
-                {
-                    return true;
-                }
-            }
-
-            return _buffered.Length > before;
-        }
-
-        private void ReleaseExamined()
-        {
-            if (_holdingReadResult)
-            {
-                // Everything before _buffered.Start is consumed; the rest has been looked at and is not enough.
-                _reader.AdvanceTo(_buffered.Start, _buffered.End);
-                _holdingReadResult = false;
-            }
-        }
-
-        private void Accept(ReadResult result)
-        {
-            _holdingReadResult = true;
-            _buffered = result.Buffer;
-            if (result.IsCanceled)
-            {
-                throw new OperationCanceledException("Reading the tar stream was cancelled.");
-            }
-
-            _streamCompleted = result.IsCompleted;
-        }
+        private ValueTask<bool> FillAsync(CancellationToken cancellationToken) => _pipe.FillAsync(cancellationToken);
 
         private InvalidTarException Invalid(string? entryName, long offset, string problem) => new InvalidTarException(_sourceName, entryName, offset, problem);
 
