@@ -192,7 +192,9 @@ namespace GolemImage.Tests.Sources
         [Theory]
         [InlineData("{\"auths\":{\"registry.fuzz\":{\"username\":\"\xC3\x28\",\"password\":\"b\"}}}")]
         [InlineData("{\"auths\":{\"registry.fuzz\":{\"username\":5,\"password\":\"b\"}}}")]
-        public void A_docker_config_with_a_username_that_is_no_UTF8_string_is_InvalidDockerConfig(string json)
+        [InlineData("\"a config that is a string\"")]
+        [InlineData("[1, 2]")]
+        public void A_docker_config_that_is_no_object_or_holds_a_username_that_is_no_UTF8_string_is_InvalidDockerConfig(string json)
         {
             string path = work.Combine("config.json");
             File.WriteAllBytes(path, Latin1(json));
