@@ -34,8 +34,8 @@ param(
     # Runs only the benchmarks whose script name matches (for example 'Lzo').
     [string] $BenchFilter,
 
-    # Fuzz: the target to run (GolemImage.Fuzz list names them); all, one after another, when omitted.
-    [string] $FuzzTarget,
+    # Fuzz: the targets to run (GolemImage.Fuzz list names them); all, one after another, when omitted.
+    [string[]] $FuzzTarget,
 
     # Fuzz: minutes of afl-fuzz per target.
     [ValidateRange(1, 1440)]
@@ -292,12 +292,18 @@ function Invoke-Fuzz {
     Write-Host 'Building the fuzz targets' -ForegroundColor Cyan
     Invoke-Native dotnet @('build', $project, '-c', 'Release', '-o', $plain, '--nologo', '-v', 'quiet', '-clp:NoSummary;ErrorsOnly')
     Copy-Item -Recurse $plain $instrumented
-    Invoke-Native dotnet @('tool', 'run', 'sharpfuzz', (Join-Path $instrumented 'GolemImage.dll'))
+    # The engine, and the decoder libraries whose branches the lz4 and zstd targets exist to reach.
+    foreach ($assembly in 'GolemImage.dll', 'K4os.Compression.LZ4.dll', 'ZstdSharp.dll') {
+        Invoke-Native dotnet @('tool', 'run', 'sharpfuzz', (Join-Path $instrumented $assembly))
+    }
 
     $targets = @(& dotnet (Join-Path $plain 'GolemImage.Fuzz.dll') list | ForEach-Object { ($_ -split '\s+')[0] })
     if ($FuzzTarget) {
-        $targets = @($targets | Where-Object { $_ -eq $FuzzTarget })
-        if ($targets.Count -eq 0) { throw "Unknown fuzz target '$FuzzTarget'." }
+        # 'A,B' from a shell (pwsh -File passes it as one string) or A, B from PowerShell.
+        $FuzzTarget = @($FuzzTarget | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+        $unknown = @($FuzzTarget | Where-Object { $targets -notcontains $_ })
+        if ($unknown.Count -gt 0) { throw "Unknown fuzz target(s): $($unknown -join ', '); known: $($targets -join ', ')." }
+        $targets = @($FuzzTarget)
     }
 
     # SharpFuzz speaks AFL's fork-server protocol from inside dotnet (no binary to check); a heap limit turns an
