@@ -10,12 +10,16 @@
     Package  Build, then writes out/repo/GolemImage.<version>.nupkg (PowerShell Gallery layout).
     Demo     Build, then converts a small sample image archive (made locally, no daemon, no network).
     Bench    Build, then runs the benchmarks under bench/ and prints ratios against the reference tools.
+    Fuzz     Coverage-guided fuzzing (Linux): builds tests/Fuzz, instruments GolemImage.dll with SharpFuzz, installs
+             afl++ when missing (as root), generates each target's seeds from the test builders and runs afl-fuzz on
+             one target after another (-FuzzTarget to pick one, -Minutes each). Findings stay in out/fuzz/<Target>;
+             every crash and hang is replayed uninstrumented and printed. Not part of Test.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Fuzz')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -28,7 +32,14 @@ param(
     [string] $PesterFilter,
 
     # Runs only the benchmarks whose script name matches (for example 'Lzo').
-    [string] $BenchFilter
+    [string] $BenchFilter,
+
+    # Fuzz: the targets to run (GolemImage.Fuzz list names them); all, one after another, when omitted.
+    [string[]] $FuzzTarget,
+
+    # Fuzz: minutes of afl-fuzz per target.
+    [ValidateRange(1, 1440)]
+    [int] $Minutes = 3
 )
 
 $ErrorActionPreference = 'Stop'
@@ -193,6 +204,8 @@ function Invoke-Test {
     Invoke-Build
     Install-TestPrerequisites
     Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Tools/Tools.csproj'), '--nologo', '-v', 'quiet')
+    # The fuzz task is not part of Test, but its project must keep compiling.
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/Fuzz/GolemImage.Fuzz.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:NoSummary;ErrorsOnly')
 
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
@@ -262,10 +275,83 @@ function Invoke-Bench {
     }
 }
 
+function Invoke-Fuzz {
+    if (-not $IsLinux) { throw 'The Fuzz task runs AFL++, which needs Linux.' }
+    if (-not (Get-Command afl-fuzz -CommandType Application -ErrorAction Ignore)) {
+        if ((& id -u) -ne '0') { throw 'afl-fuzz is missing and this is not root: install the afl++ package.' }
+        Write-Host 'Installing afl++' -ForegroundColor Cyan
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native apt-get @('update', '-qq')
+        Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends', 'afl++')
+    }
+
+    $project = Join-Path $Root 'tests/Fuzz/GolemImage.Fuzz.csproj'
+    $plain = Join-Path $Out 'fuzz/plain'
+    $instrumented = Join-Path $Out 'fuzz/instrumented'
+    foreach ($dir in $plain, $instrumented) { if (Test-Path $dir) { Remove-Item -Recurse -Force $dir } }
+    Write-Host 'Building the fuzz targets' -ForegroundColor Cyan
+    Invoke-Native dotnet @('build', $project, '-c', 'Release', '-o', $plain, '--nologo', '-v', 'quiet', '-clp:NoSummary;ErrorsOnly')
+    Copy-Item -Recurse $plain $instrumented
+    # The engine, and the decoder libraries whose branches the lz4 and zstd targets exist to reach.
+    foreach ($assembly in 'GolemImage.dll', 'K4os.Compression.LZ4.dll', 'ZstdSharp.dll') {
+        Invoke-Native dotnet @('tool', 'run', 'sharpfuzz', (Join-Path $instrumented $assembly))
+    }
+
+    $targets = @(& dotnet (Join-Path $plain 'GolemImage.Fuzz.dll') list | ForEach-Object { ($_ -split '\s+')[0] })
+    if ($FuzzTarget) {
+        # 'A,B' from a shell (pwsh -File passes it as one string) or A, B from PowerShell.
+        $FuzzTarget = @($FuzzTarget | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+        $unknown = @($FuzzTarget | Where-Object { $targets -notcontains $_ })
+        if ($unknown.Count -gt 0) { throw "Unknown fuzz target(s): $($unknown -join ', '); known: $($targets -join ', ')." }
+        $targets = @($FuzzTarget)
+    }
+
+    # SharpFuzz speaks AFL's fork-server protocol from inside dotnet (no binary to check); a heap limit turns an
+    # allocation driven by a claimed size into an OutOfMemoryException (a crash) instead of swapping the machine.
+    $env:AFL_SKIP_BIN_CHECK = '1'
+    $env:AFL_NO_UI = '1'
+    $env:AFL_SKIP_CPUFREQ = '1'
+    $env:AFL_AUTORESUME = '1'
+    $env:AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'
+    $env:DOTNET_GCHeapHardLimit = '0x40000000'
+    $rows = foreach ($target in $targets) {
+        $work = Join-Path $Out "fuzz/$target"
+        $seeds = Join-Path $work 'seeds'
+        if (Test-Path $seeds) { Remove-Item -Recurse -Force $seeds }
+        Invoke-Native dotnet @((Join-Path $plain 'GolemImage.Fuzz.dll'), 'seeds', $target, $seeds) | Out-Null
+        Write-Host "Fuzzing $target for $Minutes minute(s)" -ForegroundColor Cyan
+        & afl-fuzz -i $seeds -o (Join-Path $work 'findings') -t 5000 -m none -V ($Minutes * 60) -- dotnet (Join-Path $instrumented 'GolemImage.Fuzz.dll') afl $target *> (Join-Path $work 'afl.log')
+        $statsPath = Join-Path $work 'findings/default/fuzzer_stats'
+        if (-not (Test-Path $statsPath)) { throw "afl-fuzz did not run for $target; see $(Join-Path $work 'afl.log')." }
+        $stats = @{}
+        foreach ($line in Get-Content $statsPath) { $key, $value = $line -split '\s*:\s*', 2; $stats[$key] = $value }
+        foreach ($kind in 'crashes', 'hangs') {
+            $found = @(Get-ChildItem (Join-Path $work "findings/default/$kind") -File -Filter 'id*' -ErrorAction Ignore)
+            if ($found.Count -gt 0) {
+                Write-Host "$target`: $($found.Count) $kind; replaying them uninstrumented:" -ForegroundColor Yellow
+                & dotnet (Join-Path $plain 'GolemImage.Fuzz.dll') replay $target @($found.FullName) | Out-Host
+            }
+        }
+        [pscustomobject]@{
+            Target  = $target
+            Seconds = [int] $stats['run_time']
+            Execs   = [long] $stats['execs_done']
+            Corpus  = [int] $stats['corpus_count']
+            Edges   = [int] $stats['edges_found']
+            Crashes = [int] $stats['saved_crashes']
+            Hangs   = [int] $stats['saved_hangs']
+        }
+    }
+    $rows | Format-Table -AutoSize | Out-Host
+    $rows | ConvertTo-Json | Set-Content -LiteralPath (Join-Path $Out 'fuzz/summary.json')
+    if (@($rows | Where-Object { $_.Crashes -gt 0 -or $_.Hangs -gt 0 }).Count -gt 0) { exit 1 }
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Package' { Invoke-Package | Out-Null }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
+    'Fuzz' { Invoke-Fuzz }
 }

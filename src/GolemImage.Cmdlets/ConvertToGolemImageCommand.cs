@@ -196,7 +196,7 @@ namespace GolemImage.Cmdlets
 
                     if (!writtenThisRun.Add(output))
                     {
-                        throw new GolemImageException("OutputConflict", GolemErrorCategory.ResourceExists, $"Two images of this command would be written to the same file '{output}'; give -OutputPath a directory, or convert them one at a time.", output);
+                        throw new GolemImageException(ErrorIds.OutputConflict, GolemErrorCategory.ResourceExists, $"Two images of this command would be written to the same file '{output}'; give -OutputPath a directory, or convert them one at a time.", output);
                     }
 
                     if (!approved && !ShouldProcess(output, $"Convert {sourceName} to a Golem image"))
@@ -253,7 +253,7 @@ namespace GolemImage.Cmdlets
                     return true;
                 }
             }
-            catch (GolemImageException ex) when (Source == "Auto" && ex.ErrorId == "DockerUnavailable" && !ImageReference.LooksLikeImageId(image))
+            catch (GolemImageException ex) when (Source == "Auto" && ex.ErrorId == ErrorIds.DockerUnavailable && !ImageReference.LooksLikeImageId(image))
             {
                 reporter.Verbose($"{ex.Message} Pulling '{image}' from its registry instead.");
                 return false;

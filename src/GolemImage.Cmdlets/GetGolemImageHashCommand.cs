@@ -68,7 +68,7 @@ namespace GolemImage.Cmdlets
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
-                WriteError(new ErrorRecord(ex, "StreamReadError", ErrorCategory.ReadError, stream));
+                WriteError(new ErrorRecord(ex, ErrorIds.StreamReadError, ErrorCategory.ReadError, stream));
             }
         }
 

@@ -95,12 +95,12 @@ namespace GolemImage.Cmdlets
             {
                 if (ExpiresAt.HasValue && ValidFor.HasValue)
                 {
-                    throw new GolemImageException("ExpiryTwice", GolemErrorCategory.InvalidArgument, "Give either -ExpiresAt or -ValidFor, not both.", null);
+                    throw new GolemImageException(ErrorIds.ExpiryTwice, GolemErrorCategory.InvalidArgument, "Give either -ExpiresAt or -ValidFor, not both.", null);
                 }
 
                 if (ValidFor.HasValue && ValidFor.Value <= TimeSpan.Zero)
                 {
-                    throw new GolemImageException("InvalidExpiry", GolemErrorCategory.InvalidArgument, $"-ValidFor {ValidFor.Value} is not a positive time span.", ValidFor.Value);
+                    throw new GolemImageException(ErrorIds.InvalidExpiry, GolemErrorCategory.InvalidArgument, $"-ValidFor {ValidFor.Value} is not a positive time span.", ValidFor.Value);
                 }
 
                 DateTimeOffset now = DateTimeOffset.UtcNow;
@@ -144,16 +144,16 @@ namespace GolemImage.Cmdlets
                     payload = ManifestPayload.FromTaskPackage(TaskPackage!);
                     if (Hash != null && ImageQuery.ForHash(Hash).Sha3Hex != payload.Sha3Hex)
                     {
-                        throw new GolemImageException("TaskPackageMismatch", GolemErrorCategory.InvalidArgument, $"The task package names the image {payload.Sha3Hex}, not {Hash}.", TaskPackage);
+                        throw new GolemImageException(ErrorIds.TaskPackageMismatch, GolemErrorCategory.InvalidArgument, $"The task package names the image {payload.Sha3Hex}, not {Hash}.", TaskPackage);
                     }
                 }
                 else if (Hash != null)
                 {
-                    throw new GolemImageException("PayloadUrlRequired", GolemErrorCategory.InvalidArgument, $"The image {Hash} needs a URL providers download it from: give -Url, or pipe in Find-GolemImage, Publish-GolemImage or Get-GolemImageHash -Url output.", Hash);
+                    throw new GolemImageException(ErrorIds.PayloadUrlRequired, GolemErrorCategory.InvalidArgument, $"The image {Hash} needs a URL providers download it from: give -Url, or pipe in Find-GolemImage, Publish-GolemImage or Get-GolemImageHash -Url output.", Hash);
                 }
                 else
                 {
-                    throw new GolemImageException("PayloadHashRequired", GolemErrorCategory.InvalidArgument, "A payload needs the image's hash: give -Hash with -Url (Get-GolemImageHash prints it), or pipe in Find-GolemImage output.", Url![0].OriginalString);
+                    throw new GolemImageException(ErrorIds.PayloadHashRequired, GolemErrorCategory.InvalidArgument, "A payload needs the image's hash: give -Hash with -Url (Get-GolemImageHash prints it), or pipe in Find-GolemImage output.", Url![0].OriginalString);
                 }
 
                 request.Payloads.Add(payload);
@@ -175,7 +175,7 @@ namespace GolemImage.Cmdlets
             {
                 if (badInputs > 0)
                 {
-                    throw new GolemImageException("ManifestNotCreated", GolemErrorCategory.InvalidArgument, $"{badInputs} of the images given could not be used (see the errors above), so no manifest was made: a manifest without them would not be the one meant.", null);
+                    throw new GolemImageException(ErrorIds.ManifestNotCreated, GolemErrorCategory.InvalidArgument, $"{badInputs} of the images given could not be used (see the errors above), so no manifest was made: a manifest without them would not be the one meant.", null);
                 }
 
                 request.Name = Name ?? DefaultName();

@@ -67,12 +67,12 @@ namespace GolemImage.Cmdlets
             {
                 if (Anonymous.IsPresent && Tag != null)
                 {
-                    throw new GolemImageException("AnonymousWithTag", GolemErrorCategory.InvalidArgument, "An anonymous upload cannot be tagged: use either -Tag or -Anonymous.", Tag);
+                    throw new GolemImageException(ErrorIds.AnonymousWithTag, GolemErrorCategory.InvalidArgument, "An anonymous upload cannot be tagged: use either -Tag or -Anonymous.", Tag);
                 }
 
                 if (!Anonymous.IsPresent && Tag == null)
                 {
-                    throw new GolemImageException("TagRequired", GolemErrorCategory.InvalidArgument, "Say where to publish with -Tag <user>/<repository>:<tag>, or upload untagged with -Anonymous.", null);
+                    throw new GolemImageException(ErrorIds.TagRequired, GolemErrorCategory.InvalidArgument, "Say where to publish with -Tag <user>/<repository>:<tag>, or upload untagged with -Anonymous.", null);
                 }
 
                 string url = RegistryUrl?.OriginalString ?? NonEmpty(Environment.GetEnvironmentVariable("REGISTRY_URL")) ?? RegistryPublisher.DefaultRegistryUrl;
@@ -150,7 +150,7 @@ namespace GolemImage.Cmdlets
             string? token = NonEmpty(Environment.GetEnvironmentVariable("REGISTRY_TOKEN"));
             if (user == null || token == null)
             {
-                throw new GolemImageException("CredentialRequired", GolemErrorCategory.AuthenticationError, $"Publishing as {imageTag} needs a registry user and personal access token: pass -Credential, or set REGISTRY_USER and REGISTRY_TOKEN. Use -Anonymous to upload without a tag.", Tag);
+                throw new GolemImageException(ErrorIds.CredentialRequired, GolemErrorCategory.AuthenticationError, $"Publishing as {imageTag} needs a registry user and personal access token: pass -Credential, or set REGISTRY_USER and REGISTRY_TOKEN. Use -Anonymous to upload without a tag.", Tag);
             }
 
             return new RegistryCredential(user, token);

@@ -39,7 +39,7 @@ namespace GolemImage.Cmdlets
                     target = output;
                     if (written.TryGetValue(output, out string? other) && other != image.Sha3Hex)
                     {
-                        throw new GolemImageException("OutputConflict", GolemErrorCategory.ResourceExists, $"This command already saved the image {other} to '{output}'; give -OutputPath a directory to save several images.", output);
+                        throw new GolemImageException(ErrorIds.OutputConflict, GolemErrorCategory.ResourceExists, $"This command already saved the image {other} to '{output}'; give -OutputPath a directory to save several images.", output);
                     }
 
                     Uri url = ImageDownloader.ChooseUrl(image);

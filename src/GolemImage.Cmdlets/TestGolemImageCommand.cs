@@ -41,7 +41,7 @@ namespace GolemImage.Cmdlets
             {
                 WriteError(new ErrorRecord(
                     new ArgumentException($"-Url checks one image against the file at {Url.AbsoluteUri}, but the path names {files.Count} files."),
-                    "UrlNeedsOneImage",
+                    ErrorIds.UrlNeedsOneImage,
                     ErrorCategory.InvalidArgument,
                     Url));
                 return;

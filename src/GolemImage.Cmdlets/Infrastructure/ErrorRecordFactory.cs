@@ -20,15 +20,15 @@ namespace GolemImage.Cmdlets.Infrastructure
                     return new ErrorRecord(golem, golem.ErrorId, Map(golem.Category), golem.Target ?? target);
                 case FileNotFoundException _:
                 case DirectoryNotFoundException _:
-                    return new ErrorRecord(exception, "FileNotFound", ErrorCategory.ObjectNotFound, target);
+                    return new ErrorRecord(exception, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, target);
                 case UnauthorizedAccessException _:
-                    return new ErrorRecord(exception, "AccessDenied", ErrorCategory.PermissionDenied, target);
+                    return new ErrorRecord(exception, ErrorIds.AccessDenied, ErrorCategory.PermissionDenied, target);
                 case IOException _:
-                    return new ErrorRecord(exception, "IOError", ErrorCategory.ReadError, target);
+                    return new ErrorRecord(exception, ErrorIds.IOError, ErrorCategory.ReadError, target);
                 case OperationCanceledException _:
-                    return new ErrorRecord(exception, "OperationStopped", ErrorCategory.OperationStopped, target);
+                    return new ErrorRecord(exception, ErrorIds.OperationStopped, ErrorCategory.OperationStopped, target);
                 default:
-                    return new ErrorRecord(exception, "UnexpectedError", ErrorCategory.NotSpecified, target);
+                    return new ErrorRecord(exception, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, target);
             }
         }
 

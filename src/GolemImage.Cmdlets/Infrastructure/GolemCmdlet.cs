@@ -113,7 +113,7 @@ namespace GolemImage.Cmdlets.Infrastructure
                         {
                             WriteError(new ErrorRecord(
                                 new ArgumentException($"The path '{path}' is not a file-system path."),
-                                "NotFileSystemPath",
+                                ErrorIds.NotFileSystemPath,
                                 ErrorCategory.InvalidArgument,
                                 path));
                             continue;
@@ -122,7 +122,7 @@ namespace GolemImage.Cmdlets.Infrastructure
                 }
                 catch (Exception ex) when (ex is ItemNotFoundException || ex is DriveNotFoundException || ex is ProviderNotFoundException)
                 {
-                    WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, path));
+                    WriteError(new ErrorRecord(ex, ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound, path));
                     continue;
                 }
 

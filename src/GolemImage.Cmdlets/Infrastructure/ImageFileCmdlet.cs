@@ -36,7 +36,7 @@ namespace GolemImage.Cmdlets.Infrastructure
 
             WriteError(new ErrorRecord(
                 new ArgumentException($"The URL '{url.OriginalString}' is not absolute; providers need a full URL such as https://example.com/image.gvmi."),
-                "RelativeUrl",
+                ErrorIds.RelativeUrl,
                 ErrorCategory.InvalidArgument,
                 url));
             return true;
@@ -53,7 +53,7 @@ namespace GolemImage.Cmdlets.Infrastructure
             {
                 if (Directory.Exists(file))
                 {
-                    WriteEngineError(new GolemImageException("PathIsDirectory", GolemErrorCategory.InvalidArgument, $"'{file}' is a directory, not a .gvmi image file.", file), file);
+                    WriteEngineError(new GolemImageException(ErrorIds.PathIsDirectory, GolemErrorCategory.InvalidArgument, $"'{file}' is a directory, not a .gvmi image file.", file), file);
                     continue;
                 }
 

@@ -89,8 +89,7 @@ namespace GolemImage.Compression
         {
             if (_createCompressor == null)
             {
-                throw new GolemImageException(
-                    "CompressorNotAvailable",
+                throw new GolemImageException(ErrorIds.CompressorNotAvailable,
                     GolemErrorCategory.NotImplemented,
                     $"This version of GolemImage cannot write {Name} squashfs images yet; use {CompressorTable.DescribeWritable()}.",
                     Name);

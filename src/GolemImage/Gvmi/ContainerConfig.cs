@@ -295,7 +295,7 @@ namespace GolemImage.Gvmi
 
         private static GolemImageException Invalid(string message, Exception? inner = null)
         {
-            return new GolemImageException("InvalidContainerConfig", GolemErrorCategory.InvalidData, message, null, inner);
+            return new GolemImageException(ErrorIds.InvalidContainerConfig, GolemErrorCategory.InvalidData, message, null, inner);
         }
     }
 }

@@ -30,19 +30,19 @@ namespace GolemImage.Gvmi
             }
             catch (FileNotFoundException ex)
             {
-                throw new GolemImageException("ImageNotFound", GolemErrorCategory.ObjectNotFound, $"Cannot find the image file '{path}'.", path, ex);
+                throw new GolemImageException(ErrorIds.ImageNotFound, GolemErrorCategory.ObjectNotFound, $"Cannot find the image file '{path}'.", path, ex);
             }
             catch (DirectoryNotFoundException ex)
             {
-                throw new GolemImageException("ImageNotFound", GolemErrorCategory.ObjectNotFound, $"Cannot find the image file '{path}'.", path, ex);
+                throw new GolemImageException(ErrorIds.ImageNotFound, GolemErrorCategory.ObjectNotFound, $"Cannot find the image file '{path}'.", path, ex);
             }
             catch (UnauthorizedAccessException ex)
             {
-                throw new GolemImageException("ImageNotReadable", GolemErrorCategory.PermissionDenied, $"Cannot read '{path}': {ex.Message}", path, ex);
+                throw new GolemImageException(ErrorIds.ImageNotReadable, GolemErrorCategory.PermissionDenied, $"Cannot read '{path}': {ex.Message}", path, ex);
             }
             catch (IOException ex) when (!(ex is EndOfStreamException))
             {
-                throw new GolemImageException("ImageNotReadable", GolemErrorCategory.ReadError, $"Cannot read '{path}': {ex.Message}", path, ex);
+                throw new GolemImageException(ErrorIds.ImageNotReadable, GolemErrorCategory.ReadError, $"Cannot read '{path}': {ex.Message}", path, ex);
             }
 
             string? hash = null;

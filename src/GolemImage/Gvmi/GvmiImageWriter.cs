@@ -46,7 +46,7 @@ namespace GolemImage.Gvmi
             string directory = Path.GetDirectoryName(fullPath) ?? ".";
             if (!Directory.Exists(directory))
             {
-                throw new GolemImageException("OutputDirectoryNotFound", GolemErrorCategory.ObjectNotFound,
+                throw new GolemImageException(ErrorIds.OutputDirectoryNotFound, GolemErrorCategory.ObjectNotFound,
                     $"Cannot write '{fullPath}': the directory '{directory}' does not exist.", fullPath);
             }
 
@@ -142,12 +142,12 @@ namespace GolemImage.Gvmi
             }
             catch (IOException ex)
             {
-                throw new GolemImageException("OutputWriteFailed", GolemErrorCategory.WriteError,
+                throw new GolemImageException(ErrorIds.OutputWriteFailed, GolemErrorCategory.WriteError,
                     $"Cannot write the image '{fullPath}': {ex.Message}", fullPath, ex);
             }
             catch (UnauthorizedAccessException ex)
             {
-                throw new GolemImageException("OutputAccessDenied", GolemErrorCategory.PermissionDenied,
+                throw new GolemImageException(ErrorIds.OutputAccessDenied, GolemErrorCategory.PermissionDenied,
                     $"Cannot write the image '{fullPath}': {ex.Message}", fullPath, ex);
             }
         }

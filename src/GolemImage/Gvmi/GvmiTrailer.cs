@@ -44,7 +44,7 @@ namespace GolemImage.Gvmi
             if (utf8Json.Length > MaxJsonLength)
             {
                 throw new GolemImageException(
-                    "ContainerConfigTooLarge",
+                    ErrorIds.ContainerConfigTooLarge,
                     GolemErrorCategory.InvalidArgument,
                     $"The container config JSON is {utf8Json.Length} bytes; a .gvmi trailer can hold at most {MaxJsonLength} bytes (8 decimal digits).");
             }
@@ -82,7 +82,7 @@ namespace GolemImage.Gvmi
             long fileLength = seekable.Length;
             if (fileLength < FixedLength)
             {
-                throw Fail("GvmiTrailerTruncated", source, $"'{source}' is {fileLength} bytes long, too short to hold a .gvmi trailer (at least {FixedLength} bytes).");
+                throw Fail(ErrorIds.GvmiTrailerTruncated, source, $"'{source}' is {fileLength} bytes long, too short to hold a .gvmi trailer (at least {FixedLength} bytes).");
             }
 
             var digits = new byte[8];
@@ -90,13 +90,13 @@ namespace GolemImage.Gvmi
             ReadExactly(seekable, digits, source);
             if (!TryParseLength(digits, out int jsonLength))
             {
-                throw Fail("GvmiTrailerLengthInvalid", source, $"'{source}' does not end with a .gvmi trailer: its last 8 bytes ({Describe(digits)}) are not the JSON length as 8 decimal digits.");
+                throw Fail(ErrorIds.GvmiTrailerLengthInvalid, source, $"'{source}' does not end with a .gvmi trailer: its last 8 bytes ({Describe(digits)}) are not the JSON length as 8 decimal digits.");
             }
 
             long trailerOffset = fileLength - FixedLength - jsonLength;
             if (trailerOffset < 0)
             {
-                throw Fail("GvmiTrailerTruncated", source, $"'{source}' is truncated: its trailer announces {jsonLength} bytes of JSON, but the file is only {fileLength} bytes long.");
+                throw Fail(ErrorIds.GvmiTrailerTruncated, source, $"'{source}' is truncated: its trailer announces {jsonLength} bytes of JSON, but the file is only {fileLength} bytes long.");
             }
 
             var crcAndJson = new byte[4 + jsonLength];
@@ -106,7 +106,7 @@ namespace GolemImage.Gvmi
             uint actualCrc = Crc32.HashToUInt32(new ReadOnlySpan<byte>(crcAndJson, 4, jsonLength));
             if (storedCrc != actualCrc)
             {
-                throw Fail("GvmiTrailerCrcMismatch", source, $"'{source}' has a corrupt .gvmi trailer: the CRC-32 stored at byte {trailerOffset} is 0x{storedCrc:x8} but the {jsonLength} bytes of JSON hash to 0x{actualCrc:x8} (ya-runtime-vm rejects this as 'Invalid ContainerConfig crc32 sum').");
+                throw Fail(ErrorIds.GvmiTrailerCrcMismatch, source, $"'{source}' has a corrupt .gvmi trailer: the CRC-32 stored at byte {trailerOffset} is 0x{storedCrc:x8} but the {jsonLength} bytes of JSON hash to 0x{actualCrc:x8} (ya-runtime-vm rejects this as 'Invalid ContainerConfig crc32 sum').");
             }
 
             string json;
@@ -116,7 +116,7 @@ namespace GolemImage.Gvmi
             }
             catch (DecoderFallbackException ex)
             {
-                throw Fail("GvmiTrailerNotUtf8", source, $"'{source}' has a .gvmi trailer whose JSON is not valid UTF-8.", ex);
+                throw Fail(ErrorIds.GvmiTrailerNotUtf8, source, $"'{source}' has a .gvmi trailer whose JSON is not valid UTF-8.", ex);
             }
 
             ContainerConfig config;
@@ -174,7 +174,7 @@ namespace GolemImage.Gvmi
                 int read = stream.Read(buffer, filled, buffer.Length - filled);
                 if (read == 0)
                 {
-                    throw Fail("GvmiTrailerTruncated", source, $"'{source}' ended while its .gvmi trailer was being read.");
+                    throw Fail(ErrorIds.GvmiTrailerTruncated, source, $"'{source}' ended while its .gvmi trailer was being read.");
                 }
 
                 filled += read;

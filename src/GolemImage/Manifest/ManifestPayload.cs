@@ -12,21 +12,21 @@ namespace GolemImage.Manifest
         {
             if (!ImageQuery.IsSha3Hex(sha3Hex))
             {
-                throw new GolemImageException("InvalidImageHash", GolemErrorCategory.InvalidArgument, $"'{sha3Hex}' is not an image hash (56 hex digits of SHA3-224).", sha3Hex);
+                throw new GolemImageException(ErrorIds.InvalidImageHash, GolemErrorCategory.InvalidArgument, $"'{sha3Hex}' is not an image hash (56 hex digits of SHA3-224).", sha3Hex);
             }
 
             Sha3Hex = sha3Hex.ToLowerInvariant();
             Urls = urls.ToList();
             if (Urls.Count == 0)
             {
-                throw new GolemImageException("PayloadUrlRequired", GolemErrorCategory.InvalidArgument, $"The payload {Sha3Hex} needs a URL providers download it from (-Url, or pipe in Find-GolemImage output).", Sha3Hex);
+                throw new GolemImageException(ErrorIds.PayloadUrlRequired, GolemErrorCategory.InvalidArgument, $"The payload {Sha3Hex} needs a URL providers download it from (-Url, or pipe in Find-GolemImage output).", Sha3Hex);
             }
 
             foreach (Uri url in Urls)
             {
                 if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
                 {
-                    throw new GolemImageException("InvalidPayloadUrl", GolemErrorCategory.InvalidArgument, $"'{url.OriginalString}' is not an absolute http or https URL providers can download the image {Sha3Hex} from.", url.OriginalString);
+                    throw new GolemImageException(ErrorIds.InvalidPayloadUrl, GolemErrorCategory.InvalidArgument, $"'{url.OriginalString}' is not an absolute http or https URL providers can download the image {Sha3Hex} from.", url.OriginalString);
                 }
             }
         }
@@ -46,7 +46,7 @@ namespace GolemImage.Manifest
                 return new ManifestPayload(text.Substring(prefix.Length, 56), new[] { url });
             }
 
-            throw new GolemImageException("InvalidTaskPackage", GolemErrorCategory.InvalidArgument, $"'{taskPackage}' is not a task package of the form hash:sha3:<56 hex digits>:<url>.", taskPackage);
+            throw new GolemImageException(ErrorIds.InvalidTaskPackage, GolemErrorCategory.InvalidArgument, $"'{taskPackage}' is not a task package of the form hash:sha3:<56 hex digits>:<url>.", taskPackage);
         }
     }
 }

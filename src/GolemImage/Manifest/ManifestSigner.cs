@@ -38,7 +38,7 @@ namespace GolemImage.Manifest
                 }
                 catch (CryptographicException ex)
                 {
-                    throw new GolemImageException("SigningFailed", GolemErrorCategory.InvalidArgument, $"Signing the manifest failed: {ex.Message}", null, ex);
+                    throw new GolemImageException(ErrorIds.SigningFailed, GolemErrorCategory.InvalidArgument, $"Signing the manifest failed: {ex.Message}", null, ex);
                 }
 
                 string? certificateText = null;
@@ -48,12 +48,12 @@ namespace GolemImage.Manifest
                     {
                         if (publicKey == null)
                         {
-                            throw new GolemImageException("CertificateNotRsa", GolemErrorCategory.InvalidArgument, $"The certificate '{certificate.Subject}' does not hold an RSA key; manifests are signed with RSA-SHA256.", certificate.Subject);
+                            throw new GolemImageException(ErrorIds.CertificateNotRsa, GolemErrorCategory.InvalidArgument, $"The certificate '{certificate.Subject}' does not hold an RSA key; manifests are signed with RSA-SHA256.", certificate.Subject);
                         }
 
                         if (!publicKey.VerifyData(text, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
                         {
-                            throw new GolemImageException("KeyDoesNotMatchCertificate", GolemErrorCategory.InvalidArgument, $"The private key does not belong to the certificate '{certificate.Subject}': providers would reject the signature.", certificate.Subject);
+                            throw new GolemImageException(ErrorIds.KeyDoesNotMatchCertificate, GolemErrorCategory.InvalidArgument, $"The private key does not belong to the certificate '{certificate.Subject}': providers would reject the signature.", certificate.Subject);
                         }
                     }
 
@@ -92,7 +92,7 @@ namespace GolemImage.Manifest
             {
             }
 
-            return key ?? throw new GolemImageException("CertificateWithoutPrivateKey", GolemErrorCategory.InvalidArgument, $"The certificate '{certificate.Subject}' comes without its RSA private key: load it with the key (a .pfx, or Cert:\\CurrentUser\\My), or give the key with -PrivateKeyPath.", certificate.Subject);
+            return key ?? throw new GolemImageException(ErrorIds.CertificateWithoutPrivateKey, GolemErrorCategory.InvalidArgument, $"The certificate '{certificate.Subject}' comes without its RSA private key: load it with the key (a .pfx, or Cert:\\CurrentUser\\My), or give the key with -PrivateKeyPath.", certificate.Subject);
         }
     }
 }

@@ -48,26 +48,26 @@ namespace GolemImage.Manifest
         {
             if (request.Payloads.Count == 0)
             {
-                throw new GolemImageException("PayloadRequired", GolemErrorCategory.InvalidArgument, "A manifest needs at least one payload: pipe in Find-GolemImage, Publish-GolemImage or Get-GolemImageHash -Url output, or give -Hash with -Url.", null);
+                throw new GolemImageException(ErrorIds.PayloadRequired, GolemErrorCategory.InvalidArgument, "A manifest needs at least one payload: pipe in Find-GolemImage, Publish-GolemImage or Get-GolemImageHash -Url output, or give -Hash with -Url.", null);
             }
 
             if (string.IsNullOrWhiteSpace(request.Name) || string.IsNullOrWhiteSpace(request.Version))
             {
-                throw new GolemImageException("InvalidManifestMetadata", GolemErrorCategory.InvalidArgument, "The manifest's metadata needs a name and a version.", request.Name);
+                throw new GolemImageException(ErrorIds.InvalidManifestMetadata, GolemErrorCategory.InvalidArgument, "The manifest's metadata needs a name and a version.", request.Name);
             }
 
             DateTimeOffset created = Truncate(request.CreatedAt);
             DateTimeOffset expires = Truncate(request.ExpiresAt ?? created.AddDays(90));
             if (expires <= created)
             {
-                throw new GolemImageException("InvalidExpiry", GolemErrorCategory.InvalidArgument, $"The manifest would expire ({Timestamp(expires)}) no later than it is created ({Timestamp(created)}).", expires);
+                throw new GolemImageException(ErrorIds.InvalidExpiry, GolemErrorCategory.InvalidArgument, $"The manifest would expire ({Timestamp(expires)}) no later than it is created ({Timestamp(created)}).", expires);
             }
 
             foreach (Uri url in request.OutboundUrls)
             {
                 if (!url.IsAbsoluteUri || !OutboundSchemes.Contains(url.Scheme) || string.IsNullOrEmpty(url.Host))
                 {
-                    throw new GolemImageException("InvalidOutboundUrl", GolemErrorCategory.InvalidArgument, $"'{url.OriginalString}' is not an outbound URL a manifest can allow: it must be absolute, with a host, and use {string.Join(", ", OutboundSchemes)}.", url.OriginalString);
+                    throw new GolemImageException(ErrorIds.InvalidOutboundUrl, GolemErrorCategory.InvalidArgument, $"'{url.OriginalString}' is not an outbound URL a manifest can allow: it must be absolute, with a host, and use {string.Join(", ", OutboundSchemes)}.", url.OriginalString);
                 }
             }
 
@@ -160,12 +160,12 @@ namespace GolemImage.Manifest
         {
             if (Directory.Exists(path))
             {
-                throw new GolemImageException("OutputIsDirectory", GolemErrorCategory.InvalidArgument, $"Cannot write the manifest to '{path}': it is a directory.", path);
+                throw new GolemImageException(ErrorIds.OutputIsDirectory, GolemErrorCategory.InvalidArgument, $"Cannot write the manifest to '{path}': it is a directory.", path);
             }
 
             if (File.Exists(path) && !overwrite)
             {
-                throw new GolemImageException("OutputExists", GolemErrorCategory.ResourceExists, $"'{path}' exists. Use -Force to replace it, or choose another -OutputPath.", path);
+                throw new GolemImageException(ErrorIds.OutputExists, GolemErrorCategory.ResourceExists, $"'{path}' exists. Use -Force to replace it, or choose another -OutputPath.", path);
             }
 
             string temporary = path + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
@@ -184,7 +184,7 @@ namespace GolemImage.Manifest
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 File.Delete(temporary);
-                throw new GolemImageException("ManifestWriteFailed", GolemErrorCategory.WriteError, $"Cannot write the manifest to '{path}': {ex.Message}", path, ex);
+                throw new GolemImageException(ErrorIds.ManifestWriteFailed, GolemErrorCategory.WriteError, $"Cannot write the manifest to '{path}': {ex.Message}", path, ex);
             }
         }
 

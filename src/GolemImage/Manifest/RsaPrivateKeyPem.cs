@@ -23,7 +23,7 @@ namespace GolemImage.Manifest
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new GolemImageException("PrivateKeyUnreadable", GolemErrorCategory.ReadError, $"Cannot read the private key '{path}': {ex.Message}", path, ex);
+                throw new GolemImageException(ErrorIds.PrivateKeyUnreadable, GolemErrorCategory.ReadError, $"Cannot read the private key '{path}': {ex.Message}", path, ex);
             }
 
             return Parse(text, path);
@@ -161,7 +161,7 @@ namespace GolemImage.Manifest
         }
 
         private static GolemImageException Invalid(string name, string why) =>
-            new GolemImageException("InvalidPrivateKey", GolemErrorCategory.InvalidData, $"'{name}' is not a usable RSA private key: {why}.", name);
+            new GolemImageException(ErrorIds.InvalidPrivateKey, GolemErrorCategory.InvalidData, $"'{name}' is not a usable RSA private key: {why}.", name);
 
         /// <summary>Just enough DER for RSA keys: SEQUENCE, INTEGER, OCTET STRING, OBJECT IDENTIFIER, with bounds checks.</summary>
         private sealed class DerReader

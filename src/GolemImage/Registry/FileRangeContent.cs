@@ -39,7 +39,7 @@ namespace GolemImage.Registry
                     int read = await file.ReadAsync(buffer, 0, (int)Math.Min(buffer.Length, remaining)).ConfigureAwait(false);
                     if (read == 0)
                     {
-                        throw new GolemImageException("ImageChangedWhileReading", GolemErrorCategory.ReadError, $"'{path}' ended at byte {offset + length - remaining}, inside a chunk it had when publishing started; was it changed meanwhile?", path);
+                        throw new GolemImageException(ErrorIds.ImageChangedWhileReading, GolemErrorCategory.ReadError, $"'{path}' ended at byte {offset + length - remaining}, inside a chunk it had when publishing started; was it changed meanwhile?", path);
                     }
 
                     await stream.WriteAsync(buffer, 0, read).ConfigureAwait(false);

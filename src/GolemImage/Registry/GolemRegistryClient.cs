@@ -77,7 +77,7 @@ namespace GolemImage.Registry
                 string body = await ReadMessageAsync(response).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.Unauthorized)
                 {
-                    throw new GolemImageException("RegistryAuthenticationFailed", GolemErrorCategory.AuthenticationError, $"The registry {baseUri} refused the personal access token of user '{credential.UserName}' ({body}). Check -Credential or REGISTRY_USER/REGISTRY_TOKEN.", baseUri.ToString());
+                    throw new GolemImageException(ErrorIds.RegistryAuthenticationFailed, GolemErrorCategory.AuthenticationError, $"The registry {baseUri} refused the personal access token of user '{credential.UserName}' ({body}). Check -Credential or REGISTRY_USER/REGISTRY_TOKEN.", baseUri.ToString());
                 }
 
                 throw Unexpected(response, body, "the login check");
@@ -121,7 +121,7 @@ namespace GolemImage.Registry
                 }
                 catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException || ex is FormatException)
                 {
-                    throw new GolemImageException("RegistryProtocolError", GolemErrorCategory.ProtocolError, $"The registry {baseUri} answered the descriptor status with something that is not the expected JSON: {Summarize(body)}", baseUri.ToString(), ex);
+                    throw new GolemImageException(ErrorIds.RegistryProtocolError, GolemErrorCategory.ProtocolError, $"The registry {baseUri} answered the descriptor status with something that is not the expected JSON: {Summarize(body)}", baseUri.ToString(), ex);
                 }
             }
         }
@@ -140,7 +140,7 @@ namespace GolemImage.Registry
                 if (!IsSuccess(response))
                 {
                     string body = await ReadMessageAsync(response).ConfigureAwait(false);
-                    throw new GolemImageException("RegistryRejectedDescriptor", GolemErrorCategory.InvalidData, $"The registry {baseUri} refused the image descriptor {descriptor.DescriptorSha256Hex} with HTTP {(int)response.StatusCode}: {body}", baseUri.ToString());
+                    throw new GolemImageException(ErrorIds.RegistryRejectedDescriptor, GolemErrorCategory.InvalidData, $"The registry {baseUri} refused the image descriptor {descriptor.DescriptorSha256Hex} with HTTP {(int)response.StatusCode}: {body}", baseUri.ToString());
                 }
             }
         }
@@ -189,7 +189,7 @@ namespace GolemImage.Registry
                 {
                     Rollback();
                     string body = await ReadMessageAsync(response).ConfigureAwait(false);
-                    throw new GolemImageException("RegistryRejectedChunk", GolemErrorCategory.InvalidData, $"The registry {baseUri} refused chunk {chunkNumber} (bytes {position}..{position + length - 1}) of '{imagePath}' with HTTP {(int)response.StatusCode}: {body}", imagePath);
+                    throw new GolemImageException(ErrorIds.RegistryRejectedChunk, GolemErrorCategory.InvalidData, $"The registry {baseUri} refused chunk {chunkNumber} (bytes {position}..{position + length - 1}) of '{imagePath}' with HTTP {(int)response.StatusCode}: {body}", imagePath);
                 }
             }
         }
@@ -225,13 +225,13 @@ namespace GolemImage.Registry
                 switch (response.StatusCode)
                 {
                     case HttpStatusCode.Unauthorized:
-                        throw new GolemImageException("RegistryAuthenticationFailed", GolemErrorCategory.AuthenticationError, $"The registry {baseUri} refused the personal access token of user '{credential.UserName}' for tag {tag} ({body}).", tag.ToString());
+                        throw new GolemImageException(ErrorIds.RegistryAuthenticationFailed, GolemErrorCategory.AuthenticationError, $"The registry {baseUri} refused the personal access token of user '{credential.UserName}' for tag {tag} ({body}).", tag.ToString());
                     case HttpStatusCode.Forbidden:
-                        throw new GolemImageException("RegistryPermissionDenied", GolemErrorCategory.PermissionDenied, $"User '{credential.UserName}' may not attach tag {tag} at {baseUri} ({body}).", tag.ToString());
+                        throw new GolemImageException(ErrorIds.RegistryPermissionDenied, GolemErrorCategory.PermissionDenied, $"User '{credential.UserName}' may not attach tag {tag} at {baseUri} ({body}).", tag.ToString());
                     case HttpStatusCode.NotFound:
-                        throw new GolemImageException("RegistryRepositoryNotFound", GolemErrorCategory.ObjectNotFound, $"The registry {baseUri} has no repository '{tag.User}/{tag.Repository}' (or no such descriptor) to attach tag {tag} to ({body}). Create the repository on the registry portal first.", tag.ToString());
+                        throw new GolemImageException(ErrorIds.RegistryRepositoryNotFound, GolemErrorCategory.ObjectNotFound, $"The registry {baseUri} has no repository '{tag.User}/{tag.Repository}' (or no such descriptor) to attach tag {tag} to ({body}). Create the repository on the registry portal first.", tag.ToString());
                     case HttpStatusCode.BadRequest:
-                        throw new GolemImageException("RegistryRejectedTag", GolemErrorCategory.InvalidArgument, $"The registry {baseUri} refused tag {tag} ({body}).", tag.ToString());
+                        throw new GolemImageException(ErrorIds.RegistryRejectedTag, GolemErrorCategory.InvalidArgument, $"The registry {baseUri} refused tag {tag} ({body}).", tag.ToString());
                     default:
                         throw Unexpected(response, body, what);
                 }
@@ -272,7 +272,7 @@ namespace GolemImage.Registry
                 }
                 catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException || ex is KeyNotFoundException || ex is FormatException)
                 {
-                    throw new GolemImageException("RegistryProtocolError", GolemErrorCategory.ProtocolError, $"The registry {baseUri} answered the image info with something that is not the expected JSON: {Summarize(body)}", baseUri.ToString(), ex);
+                    throw new GolemImageException(ErrorIds.RegistryProtocolError, GolemErrorCategory.ProtocolError, $"The registry {baseUri} answered the image info with something that is not the expected JSON: {Summarize(body)}", baseUri.ToString(), ex);
                 }
             }
         }
@@ -380,7 +380,7 @@ namespace GolemImage.Registry
         }
 
         private GolemImageException Unexpected(HttpResponseMessage response, string body, string what) =>
-            new GolemImageException("RegistryRequestFailed", GolemErrorCategory.ProtocolError, $"The registry {baseUri} answered {what} with HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {body}", baseUri.ToString());
+            new GolemImageException(ErrorIds.RegistryRequestFailed, GolemErrorCategory.ProtocolError, $"The registry {baseUri} answered {what} with HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {body}", baseUri.ToString());
 
         private TimeSpan Backoff(int attempt)
         {
@@ -428,7 +428,7 @@ namespace GolemImage.Registry
                     }
                     catch (HttpRequestException ex) when (ex.InnerException is AuthenticationException)
                     {
-                        throw new GolemImageException("RegistryTlsError", GolemErrorCategory.ConnectionError, $"The TLS connection to {baseUri} failed for {what}: {Scrub(ex.InnerException.Message)}", baseUri.ToString(), ex);
+                        throw new GolemImageException(ErrorIds.RegistryTlsError, GolemErrorCategory.ConnectionError, $"The TLS connection to {baseUri} failed for {what}: {Scrub(ex.InnerException.Message)}", baseUri.ToString(), ex);
                     }
                     catch (HttpRequestException ex)
                     {
@@ -442,7 +442,7 @@ namespace GolemImage.Registry
 
                 if (attempt >= retry.MaximumRetryCount)
                 {
-                    throw new GolemImageException("RegistryUnavailable", GolemErrorCategory.ConnectionError, $"The registry {baseUri} failed {what} {attempt + 1} times; the last failure: {problem}", baseUri.ToString());
+                    throw new GolemImageException(ErrorIds.RegistryUnavailable, GolemErrorCategory.ConnectionError, $"The registry {baseUri} failed {what} {attempt + 1} times; the last failure: {problem}", baseUri.ToString());
                 }
 
                 TimeSpan pause = retryAfter.HasValue ? TimeSpan.FromTicks(Math.Min(retryAfter.Value.Ticks, TimeSpan.FromMinutes(2).Ticks)) : Backoff(attempt);

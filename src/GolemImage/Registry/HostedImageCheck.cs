@@ -35,7 +35,7 @@ namespace GolemImage.Registry
         {
             if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             {
-                throw new GolemImageException("InvalidUrl", GolemErrorCategory.InvalidArgument, $"'{url}' is not an http or https URL; providers download task packages over HTTP.", url);
+                throw new GolemImageException(ErrorIds.InvalidUrl, GolemErrorCategory.InvalidArgument, $"'{url}' is not an http or https URL; providers download task packages over HTTP.", url);
             }
 
             var findings = new List<ValidationFinding>();

@@ -232,7 +232,7 @@ namespace GolemImage.Registry
 
                 if (total != fileSize)
                 {
-                    throw new GolemImageException("ImageChangedWhileReading", GolemErrorCategory.ReadError, $"The image was {fileSize} bytes long when publishing started, but {total} bytes could be read; was it changed meanwhile?");
+                    throw new GolemImageException(ErrorIds.ImageChangedWhileReading, GolemErrorCategory.ReadError, $"The image was {fileSize} bytes long when publishing started, but {total} bytes could be read; was it changed meanwhile?");
                 }
 
                 if (inChunk > 0)
@@ -262,7 +262,7 @@ namespace GolemImage.Registry
         }
 
         private static GolemImageException Invalid(string source, string problem) =>
-            new GolemImageException("InvalidImageDescriptor", GolemErrorCategory.InvalidData, $"'{source}' is not a valid image descriptor: {problem}.", source);
+            new GolemImageException(ErrorIds.InvalidImageDescriptor, GolemErrorCategory.InvalidData, $"'{source}' is not a valid image descriptor: {problem}.", source);
 
         private static ulong ReadUInt64BigEndian(byte[] bytes, int offset)
         {

@@ -51,12 +51,12 @@ namespace GolemImage.Registry
             string? directory = Path.GetDirectoryName(Path.GetFullPath(output));
             if (directory != null && !Directory.Exists(directory))
             {
-                throw new GolemImageException("OutputDirectoryNotFound", GolemErrorCategory.ObjectNotFound, $"Cannot save the image to '{output}': the directory '{directory}' does not exist.", output);
+                throw new GolemImageException(ErrorIds.OutputDirectoryNotFound, GolemErrorCategory.ObjectNotFound, $"Cannot save the image to '{output}': the directory '{directory}' does not exist.", output);
             }
 
             if (Directory.Exists(output))
             {
-                throw new GolemImageException("OutputIsDirectory", GolemErrorCategory.InvalidArgument, $"Cannot save the image to '{output}': it is a directory.", output);
+                throw new GolemImageException(ErrorIds.OutputIsDirectory, GolemErrorCategory.InvalidArgument, $"Cannot save the image to '{output}': it is a directory.", output);
             }
 
             if (File.Exists(output))
@@ -70,7 +70,7 @@ namespace GolemImage.Registry
 
                 if (!request.Force)
                 {
-                    throw new GolemImageException("OutputExists", GolemErrorCategory.ResourceExists, $"'{output}' exists and is another file (SHA3-224 {existing}, not {request.Sha3Hex}). Use -Force to replace it, or choose another -OutputPath.", output);
+                    throw new GolemImageException(ErrorIds.OutputExists, GolemErrorCategory.ResourceExists, $"'{output}' exists and is another file (SHA3-224 {existing}, not {request.Sha3Hex}). Use -Force to replace it, or choose another -OutputPath.", output);
                 }
             }
 
@@ -104,7 +104,7 @@ namespace GolemImage.Registry
                 {
                     file.Dispose();
                     File.Delete(partial);
-                    throw new GolemImageException("HashMismatch", GolemErrorCategory.InvalidData, $"The file downloaded from {request.Url} has SHA3-224 {actual}, not the image's {request.Sha3Hex}; it was deleted. The server sent other bytes than the registry names: try again, or report it to whoever hosts the image.", output);
+                    throw new GolemImageException(ErrorIds.HashMismatch, GolemErrorCategory.InvalidData, $"The file downloaded from {request.Url} has SHA3-224 {actual}, not the image's {request.Sha3Hex}; it was deleted. The server sent other bytes than the registry names: try again, or report it to whoever hosts the image.", output);
                 }
             }
 
@@ -130,7 +130,7 @@ namespace GolemImage.Registry
             }
             catch (IOException ex)
             {
-                throw new GolemImageException("DownloadInProgress", GolemErrorCategory.ResourceUnavailable, $"Cannot write '{partial}': {ex.Message} Is another download of this image to the same place running?", partial, ex);
+                throw new GolemImageException(ErrorIds.DownloadInProgress, GolemErrorCategory.ResourceUnavailable, $"Cannot write '{partial}': {ex.Message} Is another download of this image to the same place running?", partial, ex);
             }
         }
 
@@ -205,7 +205,7 @@ namespace GolemImage.Registry
                     if (failures > request.Retry.MaximumRetryCount)
                     {
                         await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                        throw new GolemImageException("DownloadFailed", GolemErrorCategory.ConnectionError, $"The download from {request.Url} failed {failures} times in a row; the last failure: {problem}. The {file.Length} bytes received are kept in '{file.Name}', and the next Save-GolemImage to the same place resumes from there.", request.Url.ToString());
+                        throw new GolemImageException(ErrorIds.DownloadFailed, GolemErrorCategory.ConnectionError, $"The download from {request.Url} failed {failures} times in a row; the last failure: {problem}. The {file.Length} bytes received are kept in '{file.Name}', and the next Save-GolemImage to the same place resumes from there.", request.Url.ToString());
                     }
 
                     TimeSpan pause = Backoff(failures - 1);
@@ -254,7 +254,7 @@ namespace GolemImage.Registry
                                     long? length = response.Content.Headers.ContentLength;
                                     if (length.HasValue && size >= 0 && length.Value != size)
                                     {
-                                        throw new GolemImageException("DownloadSizeMismatch", GolemErrorCategory.ProtocolError, $"{request.Url} serves {length.Value} bytes, but the registry says the image {request.Sha3Hex} has {size}.", request.Url.ToString());
+                                        throw new GolemImageException(ErrorIds.DownloadSizeMismatch, GolemErrorCategory.ProtocolError, $"{request.Url} serves {length.Value} bytes, but the registry says the image {request.Sha3Hex} has {size}.", request.Url.ToString());
                                     }
 
                                     if (length.HasValue)
@@ -281,7 +281,7 @@ namespace GolemImage.Registry
                         }
                         catch (HttpRequestException ex) when (ex.InnerException is AuthenticationException)
                         {
-                            throw new GolemImageException("DownloadTlsError", GolemErrorCategory.ConnectionError, $"The TLS connection to {request.Url} failed: {ex.InnerException.Message}", request.Url.ToString(), ex);
+                            throw new GolemImageException(ErrorIds.DownloadTlsError, GolemErrorCategory.ConnectionError, $"The TLS connection to {request.Url} failed: {ex.InnerException.Message}", request.Url.ToString(), ex);
                         }
                         catch (Exception ex) when (ex is HttpRequestException || ex is IOException)
                         {
@@ -291,7 +291,7 @@ namespace GolemImage.Registry
 
                     if (attempt >= request.Retry.MaximumRetryCount)
                     {
-                        throw new GolemImageException("DownloadFailed", GolemErrorCategory.ConnectionError, $"HEAD {request.Url} failed {attempt + 1} times; the last failure: {problem}", request.Url.ToString());
+                        throw new GolemImageException(ErrorIds.DownloadFailed, GolemErrorCategory.ConnectionError, $"HEAD {request.Url} failed {attempt + 1} times; the last failure: {problem}", request.Url.ToString());
                     }
 
                     TimeSpan pause = Backoff(attempt);
@@ -362,7 +362,7 @@ namespace GolemImage.Registry
                             }
                             else if (range.From != from)
                             {
-                                throw new GolemImageException("RegistryProtocolError", GolemErrorCategory.ProtocolError, $"Asked {request.Url} for the bytes from {from}, it sent them from {range.From}.", request.Url.ToString());
+                                throw new GolemImageException(ErrorIds.RegistryProtocolError, GolemErrorCategory.ProtocolError, $"Asked {request.Url} for the bytes from {from}, it sent them from {range.From}.", request.Url.ToString());
                             }
                         }
 
@@ -426,7 +426,7 @@ namespace GolemImage.Registry
 
                         if (size >= 0 && file.Length + read > size)
                         {
-                            throw new GolemImageException("DownloadSizeMismatch", GolemErrorCategory.ProtocolError, $"{request.Url} sent more than the {size} bytes of the image {request.Sha3Hex}.", request.Url.ToString());
+                            throw new GolemImageException(ErrorIds.DownloadSizeMismatch, GolemErrorCategory.ProtocolError, $"{request.Url} sent more than the {size} bytes of the image {request.Sha3Hex}.", request.Url.ToString());
                         }
 
                         await file.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);

@@ -44,8 +44,7 @@ namespace GolemImage.Registry
             string hex = StripPrefix(text?.Trim() ?? string.Empty);
             if (!IsSha3Hex(hex))
             {
-                throw new GolemImageException(
-                    "InvalidImageHash",
+                throw new GolemImageException(ErrorIds.InvalidImageHash,
                     GolemErrorCategory.InvalidArgument,
                     $"'{text}' is not an image hash: Golem names images by the SHA3-224 of the file, 56 hex digits (optionally written sha3:<hex>), as Get-GolemImageHash prints it.",
                     text);

@@ -28,7 +28,7 @@ namespace GolemImage.Registry
             if (!match.Success)
             {
                 throw new GolemImageException(
-                    "InvalidImageTag",
+                    ErrorIds.InvalidImageTag,
                     GolemErrorCategory.InvalidArgument,
                     $"'{text}' is not a registry tag of the form <user>/<repository>:<tag> (for example 'alice/hello:1.0'): the repository is lower case letters and digits separated by '.', '_' or '-', the tag at most 128 letters, digits, '.', '_' or '-'.",
                     text);

@@ -19,12 +19,12 @@ namespace GolemImage.Registry
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                throw new GolemImageException("InvalidRegistryUrl", GolemErrorCategory.InvalidArgument, $"'{url}' is not an http or https URL of a Golem registry.", url);
+                throw new GolemImageException(ErrorIds.InvalidRegistryUrl, GolemErrorCategory.InvalidArgument, $"'{url}' is not an http or https URL of a Golem registry.", url);
             }
 
             if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !allowInsecureHttp)
             {
-                throw new GolemImageException("InsecureRegistryUrl", GolemErrorCategory.InvalidArgument, $"The registry URL '{url}' uses plain http to a host that is not this machine: anyone on the way could answer a lookup with another image's hash. Use https, or -AllowInsecureHttp if you mean it.", url);
+                throw new GolemImageException(ErrorIds.InsecureRegistryUrl, GolemErrorCategory.InvalidArgument, $"The registry URL '{url}' uses plain http to a host that is not this machine: anyone on the way could answer a lookup with another image's hash. Use https, or -AllowInsecureHttp if you mean it.", url);
             }
 
             return uri;
@@ -46,7 +46,7 @@ namespace GolemImage.Registry
             if (info == null)
             {
                 string what = query.Tag != null ? $"tag {query.Tag}" : $"image {query.Sha3Hex}";
-                throw new GolemImageException("ImageNotFound", GolemErrorCategory.ObjectNotFound, $"The registry {registry} has no {what}.", query.ToString());
+                throw new GolemImageException(ErrorIds.ImageNotFound, GolemErrorCategory.ObjectNotFound, $"The registry {registry} has no {what}.", query.ToString());
             }
 
             if (!ImageQuery.IsSha3Hex(info.Sha3))
@@ -73,6 +73,6 @@ namespace GolemImage.Registry
             Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
         private static GolemImageException Protocol(string registry, ImageQuery query, string what) =>
-            new GolemImageException("RegistryProtocolError", GolemErrorCategory.ProtocolError, $"The registry {registry} answered the lookup of {query} with {what}.", query.ToString());
+            new GolemImageException(ErrorIds.RegistryProtocolError, GolemErrorCategory.ProtocolError, $"The registry {registry} answered the lookup of {query} with {what}.", query.ToString());
     }
 }

@@ -32,12 +32,12 @@ namespace GolemImage.Registry
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                throw new GolemImageException("InvalidRegistryUrl", GolemErrorCategory.InvalidArgument, $"'{url}' is not an http or https URL of a Golem registry.", url);
+                throw new GolemImageException(ErrorIds.InvalidRegistryUrl, GolemErrorCategory.InvalidArgument, $"'{url}' is not an http or https URL of a Golem registry.", url);
             }
 
             if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !allowInsecureHttp)
             {
-                throw new GolemImageException("InsecureRegistryUrl", GolemErrorCategory.InvalidArgument, $"The registry URL '{url}' uses plain http to a host that is not this machine, which would send the access token and the image unencrypted. Use https, or -AllowInsecureHttp if you mean it.", url);
+                throw new GolemImageException(ErrorIds.InsecureRegistryUrl, GolemErrorCategory.InvalidArgument, $"The registry URL '{url}' uses plain http to a host that is not this machine, which would send the access token and the image unencrypted. Use https, or -AllowInsecureHttp if you mean it.", url);
             }
 
             return uri;
@@ -47,13 +47,13 @@ namespace GolemImage.Registry
         {
             if (request.Tag != null && request.Credential == null)
             {
-                throw new GolemImageException("CredentialRequired", GolemErrorCategory.AuthenticationError, $"Publishing '{request.ImagePath}' as {request.Tag} needs a registry user and personal access token (-Credential, or REGISTRY_USER and REGISTRY_TOKEN); use -Anonymous to upload without a tag.", request.ImagePath);
+                throw new GolemImageException(ErrorIds.CredentialRequired, GolemErrorCategory.AuthenticationError, $"Publishing '{request.ImagePath}' as {request.Tag} needs a registry user and personal access token (-Credential, or REGISTRY_USER and REGISTRY_TOKEN); use -Anonymous to upload without a tag.", request.ImagePath);
             }
 
             var file = new FileInfo(request.ImagePath);
             if (!file.Exists)
             {
-                throw new GolemImageException("ImageNotFound", GolemErrorCategory.ObjectNotFound, $"The image file '{request.ImagePath}' does not exist.", request.ImagePath);
+                throw new GolemImageException(ErrorIds.ImageNotFound, GolemErrorCategory.ObjectNotFound, $"The image file '{request.ImagePath}' does not exist.", request.ImagePath);
             }
 
             // A registry keeps whatever it is sent, and a task package naming it fails only on the providers: refuse a
@@ -68,7 +68,7 @@ namespace GolemImage.Registry
             long chunkCount = ImageDescriptor.CountChunks(file.Length, chunkSize);
             if (chunkCount > ImageDescriptor.MaximumChunkCount)
             {
-                throw new GolemImageException("TooManyChunks", GolemErrorCategory.InvalidArgument, $"'{request.ImagePath}' ({file.Length} bytes) in chunks of {chunkSize} bytes makes {chunkCount} chunks; the registry accepts at most {ImageDescriptor.MaximumChunkCount}. Use a -ChunkSize of at least {(file.Length + ImageDescriptor.MaximumChunkCount - 1) / ImageDescriptor.MaximumChunkCount} bytes, or leave it out.", request.ImagePath);
+                throw new GolemImageException(ErrorIds.TooManyChunks, GolemErrorCategory.InvalidArgument, $"'{request.ImagePath}' ({file.Length} bytes) in chunks of {chunkSize} bytes makes {chunkCount} chunks; the registry accepts at most {ImageDescriptor.MaximumChunkCount}. Use a -ChunkSize of at least {(file.Length + ImageDescriptor.MaximumChunkCount - 1) / ImageDescriptor.MaximumChunkCount} bytes, or leave it out.", request.ImagePath);
             }
 
             ImageDescriptor descriptor = await ImageDescriptorFile.GetOrComputeAsync(request.ImagePath, chunkSize, reporter, cancellationToken).ConfigureAwait(false);
@@ -91,7 +91,7 @@ namespace GolemImage.Registry
                     status = await client.GetDescriptorStatusAsync(descriptorId, cancellationToken).ConfigureAwait(false);
                     if (!status.Known)
                     {
-                        throw new GolemImageException("RegistryProtocolError", GolemErrorCategory.ProtocolError, $"The registry {client.BaseUri} accepted descriptor {descriptorId} but does not report it as known.", request.ImagePath);
+                        throw new GolemImageException(ErrorIds.RegistryProtocolError, GolemErrorCategory.ProtocolError, $"The registry {client.BaseUri} accepted descriptor {descriptorId} but does not report it as known.", request.ImagePath);
                     }
                 }
 
@@ -106,7 +106,7 @@ namespace GolemImage.Registry
                 {
                     if (status.ChunksStored.Count != descriptor.ChunkCount)
                     {
-                        throw new GolemImageException("RegistryProtocolError", GolemErrorCategory.ProtocolError, $"The registry {client.BaseUri} reports {status.ChunksStored.Count} chunk flags for descriptor {descriptorId}, which has {descriptor.ChunkCount} chunks.", request.ImagePath);
+                        throw new GolemImageException(ErrorIds.RegistryProtocolError, GolemErrorCategory.ProtocolError, $"The registry {client.BaseUri} reports {status.ChunksStored.Count} chunk flags for descriptor {descriptorId}, which has {descriptor.ChunkCount} chunks.", request.ImagePath);
                     }
 
                     List<int> missing = Enumerable.Range(0, descriptor.ChunkCount).Where(i => !status.ChunksStored[i]).ToList();
@@ -133,7 +133,7 @@ namespace GolemImage.Registry
                 {
                     if (!string.Equals(info.Sha3, descriptor.Sha3Hex, StringComparison.OrdinalIgnoreCase))
                     {
-                        throw new GolemImageException("RegistryHashMismatch", GolemErrorCategory.InvalidData, $"The registry {client.BaseUri} reports sha3 {info.Sha3} for image {descriptor.Sha3Hex}.", request.ImagePath);
+                        throw new GolemImageException(ErrorIds.RegistryHashMismatch, GolemErrorCategory.InvalidData, $"The registry {client.BaseUri} reports sha3 {info.Sha3} for image {descriptor.Sha3Hex}.", request.ImagePath);
                     }
 
                     httpUrl = info.HttpUrl;
@@ -238,7 +238,7 @@ namespace GolemImage.Registry
                 if (clock.Elapsed >= request.ValidationTimeout)
                 {
                     int stored = status.ChunksStored.Count(c => c);
-                    throw new GolemImageException("RegistryValidationFailed", GolemErrorCategory.InvalidData, $"Every chunk of '{request.ImagePath}' was sent, but after {request.ValidationTimeout.TotalSeconds:0} s the registry {client.BaseUri} still reports the upload as '{status.Status ?? "unknown"}' ({stored} of {descriptor.ChunkCount} chunks stored). Publishing again uploads whatever is missing.", request.ImagePath);
+                    throw new GolemImageException(ErrorIds.RegistryValidationFailed, GolemErrorCategory.InvalidData, $"Every chunk of '{request.ImagePath}' was sent, but after {request.ValidationTimeout.TotalSeconds:0} s the registry {client.BaseUri} still reports the upload as '{status.Status ?? "unknown"}' ({stored} of {descriptor.ChunkCount} chunks stored). Publishing again uploads whatever is missing.", request.ImagePath);
                 }
 
                 reporter.Verbose($"The registry reports the upload as '{status.Status}', not yet 'full'; asking again in {pause.TotalSeconds:0.0} s.");

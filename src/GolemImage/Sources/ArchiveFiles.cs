@@ -29,7 +29,7 @@ namespace GolemImage.Sources
             long size = GetSize(path);
             if (size > limit)
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"'{path}' in {DisplayName} is {size} bytes, too large for a manifest or configuration.", DisplayName);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"'{path}' in {DisplayName} is {size} bytes, too large for a manifest or configuration.", DisplayName);
             }
 
             using (Stream stream = Open(path))
@@ -41,7 +41,7 @@ namespace GolemImage.Sources
                     int read = stream.Read(bytes, have, bytes.Length - have);
                     if (read == 0)
                     {
-                        throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"'{path}' in {DisplayName} ends early.", DisplayName);
+                        throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"'{path}' in {DisplayName} ends early.", DisplayName);
                     }
 
                     have += read;

@@ -36,7 +36,7 @@ namespace GolemImage.Sources
             string full = Path.GetFullPath(Path.Combine(root, normalized));
             if (!full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"The path '{path}' named in {DisplayName} leaves the image layout directory.", DisplayName);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"The path '{path}' named in {DisplayName} leaves the image layout directory.", DisplayName);
             }
 
             return full;

@@ -87,9 +87,9 @@ namespace GolemImage.Sources
                     }
                 }
             }
-            catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is IOException || ex is UnauthorizedAccessException)
+            catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidOperationException || ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new GolemImageException("InvalidDockerConfig", GolemErrorCategory.InvalidData, $"Cannot read registry credentials from {path}: {ex.Message}", path, ex);
+                throw new GolemImageException(ErrorIds.InvalidDockerConfig, GolemErrorCategory.InvalidData, $"Cannot read registry credentials from {path}: {ex.Message}", path, ex);
             }
 
             return null;
@@ -125,7 +125,7 @@ namespace GolemImage.Sources
             }
             catch (ArgumentException ex)
             {
-                throw new GolemImageException("InvalidDockerConfig", GolemErrorCategory.InvalidData, $"Cannot read registry credentials from {configPath}: {ex.Message}", configPath, ex);
+                throw new GolemImageException(ErrorIds.InvalidDockerConfig, GolemErrorCategory.InvalidData, $"Cannot read registry credentials from {configPath}: {ex.Message}", configPath, ex);
             }
 
             // The address docker login stores under: Docker Hub's legacy index URL, otherwise host[:port].
@@ -135,7 +135,7 @@ namespace GolemImage.Sources
             {
                 credential = helper.Get(serverAddress, DockerCredentialHelper.DefaultTimeout);
             }
-            catch (GolemImageException ex) when (ex.ErrorId == "CredentialHelperNotFound")
+            catch (GolemImageException ex) when (ex.ErrorId == ErrorIds.CredentialHelperNotFound)
             {
                 reporter?.Warning($"{ex.Message} Continuing without it; pass -Credential or install the helper.");
                 return null;

@@ -60,7 +60,7 @@ namespace GolemImage.Sources
             }
             catch (Win32Exception ex)
             {
-                throw new GolemImageException("CredentialHelperNotFound", GolemErrorCategory.ObjectNotFound,
+                throw new GolemImageException(ErrorIds.CredentialHelperNotFound, GolemErrorCategory.ObjectNotFound,
                     $"The Docker credential helper '{Name}' named in the docker config.json cannot be run: {ExecutableName} is not on the PATH ({ex.Message}).", ExecutableName, ex);
             }
 
@@ -111,7 +111,7 @@ namespace GolemImage.Sources
             }
         }
 
-        private RegistryCredential? Parse(string json)
+        internal RegistryCredential? Parse(string json)
         {
             try
             {
@@ -138,7 +138,7 @@ namespace GolemImage.Sources
         }
 
         private GolemImageException Failed(string why, Exception? inner) =>
-            new GolemImageException("CredentialHelperFailed", GolemErrorCategory.AuthenticationError,
+            new GolemImageException(ErrorIds.CredentialHelperFailed, GolemErrorCategory.AuthenticationError,
                 $"The Docker credential helper '{Name}' ({ExecutableName} get) failed: {why}.", ExecutableName, inner);
 
         private static string Shorten(string text) => text.Length <= 300 ? text : text.Substring(0, 300) + "…";

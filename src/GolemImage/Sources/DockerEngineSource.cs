@@ -90,12 +90,12 @@ namespace GolemImage.Sources
             {
                 if (ImageReference.LooksLikeImageId(image) || !ImageReference.TryParse(image, out ImageReference? reference))
                 {
-                    throw new GolemImageException("ImageNotFound", GolemErrorCategory.ObjectNotFound, $"The Docker engine at {Endpoint} has no image '{image}'.", image);
+                    throw new GolemImageException(ErrorIds.ImageNotFound, GolemErrorCategory.ObjectNotFound, $"The Docker engine at {Endpoint} has no image '{image}'.", image);
                 }
 
                 await PullAsync(reference!, platform, credential, cancellationToken).ConfigureAwait(false);
                 inspect = await TryInspectAsync(image, cancellationToken).ConfigureAwait(false)
-                    ?? throw new GolemImageException("ImageNotFound", GolemErrorCategory.ObjectNotFound, $"The Docker engine at {Endpoint} pulled '{image}' but cannot find it afterwards.", image);
+                    ?? throw new GolemImageException(ErrorIds.ImageNotFound, GolemErrorCategory.ObjectNotFound, $"The Docker engine at {Endpoint} pulled '{image}' but cannot find it afterwards.", image);
             }
 
             reporter.Verbose($"Docker image '{image}' is {inspect.ID} ({inspect.Os}/{inspect.Architecture}).");
@@ -145,7 +145,7 @@ namespace GolemImage.Sources
             }
             catch (DockerApiException ex)
             {
-                throw new GolemImageException("DockerError", GolemErrorCategory.NotSpecified, $"The Docker engine at {Endpoint} could not inspect '{image}': {ex.Message}", image, ex);
+                throw new GolemImageException(ErrorIds.DockerError, GolemErrorCategory.NotSpecified, $"The Docker engine at {Endpoint} could not inspect '{image}': {ex.Message}", image, ex);
             }
         }
 
@@ -205,11 +205,11 @@ namespace GolemImage.Sources
             }
             catch (DockerApiException ex) when ((int)ex.StatusCode == 404)
             {
-                throw new GolemImageException("ImageNotFound", GolemErrorCategory.ObjectNotFound, $"'{reference}' is neither in the Docker engine at {Endpoint} nor in its registry: {ex.ResponseBody}", reference.Original, ex);
+                throw new GolemImageException(ErrorIds.ImageNotFound, GolemErrorCategory.ObjectNotFound, $"'{reference}' is neither in the Docker engine at {Endpoint} nor in its registry: {ex.ResponseBody}", reference.Original, ex);
             }
             catch (DockerApiException ex)
             {
-                throw new GolemImageException("PullFailed", GolemErrorCategory.ResourceUnavailable, $"The Docker engine at {Endpoint} could not pull '{reference}': {ex.ResponseBody}", reference.Original, ex);
+                throw new GolemImageException(ErrorIds.PullFailed, GolemErrorCategory.ResourceUnavailable, $"The Docker engine at {Endpoint} could not pull '{reference}': {ex.ResponseBody}", reference.Original, ex);
             }
             finally
             {
@@ -225,7 +225,7 @@ namespace GolemImage.Sources
             {
                 bool missing = failure.IndexOf("not found", StringComparison.OrdinalIgnoreCase) >= 0 || failure.IndexOf("manifest unknown", StringComparison.OrdinalIgnoreCase) >= 0 || failure.IndexOf("does not exist", StringComparison.OrdinalIgnoreCase) >= 0;
                 throw new GolemImageException(
-                    missing ? "ImageNotFound" : "PullFailed",
+                    missing ? ErrorIds.ImageNotFound : ErrorIds.PullFailed,
                     missing ? GolemErrorCategory.ObjectNotFound : GolemErrorCategory.ResourceUnavailable,
                     $"The Docker engine at {Endpoint} could not pull '{reference}': {failure}",
                     reference.Original);
@@ -260,7 +260,7 @@ namespace GolemImage.Sources
 
         private static GolemImageException Unavailable(string endpoint, string why, Exception? inner) =>
             new GolemImageException(
-                "DockerUnavailable",
+                ErrorIds.DockerUnavailable,
                 GolemErrorCategory.ConnectionError,
                 $"Cannot reach a Docker engine at {endpoint}: {why}. Start Docker, set DOCKER_HOST, or use -Source Registry or -ArchivePath.",
                 endpoint,

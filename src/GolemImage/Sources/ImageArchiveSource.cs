@@ -47,15 +47,11 @@ namespace GolemImage.Sources
                     }
 
                     reporter.Verbose($"Indexing the image archive {path}.");
-                    files = TarArchiveFiles.Index(tarPath);
-                    if (temporary != null)
-                    {
-                        files = new RenamedArchiveFiles(files, path);
-                    }
+                    files = TarArchiveFiles.Index(tarPath, path, cancellationToken);
                 }
                 else
                 {
-                    throw new GolemImageException("ArchiveNotFound", GolemErrorCategory.ObjectNotFound, $"The image archive '{path}' does not exist.", path);
+                    throw new GolemImageException(ErrorIds.ArchiveNotFound, GolemErrorCategory.ObjectNotFound, $"The image archive '{path}' does not exist.", path);
                 }
 
                 ResolvedImage resolved = Open(files, image, platform, force, "Archive", reporter);
@@ -93,7 +89,7 @@ namespace GolemImage.Sources
             // lacks what a .gvmi needs besides the files: the image config (Env, Cmd, Entrypoint, ...).
             bool rootFileSystem = files.Exists("etc/passwd") || files.Exists("etc/os-release") || files.Exists("bin/sh") || files.Exists("usr/lib/os-release");
             throw new GolemImageException(
-                "InvalidArchive",
+                ErrorIds.InvalidArchive,
                 GolemErrorCategory.InvalidData,
                 $"{files.DisplayName} is not an image archive: it has neither manifest.json (docker save) nor index.json (OCI image layout)." +
                 (rootFileSystem ? " It holds a root file system (what docker export writes), without the image config a .gvmi carries (Env, Cmd, Entrypoint, ...): make an image of it, for example with 'docker import <file> <name>' (--change 'CMD ...' sets the config), and convert that image." : string.Empty),
@@ -128,7 +124,7 @@ namespace GolemImage.Sources
             }
             catch (Exception ex) when (ex is JsonException || ex is KeyNotFoundException || ex is InvalidOperationException)
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"manifest.json in {files.DisplayName} is malformed: {ex.Message}", files.DisplayName, ex);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"manifest.json in {files.DisplayName} is malformed: {ex.Message}", files.DisplayName, ex);
             }
 
             SaveEntry chosen = ChooseSaveEntry(entries, image, files.DisplayName);
@@ -138,7 +134,7 @@ namespace GolemImage.Sources
             PlatformSelector.CheckConfig(config, platform, force, context, reporter);
             if (config.DiffIds.Count != chosen.Layers.Count)
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"{context}: manifest.json lists {chosen.Layers.Count} layers but the configuration has {config.DiffIds.Count} diff ids.", files.DisplayName);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"{context}: manifest.json lists {chosen.Layers.Count} layers but the configuration has {config.DiffIds.Count} diff ids.", files.DisplayName);
             }
 
             var layerList = new List<ImageLayer>();
@@ -147,7 +143,7 @@ namespace GolemImage.Sources
                 string layerPath = chosen.Layers[i];
                 if (!files.Exists(layerPath))
                 {
-                    throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"{context}: layer '{layerPath}' is missing from the archive.", files.DisplayName);
+                    throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"{context}: layer '{layerPath}' is missing from the archive.", files.DisplayName);
                 }
 
                 layerList.Add(new ImageLayer(
@@ -157,7 +153,7 @@ namespace GolemImage.Sources
                     config.DiffIds[i],
                     files.GetSize(layerPath),
                     (_, _) => Task.FromResult(files.Open(layerPath)),
-                    "InvalidArchive"));
+                    ErrorIds.InvalidArchive));
             }
 
             string? reference = Familiar(image != null && !ImageReference.LooksLikeImageId(image) ? MatchingTag(chosen, image) : chosen.RepoTags.FirstOrDefault());
@@ -169,7 +165,7 @@ namespace GolemImage.Sources
         {
             if (entries.Count == 0)
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"manifest.json in {displayName} lists no images.", displayName);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"manifest.json in {displayName} lists no images.", displayName);
             }
 
             if (image == null)
@@ -179,7 +175,7 @@ namespace GolemImage.Sources
                     return entries[0];
                 }
 
-                throw new GolemImageException("AmbiguousImage", GolemErrorCategory.InvalidArgument, $"{displayName} holds {entries.Count} images ({Describe(entries)}); choose one with -Image.", displayName);
+                throw new GolemImageException(ErrorIds.AmbiguousImage, GolemErrorCategory.InvalidArgument, $"{displayName} holds {entries.Count} images ({Describe(entries)}); choose one with -Image.", displayName);
             }
 
             if (ImageReference.LooksLikeImageId(image))
@@ -200,7 +196,7 @@ namespace GolemImage.Sources
                 }
             }
 
-            throw new GolemImageException("ImageNotFound", GolemErrorCategory.ObjectNotFound, $"{displayName} has no image '{image}'; it has {Describe(entries)}.", image);
+            throw new GolemImageException(ErrorIds.ImageNotFound, GolemErrorCategory.ObjectNotFound, $"{displayName} has no image '{image}'; it has {Describe(entries)}.", image);
         }
 
         private static string? MatchingTag(SaveEntry entry, string image)
@@ -226,10 +222,10 @@ namespace GolemImage.Sources
 
         private static ResolvedImage OpenOciLayout(ArchiveFiles files, string? image, ImagePlatform platform, bool force, string sourceKind, IEngineReporter reporter)
         {
-            OciManifestDocument index = OciManifestDocument.Parse(files.ReadAll("index.json", MaxJsonSize), OciMediaTypes.OciIndex, $"index.json of {files.DisplayName}", "InvalidArchive");
+            OciManifestDocument index = OciManifestDocument.Parse(files.ReadAll("index.json", MaxJsonSize), OciMediaTypes.OciIndex, $"index.json of {files.DisplayName}", ErrorIds.InvalidArchive);
             if (!index.IsIndex)
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"index.json of {files.DisplayName} is not an image index.", files.DisplayName);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"index.json of {files.DisplayName} is not an image index.", files.DisplayName);
             }
 
             OciDescriptor descriptor;
@@ -239,7 +235,7 @@ namespace GolemImage.Sources
                 var distinct = index.Manifests.GroupBy(m => m.Digest).Select(g => g.First()).ToList();
                 if (distinct.Count != 1)
                 {
-                    throw new GolemImageException("AmbiguousImage", GolemErrorCategory.InvalidArgument, $"{files.DisplayName} holds {distinct.Count} images ({DescribeIndex(distinct)}); choose one with -Image.", files.DisplayName);
+                    throw new GolemImageException(ErrorIds.AmbiguousImage, GolemErrorCategory.InvalidArgument, $"{files.DisplayName} holds {distinct.Count} images ({DescribeIndex(distinct)}); choose one with -Image.", files.DisplayName);
                 }
 
                 descriptor = distinct[0];
@@ -264,13 +260,13 @@ namespace GolemImage.Sources
                     found = index.Manifests.FirstOrDefault(m => m.Digest.StartsWith(digest, StringComparison.Ordinal));
                 }
 
-                descriptor = found ?? throw new GolemImageException("ImageNotFound", GolemErrorCategory.ObjectNotFound, $"{files.DisplayName} has no image '{image}'; it has {DescribeIndex(index.Manifests)}.", image);
+                descriptor = found ?? throw new GolemImageException(ErrorIds.ImageNotFound, GolemErrorCategory.ObjectNotFound, $"{files.DisplayName} has no image '{image}'; it has {DescribeIndex(index.Manifests)}.", image);
             }
 
             string context = $"image {reference ?? descriptor.Digest} in {files.DisplayName}";
             for (int depth = 0; descriptor.IsIndex || descriptor.MediaType.Length == 0; depth++)
             {
-                OciManifestDocument document = OciManifestDocument.Parse(ReadBlob(files, descriptor.Digest), descriptor.MediaType, context, "InvalidArchive");
+                OciManifestDocument document = OciManifestDocument.Parse(ReadBlob(files, descriptor.Digest), descriptor.MediaType, context, ErrorIds.InvalidArchive);
                 if (!document.IsIndex)
                 {
                     return FromManifest(files, document, reference, context, platform, force, sourceKind, reporter);
@@ -278,14 +274,14 @@ namespace GolemImage.Sources
 
                 if (depth > 4)
                 {
-                    throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"{context}: image indexes nest too deeply.", files.DisplayName);
+                    throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"{context}: image indexes nest too deeply.", files.DisplayName);
                 }
 
                 descriptor = PlatformSelector.Select(document.Manifests, platform, force, context, reporter);
                 reporter.Verbose($"{context}: chose the {descriptor.Platform?.ToString() ?? "only"} manifest {descriptor.Digest}.");
             }
 
-            OciManifestDocument manifest = OciManifestDocument.Parse(ReadBlob(files, descriptor.Digest), descriptor.MediaType, context, "InvalidArchive");
+            OciManifestDocument manifest = OciManifestDocument.Parse(ReadBlob(files, descriptor.Digest), descriptor.MediaType, context, ErrorIds.InvalidArchive);
             return FromManifest(files, manifest, reference, context, platform, force, sourceKind, reporter);
         }
 
@@ -293,14 +289,14 @@ namespace GolemImage.Sources
         {
             if (manifest.IsIndex || manifest.Config == null)
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"{context}: expected an image manifest.", files.DisplayName);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"{context}: expected an image manifest.", files.DisplayName);
             }
 
             ImageConfig config = ReadConfig(files, BlobPath(manifest.Config.Digest), manifest.Config.Digest);
             PlatformSelector.CheckConfig(config, platform, force, context, reporter);
             if (config.DiffIds.Count != manifest.Layers.Count)
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"{context}: the manifest lists {manifest.Layers.Count} layers but the configuration has {config.DiffIds.Count} diff ids.", files.DisplayName);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"{context}: the manifest lists {manifest.Layers.Count} layers but the configuration has {config.DiffIds.Count} diff ids.", files.DisplayName);
             }
 
             var layers = new List<ImageLayer>();
@@ -310,7 +306,7 @@ namespace GolemImage.Sources
                 string blobPath = BlobPath(layer.Digest);
                 if (!files.Exists(blobPath))
                 {
-                    throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"{context}: layer blob {layer.Digest} is missing (a foreign or non-distributable layer?).", files.DisplayName);
+                    throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"{context}: layer blob {layer.Digest} is missing (a foreign or non-distributable layer?).", files.DisplayName);
                 }
 
                 layers.Add(new ImageLayer(
@@ -320,7 +316,7 @@ namespace GolemImage.Sources
                     config.DiffIds[i],
                     files.GetSize(blobPath),
                     (_, _) => Task.FromResult(files.Open(blobPath)),
-                    "InvalidArchive"));
+                    ErrorIds.InvalidArchive));
             }
 
             reporter.Verbose($"Found {context}: {config.Platform}, {layers.Count} layers, image id {config.ImageId}.");
@@ -375,14 +371,14 @@ namespace GolemImage.Sources
         {
             if (!files.Exists(path))
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"{files.DisplayName} has no image configuration '{path}'.", files.DisplayName);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"{files.DisplayName} has no image configuration '{path}'.", files.DisplayName);
             }
 
             byte[] raw = files.ReadAll(path, MaxJsonSize);
             ImageConfig config = ImageConfig.Parse(raw, $"'{path}' in {files.DisplayName}");
             if (expectedDigest != null && config.ImageId != expectedDigest)
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"The image configuration '{path}' in {files.DisplayName} has digest {config.ImageId}, not {expectedDigest}; the archive is corrupt or was modified.", files.DisplayName);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"The image configuration '{path}' in {files.DisplayName} has digest {config.ImageId}, not {expectedDigest}; the archive is corrupt or was modified.", files.DisplayName);
             }
 
             return config;
@@ -393,7 +389,7 @@ namespace GolemImage.Sources
             string path = BlobPath(digest);
             if (!files.Exists(path))
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"{files.DisplayName} has no blob {digest}.", files.DisplayName);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"{files.DisplayName} has no blob {digest}.", files.DisplayName);
             }
 
             byte[] bytes = files.ReadAll(path, MaxJsonSize);
@@ -402,7 +398,7 @@ namespace GolemImage.Sources
                 string actual = "sha256:" + ImageConfig.ToHex(sha.ComputeHash(bytes));
                 if (actual != digest)
                 {
-                    throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"Blob {digest} in {files.DisplayName} has digest {actual}; the archive is corrupt or was modified.", files.DisplayName);
+                    throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"Blob {digest} in {files.DisplayName} has digest {actual}; the archive is corrupt or was modified.", files.DisplayName);
                 }
             }
 
@@ -456,18 +452,12 @@ namespace GolemImage.Sources
 
         private static async Task DecompressAsync(string path, string compression, string destination, CancellationToken cancellationToken)
         {
+            // Errors name the user's archive, never the temporary copy (which is deleted anyway).
             using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
-            using (Stream decoded = compression == "gzip" ? new GZipStream(input, CompressionMode.Decompress) : (Stream)new ZstdSharp.DecompressionStream(input))
+            using (Stream decoded = new DecompressingStream(input, compression, (problem, inner) => new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"The {compression} compressed archive {path} is corrupt: {problem}.", path, inner)))
             using (var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                try
-                {
-                    await decoded.CopyToAsync(output, 1 << 16, cancellationToken).ConfigureAwait(false);
-                }
-                catch (InvalidDataException ex)
-                {
-                    throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"The {compression} compressed archive {path} is corrupt: {ex.Message}", path, ex);
-                }
+                await decoded.CopyToAsync(output, 1 << 16, cancellationToken).ConfigureAwait(false);
             }
         }
 

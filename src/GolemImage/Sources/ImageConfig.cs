@@ -104,9 +104,9 @@ namespace GolemImage.Sources
                     }
                 }
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException || ex is FormatException)
             {
-                throw new GolemImageException("InvalidImageConfig", GolemErrorCategory.InvalidData, $"The image configuration from {sourceName} is not valid JSON: {ex.Message}", sourceName, ex);
+                throw new GolemImageException(ErrorIds.InvalidImageConfig, GolemErrorCategory.InvalidData, $"The image configuration from {sourceName} is not valid JSON: {ex.Message}", sourceName, ex);
             }
 
             return config;

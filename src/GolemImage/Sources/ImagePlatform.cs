@@ -29,7 +29,7 @@ namespace GolemImage.Sources
             if (parts.Length < 2 || parts.Length > 3 || parts[0].Length == 0 || parts[1].Length == 0)
             {
                 throw new GolemImageException(
-                    "InvalidPlatform",
+                    ErrorIds.InvalidPlatform,
                     GolemErrorCategory.InvalidArgument,
                     $"'{text}' is not a platform; expected os/architecture[/variant], for example 'linux/amd64'.",
                     text);

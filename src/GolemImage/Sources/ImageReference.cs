@@ -128,7 +128,7 @@ namespace GolemImage.Sources
             if (!TryParse(text, out ImageReference? reference))
             {
                 throw new GolemImageException(
-                    "InvalidImageReference",
+                    ErrorIds.InvalidImageReference,
                     GolemErrorCategory.InvalidArgument,
                     $"'{text}' is not a valid image reference; expected [registry/]repository[:tag][@sha256:digest], for example 'alpine:3.20'.",
                     text);

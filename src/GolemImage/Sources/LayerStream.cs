@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.IO.Compression;
 using System.Threading;
 using System.Threading.Tasks;
 using GolemImage.Reporting;
@@ -51,23 +50,11 @@ namespace GolemImage.Sources
                 }
 
                 Stream prefixed = new PrefixedStream(magic, have, raw);
-                Stream decoded;
-                string compression;
-                if (have >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-                {
-                    decoded = new GZipStream(prefixed, CompressionMode.Decompress);
-                    compression = "gzip";
-                }
-                else if (have == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
-                {
-                    decoded = new ZstdSharp.DecompressionStream(prefixed);
-                    compression = "zstd";
-                }
-                else
-                {
-                    decoded = prefixed;
-                    compression = "none";
-                }
+                string? format = DecompressingStream.Detect(magic, have);
+                Stream decoded = format == null
+                    ? prefixed
+                    : new DecompressingStream(prefixed, format, (problem, inner) => Corrupt(layer, problem, inner));
+                string compression = format ?? "none";
 
                 // An uncompressed blob is its own tar: when the diff id is the blob digest, the blob check above
                 // already hashes exactly these bytes against it, and a second SHA-256 pass would only cost time.
@@ -107,8 +94,10 @@ namespace GolemImage.Sources
             }
         }
 
-        public static GolemImageException Corrupt(ImageLayer layer, Exception inner) =>
-            new GolemImageException(layer.CorruptionErrorId, GolemErrorCategory.InvalidData, $"{layer.Description} cannot be decompressed: {inner.Message}", layer.Description, inner);
+        public static GolemImageException Corrupt(ImageLayer layer, Exception inner) => Corrupt(layer, inner.Message, inner);
+
+        private static GolemImageException Corrupt(ImageLayer layer, string problem, Exception? inner) =>
+            new GolemImageException(layer.CorruptionErrorId, GolemErrorCategory.InvalidData, $"{layer.Description} cannot be decompressed: {problem}", layer.Description, inner);
 
         public void Dispose()
         {

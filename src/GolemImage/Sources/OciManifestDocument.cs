@@ -82,7 +82,7 @@ namespace GolemImage.Sources
             {
                 throw new GolemImageException(errorId, GolemErrorCategory.InvalidData, $"{context} is not a valid image manifest or index: {ex.Message}", context, ex);
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException || ex is FormatException)
             {
                 throw new GolemImageException(errorId, GolemErrorCategory.InvalidData, $"{context} is not a valid image manifest or index: {ex.Message}", context, ex);
             }

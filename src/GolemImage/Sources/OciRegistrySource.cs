@@ -111,23 +111,23 @@ namespace GolemImage.Sources
         {
             reporter.Verbose($"Fetching the manifest of {reference} from {baseUri}.");
             (byte[] body, string? mediaType) = await GetManifestAsync(reference.ManifestReference, cancellationToken).ConfigureAwait(false);
-            OciManifestDocument document = OciManifestDocument.Parse(body, mediaType, $"the manifest of {Context}", "RegistryError");
+            OciManifestDocument document = OciManifestDocument.Parse(body, mediaType, $"the manifest of {Context}", ErrorIds.RegistryError);
             for (int depth = 0; document.IsIndex; depth++)
             {
                 if (depth > 4)
                 {
-                    throw Error("RegistryError", GolemErrorCategory.InvalidData, $"the image indexes of {Context} nest too deeply.");
+                    throw Error(ErrorIds.RegistryError, GolemErrorCategory.InvalidData, $"the image indexes of {Context} nest too deeply.");
                 }
 
                 OciDescriptor chosen = PlatformSelector.Select(document.Manifests, platform, force, Context, reporter);
                 reporter.Verbose($"{Context} is a multi-platform image; using the {chosen.Platform?.ToString() ?? "only"} manifest {chosen.Digest}.");
                 (body, mediaType) = await GetManifestAsync(chosen.Digest, cancellationToken).ConfigureAwait(false);
-                document = OciManifestDocument.Parse(body, mediaType ?? chosen.MediaType, $"manifest {chosen.Digest} of {Context}", "RegistryError");
+                document = OciManifestDocument.Parse(body, mediaType ?? chosen.MediaType, $"manifest {chosen.Digest} of {Context}", ErrorIds.RegistryError);
             }
 
             if (document.Config == null)
             {
-                throw Error("RegistryError", GolemErrorCategory.InvalidData, $"the manifest of {Context} has no config.");
+                throw Error(ErrorIds.RegistryError, GolemErrorCategory.InvalidData, $"the manifest of {Context} has no config.");
             }
 
             byte[] configBytes = await GetSmallBlobAsync(document.Config.Digest, document.Config.Size, cancellationToken).ConfigureAwait(false);
@@ -135,7 +135,7 @@ namespace GolemImage.Sources
             PlatformSelector.CheckConfig(config, platform, force, Context, reporter);
             if (config.DiffIds.Count != document.Layers.Count)
             {
-                throw Error("RegistryError", GolemErrorCategory.InvalidData, $"the manifest of {Context} lists {document.Layers.Count} layers but its configuration has {config.DiffIds.Count} diff ids.");
+                throw Error(ErrorIds.RegistryError, GolemErrorCategory.InvalidData, $"the manifest of {Context} lists {document.Layers.Count} layers but its configuration has {config.DiffIds.Count} diff ids.");
             }
 
             var layers = new List<ImageLayer>();
@@ -149,7 +149,7 @@ namespace GolemImage.Sources
                     config.DiffIds[i],
                     layer.Size,
                     (layerReporter, ct) => OpenBlobAsync(layer.Digest, layer.Size, layerReporter, ct),
-                    "RegistryError"));
+                    ErrorIds.RegistryError));
             }
 
             reporter.Verbose($"Found {Context}: {config.Platform}, {layers.Count} layers, image id {config.ImageId}.");
@@ -169,7 +169,7 @@ namespace GolemImage.Sources
             {
                 if (response.StatusCode == HttpStatusCode.NotFound)
                 {
-                    throw Error("ImageNotFound", GolemErrorCategory.ObjectNotFound, $"the registry has no manifest '{manifestReference}' for {reference.Repository}.");
+                    throw Error(ErrorIds.ImageNotFound, GolemErrorCategory.ObjectNotFound, $"the registry has no manifest '{manifestReference}' for {reference.Repository}.");
                 }
 
                 await EnsureSuccessAsync(response, $"the manifest of {Context}").ConfigureAwait(false);
@@ -204,7 +204,7 @@ namespace GolemImage.Sources
                 size,
                 $"blob {digest}",
                 blobReporter,
-                (message, inner) => Error("RegistryUnavailable", GolemErrorCategory.ConnectionError, message, inner),
+                (message, inner) => Error(ErrorIds.RegistryUnavailable, GolemErrorCategory.ConnectionError, message, inner),
                 TimeSpan.FromMilliseconds(250),
                 responseTimeout);
         }
@@ -227,7 +227,7 @@ namespace GolemImage.Sources
             {
                 if (response.StatusCode == HttpStatusCode.NotFound)
                 {
-                    throw Error("RegistryError", GolemErrorCategory.ObjectNotFound, $"the registry has no blob {digest} for {reference.Repository}.");
+                    throw Error(ErrorIds.RegistryError, GolemErrorCategory.ObjectNotFound, $"the registry has no blob {digest} for {reference.Repository}.");
                 }
 
                 await EnsureSuccessAsync(response, $"blob {digest} of {Context}").ConfigureAwait(false);
@@ -241,7 +241,7 @@ namespace GolemImage.Sources
                 else if (offset > 0 && response.Content.Headers.ContentRange?.From != offset)
                 {
                     body.Dispose();
-                    throw Error("RegistryError", GolemErrorCategory.ProtocolError, $"the registry answered a request for blob {digest} from byte {offset} with the range '{response.Content.Headers.ContentRange}'.");
+                    throw Error(ErrorIds.RegistryError, GolemErrorCategory.ProtocolError, $"the registry answered a request for blob {digest} from byte {offset} with the range '{response.Content.Headers.ContentRange}'.");
                 }
 
                 return body;
@@ -262,7 +262,7 @@ namespace GolemImage.Sources
                 if (read == 0)
                 {
                     body.Dispose();
-                    throw Error("RegistryUnavailable", GolemErrorCategory.ConnectionError, $"blob {digest} ended before byte {offset} when it was sent again.");
+                    throw Error(ErrorIds.RegistryUnavailable, GolemErrorCategory.ConnectionError, $"blob {digest} ended before byte {offset} when it was sent again.");
                 }
 
                 left -= read;
@@ -286,11 +286,11 @@ namespace GolemImage.Sources
                 }
                 catch (HttpRequestException ex)
                 {
-                    throw Error("RegistryUnavailable", GolemErrorCategory.ConnectionError, $"cannot reach {server}: {ex.InnerException?.Message ?? ex.Message}", ex);
+                    throw Error(ErrorIds.RegistryUnavailable, GolemErrorCategory.ConnectionError, $"cannot reach {server}: {ex.InnerException?.Message ?? ex.Message}", ex);
                 }
                 catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw Error("RegistryUnavailable", GolemErrorCategory.ConnectionError, $"{server} did not answer within {responseTimeout.TotalSeconds:0.#} s.", ex);
+                    throw Error(ErrorIds.RegistryUnavailable, GolemErrorCategory.ConnectionError, $"{server} did not answer within {responseTimeout.TotalSeconds:0.#} s.", ex);
                 }
             }
         }
@@ -314,7 +314,7 @@ namespace GolemImage.Sources
                     {
                         response.Dispose();
                         throw Error(
-                            "AuthenticationFailed",
+                            ErrorIds.AuthenticationFailed,
                             GolemErrorCategory.AuthenticationError,
                             credential == null
                                 ? $"the registry requires credentials for {reference.Repository}; pass -Credential or log in with 'docker login {reference.Registry}'."
@@ -342,14 +342,14 @@ namespace GolemImage.Sources
 
                 if (challenge == null)
                 {
-                    throw Error("AuthenticationFailed", GolemErrorCategory.AuthenticationError, "the registry answered 401 without a WWW-Authenticate challenge.");
+                    throw Error(ErrorIds.AuthenticationFailed, GolemErrorCategory.AuthenticationError, "the registry answered 401 without a WWW-Authenticate challenge.");
                 }
 
                 if (string.Equals(challenge.Scheme, "Basic", StringComparison.OrdinalIgnoreCase))
                 {
                     if (credential == null)
                     {
-                        throw Error("AuthenticationFailed", GolemErrorCategory.AuthenticationError, $"the registry requires a user name and password; pass -Credential or log in with 'docker login {reference.Registry}'.");
+                        throw Error(ErrorIds.AuthenticationFailed, GolemErrorCategory.AuthenticationError, $"the registry requires a user name and password; pass -Credential or log in with 'docker login {reference.Registry}'.");
                     }
 
                     authorization = BasicHeader(credential);
@@ -358,13 +358,13 @@ namespace GolemImage.Sources
 
                 if (!string.Equals(challenge.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase))
                 {
-                    throw Error("AuthenticationFailed", GolemErrorCategory.AuthenticationError, $"the registry asks for the unsupported authentication scheme '{challenge.Scheme}'.");
+                    throw Error(ErrorIds.AuthenticationFailed, GolemErrorCategory.AuthenticationError, $"the registry asks for the unsupported authentication scheme '{challenge.Scheme}'.");
                 }
 
                 Dictionary<string, string> parameters = ParseChallenge(challenge.Parameter ?? string.Empty);
                 if (!parameters.TryGetValue("realm", out string? realm) || !Uri.TryCreate(realm, UriKind.Absolute, out Uri? realmUri))
                 {
-                    throw Error("AuthenticationFailed", GolemErrorCategory.AuthenticationError, "the registry's bearer challenge names no token realm.");
+                    throw Error(ErrorIds.AuthenticationFailed, GolemErrorCategory.AuthenticationError, "the registry's bearer challenge names no token realm.");
                 }
 
                 var query = new StringBuilder();
@@ -388,7 +388,7 @@ namespace GolemImage.Sources
                     {
                         if (response.StatusCode == HttpStatusCode.Unauthorized || response.StatusCode == HttpStatusCode.Forbidden)
                         {
-                            throw Error("AuthenticationFailed", GolemErrorCategory.AuthenticationError, credential == null ? "the token service refused anonymous access; pass -Credential." : $"the token service refused the credentials of '{credential.UserName}'.");
+                            throw Error(ErrorIds.AuthenticationFailed, GolemErrorCategory.AuthenticationError, credential == null ? "the token service refused anonymous access; pass -Credential." : $"the token service refused the credentials of '{credential.UserName}'.");
                         }
 
                         await EnsureSuccessAsync(response, "the token request").ConfigureAwait(false);
@@ -415,9 +415,9 @@ namespace GolemImage.Sources
                                 authorization = new AuthenticationHeaderValue("Bearer", token);
                             }
                         }
-                        catch (JsonException ex)
+                        catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException)
                         {
-                            throw Error("AuthenticationFailed", GolemErrorCategory.AuthenticationError, $"the token service's answer is not understood: {ex.Message}", ex);
+                            throw Error(ErrorIds.AuthenticationFailed, GolemErrorCategory.AuthenticationError, $"the token service's answer is not understood: {ex.Message}", ex);
                         }
                     }
                 }
@@ -502,7 +502,7 @@ namespace GolemImage.Sources
             {
             }
 
-            throw Error("RegistryError", GolemErrorCategory.ProtocolError, $"fetching {what} failed with HTTP {(int)response.StatusCode} {response.ReasonPhrase}. {detail}".TrimEnd());
+            throw Error(ErrorIds.RegistryError, GolemErrorCategory.ProtocolError, $"fetching {what} failed with HTTP {(int)response.StatusCode} {response.ReasonPhrase}. {detail}".TrimEnd());
         }
 
         private void VerifyDigest(byte[] body, string digest, string what)
@@ -512,7 +512,7 @@ namespace GolemImage.Sources
                 string actual = "sha256:" + ImageConfig.ToHex(sha.ComputeHash(body));
                 if (actual != digest)
                 {
-                    throw Error("RegistryError", GolemErrorCategory.InvalidData, $"{what} has digest {actual}, not {digest}; the registry sent corrupt data.");
+                    throw Error(ErrorIds.RegistryError, GolemErrorCategory.InvalidData, $"{what} has digest {actual}, not {digest}; the registry sent corrupt data.");
                 }
             }
         }

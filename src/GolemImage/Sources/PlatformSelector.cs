@@ -13,7 +13,7 @@ namespace GolemImage.Sources
             List<OciDescriptor> images = manifests.Where(m => !IsAttestation(m)).ToList();
             if (images.Count == 0)
             {
-                throw new GolemImageException("InvalidImage", GolemErrorCategory.InvalidData, $"{context} lists no image manifests.", context);
+                throw new GolemImageException(ErrorIds.InvalidImage, GolemErrorCategory.InvalidData, $"{context} lists no image manifests.", context);
             }
 
             OciDescriptor? match = images.FirstOrDefault(m => m.Platform != null && wanted.Matches(m.Platform));
@@ -36,7 +36,7 @@ namespace GolemImage.Sources
             }
 
             throw new GolemImageException(
-                "UnsupportedPlatform",
+                ErrorIds.UnsupportedPlatform,
                 GolemErrorCategory.InvalidArgument,
                 $"{context} has no image for {wanted}; it has {available}. Golem providers run linux/amd64 (x86_64) images; use -Force to convert another platform anyway.",
                 context);
@@ -66,7 +66,7 @@ namespace GolemImage.Sources
             }
 
             throw new GolemImageException(
-                "UnsupportedPlatform",
+                ErrorIds.UnsupportedPlatform,
                 GolemErrorCategory.InvalidArgument,
                 $"{context} is a {config.Platform} image, not {wanted}. Golem providers run linux/amd64 (x86_64) images; use -Force to convert it anyway.",
                 context);

@@ -137,7 +137,7 @@ namespace GolemImage.Sources
         }
 
         private static bool IsTransient(Exception ex) =>
-            ex is IOException || ex is HttpRequestException || (ex is GolemImageException golem && golem.ErrorId == "RegistryUnavailable");
+            ex is IOException || ex is HttpRequestException || (ex is GolemImageException golem && golem.ErrorId == ErrorIds.RegistryUnavailable);
 
         protected override void Dispose(bool disposing)
         {

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
+using System.Threading;
+using GolemImage.Tar;
 
 namespace GolemImage.Sources
 {
@@ -17,18 +19,20 @@ namespace GolemImage.Sources
         private readonly string path;
         private readonly Dictionary<string, Member> members = new Dictionary<string, Member>(StringComparer.Ordinal);
 
-        private TarArchiveFiles(string path)
-            : base(path)
+        private TarArchiveFiles(string path, string? displayName)
+            : base(displayName ?? path)
         {
             this.path = path;
         }
 
-        public static TarArchiveFiles Index(string path)
+        /// <param name="path">The tar file to read.</param>
+        /// <param name="displayName">Names the user's input in messages (the original archive when <paramref name="path"/> is its decompressed copy); the path when null.</param>
+        public static TarArchiveFiles Index(string path, string? displayName = null, CancellationToken cancellationToken = default)
         {
-            var files = new TarArchiveFiles(path);
+            var files = new TarArchiveFiles(path, displayName);
             using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BlockSize * 8))
             {
-                files.Walk(stream);
+                files.Walk(stream, cancellationToken);
             }
 
             return files;
@@ -51,13 +55,13 @@ namespace GolemImage.Sources
         {
             if (!members.TryGetValue(Normalize(name), out Member? member))
             {
-                throw new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"{DisplayName} has no member '{name}'.", DisplayName);
+                throw new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"{DisplayName} has no member '{name}'.", DisplayName);
             }
 
             return member;
         }
 
-        private void Walk(Stream stream)
+        private void Walk(Stream stream, CancellationToken cancellationToken)
         {
             var header = new byte[BlockSize];
             string? longName = null;
@@ -66,6 +70,9 @@ namespace GolemImage.Sources
             long length = stream.Length;
             while (true)
             {
+                // Every turn moves at least one record forward (sizes are checked to be neither negative nor past the
+                // end), so the walk ends; an archive of millions of members still stops on Ctrl+C.
+                cancellationToken.ThrowIfCancellationRequested();
                 long headerOffset = stream.Position;
                 int have = ReadFully(stream, header);
                 if (have == 0)
@@ -88,14 +95,11 @@ namespace GolemImage.Sources
                     throw Invalid($"the header at byte {headerOffset} has a bad checksum (not a tar file, or corrupt)");
                 }
 
-                long size = ParseNumber(header, 124, 12, headerOffset);
+                long size = ParseSize(header, headerOffset);
                 char type = (char)header[156];
                 long dataOffset = stream.Position;
-                long padded = (size + BlockSize - 1) / BlockSize * BlockSize;
-                if (dataOffset + size > length)
-                {
-                    throw Invalid($"the member at byte {headerOffset} claims {size} bytes, past the end of the file");
-                }
+                CheckSize(size, dataOffset, length, headerOffset);
+                long padded = Padded(size);
 
                 switch (type)
                 {
@@ -111,7 +115,10 @@ namespace GolemImage.Sources
                             }
                             else if (record.Key == "size")
                             {
-                                paxSize = long.Parse(record.Value, System.Globalization.CultureInfo.InvariantCulture);
+                                if (!PaxRecords.TryParseUnsigned(Encoding.UTF8.GetBytes(record.Value), out paxSize))
+                                {
+                                    throw Invalid($"the PAX 'size' record of the header at byte {headerOffset} ('{Truncate(record.Value)}') is not a decimal number that fits in 63 bits");
+                                }
                             }
                         }
 
@@ -123,7 +130,8 @@ namespace GolemImage.Sources
                         if (paxSize >= 0)
                         {
                             size = paxSize;
-                            padded = (size + BlockSize - 1) / BlockSize * BlockSize;
+                            CheckSize(size, dataOffset, length, headerOffset);
+                            padded = Padded(size);
                         }
 
                         string name = paxPath ?? longName ?? UstarName(header);
@@ -142,8 +150,25 @@ namespace GolemImage.Sources
             }
         }
 
+        private static long Padded(long size) => (size + BlockSize - 1) / BlockSize * BlockSize;
+
+        private static string Truncate(string value) => value.Length > 40 ? value.Substring(0, 40) + "..." : value;
+
+        private void CheckSize(long size, long dataOffset, long length, long headerOffset)
+        {
+            if (size < 0)
+            {
+                throw Invalid($"the member at byte {headerOffset} has a negative size ({size})");
+            }
+
+            if (size > length - dataOffset)
+            {
+                throw Invalid($"the member at byte {headerOffset} claims {size} bytes, past the end of the file");
+            }
+        }
+
         private Exception Invalid(string why) =>
-            new GolemImageException("InvalidArchive", GolemErrorCategory.InvalidData, $"{DisplayName} is not a valid image archive: {why}.", DisplayName);
+            new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"{DisplayName} is not a valid image archive: {why}.", DisplayName);
 
         private static int ReadFully(Stream stream, byte[] buffer)
         {
@@ -192,7 +217,11 @@ namespace GolemImage.Sources
             while (position < data.Length && data[position] != 0)
             {
                 int space = Array.IndexOf(data, (byte)' ', position);
-                if (space < 0 || !int.TryParse(Encoding.ASCII.GetString(data, position, space - position), out int recordLength) || recordLength <= 0 || position + recordLength > data.Length)
+                if (space < 0
+                    || !int.TryParse(Encoding.ASCII.GetString(data, position, space - position), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int recordLength)
+                    || recordLength > data.Length - position
+                    || space + 1 >= position + recordLength
+                    || data[position + recordLength - 1] != (byte)'\n')
                 {
                     throw Invalid($"the PAX header at byte {headerOffset} is malformed");
                 }
@@ -210,44 +239,14 @@ namespace GolemImage.Sources
             return records;
         }
 
-        private long ParseNumber(byte[] header, int offset, int length, long headerOffset)
+        private long ParseSize(byte[] header, long headerOffset)
         {
-            if ((header[offset] & 0x80) != 0)
+            if (!TarHeader.TryParseNumber(header.AsSpan(124, 12), out long size))
             {
-                long value = header[offset] & 0x7f;
-                for (int i = 1; i < length; i++)
-                {
-                    value = (value << 8) | header[offset + i];
-                }
-
-                return value;
+                throw Invalid($"the header at byte {headerOffset} has a malformed size field");
             }
 
-            long result = 0;
-            bool started = false;
-            for (int i = 0; i < length; i++)
-            {
-                byte b = header[offset + i];
-                if (b == 0 || b == ' ')
-                {
-                    if (started)
-                    {
-                        break;
-                    }
-
-                    continue;
-                }
-
-                if (b < '0' || b > '7')
-                {
-                    throw Invalid($"the header at byte {headerOffset} has a malformed size field");
-                }
-
-                started = true;
-                result = (result * 8) + (b - '0');
-            }
-
-            return result;
+            return size;
         }
 
         private static bool ChecksumMatches(byte[] header)

@@ -96,6 +96,10 @@ namespace GolemImage.Squashfs
         public ValueTask DataBlockAsync(SquashfsFileData file, byte[] buffer, int length, CancellationToken cancellationToken) =>
             EnqueueAsync(new Job(JobKind.DataBlock, file, buffer, length), cancellationToken);
 
+        /// <summary>Queues <paramref name="count"/> sparse (all-zero, unstored) blocks of <paramref name="file"/>.</summary>
+        public ValueTask SparseBlocksAsync(SquashfsFileData file, int count, CancellationToken cancellationToken) =>
+            EnqueueAsync(new Job(JobKind.SparseBlocks, file, null, count), cancellationToken);
+
         public ValueTask FragmentBlockAsync(byte[] buffer, int length, CancellationToken cancellationToken) =>
             EnqueueAsync(new Job(JobKind.FragmentBlock, null, buffer, length), cancellationToken);
 
@@ -266,6 +270,13 @@ namespace GolemImage.Squashfs
                             break;
                         case JobKind.DataBlock:
                             job.File!.BlockSizes.Add(job.Sparse ? 0 : WriteBlock(job, ref seekNeeded));
+                            break;
+                        case JobKind.SparseBlocks:
+                            for (int i = 0; i < job.Length; i++)
+                            {
+                                job.File!.BlockSizes.Add(0);
+                            }
+
                             break;
                         case JobKind.FragmentBlock:
                             long start = _position;
@@ -447,6 +458,7 @@ namespace GolemImage.Squashfs
             VerifyDuplicate,
             ShareBlocks,
             FragmentBlock,
+            SparseBlocks,
         }
 
         private sealed class Job

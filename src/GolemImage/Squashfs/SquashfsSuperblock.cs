@@ -119,7 +119,7 @@ namespace GolemImage.Squashfs
                 int read = seekable.Read(bytes, filled, Size - filled);
                 if (read == 0)
                 {
-                    throw new GolemImageException("InvalidSquashfs", GolemErrorCategory.InvalidData, $"'{source}' is {filled} bytes long, too short for a squashfs superblock ({Size} bytes).", sourceName);
+                    throw new GolemImageException(ErrorIds.InvalidSquashfs, GolemErrorCategory.InvalidData, $"'{source}' is {filled} bytes long, too short for a squashfs superblock ({Size} bytes).", sourceName);
                 }
 
                 filled += read;
@@ -128,7 +128,7 @@ namespace GolemImage.Squashfs
             SquashfsSuperblock superblock = Parse(bytes);
             if (superblock.Magic != ExpectedMagic)
             {
-                throw new GolemImageException("InvalidSquashfs", GolemErrorCategory.InvalidData, $"'{source}' is not a squashfs image: it starts with 0x{superblock.Magic:x8} instead of the magic \"hsqs\".", sourceName);
+                throw new GolemImageException(ErrorIds.InvalidSquashfs, GolemErrorCategory.InvalidData, $"'{source}' is not a squashfs image: it starts with 0x{superblock.Magic:x8} instead of the magic \"hsqs\".", sourceName);
             }
 
             return superblock;

@@ -369,7 +369,7 @@ namespace GolemImage.Squashfs
 
             if (fileSize > uint.MaxValue)
             {
-                throw new GolemImageException("DirectoryTooLarge", GolemErrorCategory.InvalidData, "A directory listing exceeds 4 GiB.");
+                throw new GolemImageException(ErrorIds.DirectoryTooLarge, GolemErrorCategory.InvalidData, "A directory listing exceeds 4 GiB.");
             }
 
             int indexCount = Math.Min(index.Count, ushort.MaxValue);
@@ -564,7 +564,7 @@ namespace GolemImage.Squashfs
 
             if (_ids.Count >= ushort.MaxValue)
             {
-                throw new GolemImageException("TooManyOwners", GolemErrorCategory.InvalidData,
+                throw new GolemImageException(ErrorIds.TooManyOwners, GolemErrorCategory.InvalidData,
                     $"The image uses more than {ushort.MaxValue} distinct uid/gid values; squashfs cannot store them.");
             }
 

@@ -24,6 +24,13 @@ namespace GolemImage.Squashfs
     public sealed class SquashfsWriter : IDisposable
     {
 
+        /// <summary>
+        /// The most blocks one file may have: its block list (4 bytes a block) lives in the inode table and in memory
+        /// until the tables are written, so a sparse file claiming exabytes must be refused, not listed. 2^24 blocks is
+        /// a 64 MiB list: 2 TiB at the default 128 KiB blocks.
+        /// </summary>
+        internal const int MaxBlocksPerFile = 1 << 24;
+
         private readonly Stream _output;
         private readonly SquashfsWriterOptions _options;
         private readonly IEngineReporter _reporter;
@@ -107,7 +114,12 @@ namespace GolemImage.Squashfs
         /// the buffer completely except at the end of the data (like TarEntry.ReadDataAsync). A later entry with the
         /// same path replaces an earlier one, as tar extraction would.
         /// </summary>
-        public async ValueTask AddAsync(TreeEntry entry, Func<Memory<byte>, CancellationToken, ValueTask<int>>? readData, CancellationToken cancellationToken)
+        public ValueTask AddAsync(TreeEntry entry, Func<Memory<byte>, CancellationToken, ValueTask<int>>? readData, CancellationToken cancellationToken) =>
+            AddAsync(entry, readData, null, cancellationToken);
+
+        /// <summary>As above; <paramref name="holes"/> (when given) tells where the data has sparse holes, which are then
+        /// written as sparse blocks by count instead of being read as zeros.</summary>
+        private async ValueTask AddAsync(TreeEntry entry, Func<Memory<byte>, CancellationToken, ValueTask<int>>? readData, TarEntryData? holes, CancellationToken cancellationToken)
         {
             if (entry == null)
             {
@@ -123,7 +135,7 @@ namespace GolemImage.Squashfs
                 if (entry.Type == TreeEntryType.RegularFile)
                 {
                     _result.FilesAdded++;
-                    node.Data = await WriteFileDataAsync(entry, readData, cancellationToken).ConfigureAwait(false);
+                    node.Data = await WriteFileDataAsync(entry, readData, holes, cancellationToken).ConfigureAwait(false);
                 }
 
                 ReportProgress(false);
@@ -162,7 +174,14 @@ namespace GolemImage.Squashfs
                 Xattrs = xattrs,
                 SourceOffset = entry.HeaderOffset,
             };
-            return AddAsync(treeEntry, entry.Type == TarEntryType.RegularFile ? entry.ReadDataAsync : null, cancellationToken);
+            if (entry.Type == TarEntryType.RegularFile)
+            {
+                // Refused before any work: the size of a sparse file is a claim, not bytes that have to be read.
+                CheckBlockCount(treeEntry, entry.Size, BlockCount(entry.Size));
+                return AddAsync(treeEntry, entry.ReadDataAsync, entry.Data, cancellationToken);
+            }
+
+            return AddAsync(treeEntry, null, null, cancellationToken);
         }
 
         /// <summary>Writes the tables, the padding and finally the superblock. The stream is left at the end of the padding.</summary>
@@ -238,7 +257,22 @@ namespace GolemImage.Squashfs
             }
         }
 
-        private async ValueTask<SquashfsFileData> WriteFileDataAsync(TreeEntry entry, Func<Memory<byte>, CancellationToken, ValueTask<int>>? readData, CancellationToken cancellationToken)
+        private long BlockCount(long size) => (size + _options.BlockSize - 1) / _options.BlockSize;
+
+        private void CheckBlockCount(TreeEntry entry, long size, long blocks)
+        {
+            if (blocks > MaxBlocksPerFile)
+            {
+                string at = entry.SourceOffset >= 0 ? $" (at byte offset {entry.SourceOffset})" : string.Empty;
+                throw new GolemImageException(
+                    ErrorIds.FileTooLarge,
+                    GolemErrorCategory.InvalidData,
+                    $"The file '{entry.Display}'{at} claims {size} bytes: its squashfs block list would have {blocks} entries, more than the {MaxBlocksPerFile} a file may have here ({(long)MaxBlocksPerFile * _options.BlockSize} bytes at {_options.BlockSize}-byte blocks).",
+                    entry.Display);
+            }
+        }
+
+        private async ValueTask<SquashfsFileData> WriteFileDataAsync(TreeEntry entry, Func<Memory<byte>, CancellationToken, ValueTask<int>>? readData, TarEntryData? holes, CancellationToken cancellationToken)
         {
             var file = new SquashfsFileData();
             if (readData == null)
@@ -252,9 +286,32 @@ namespace GolemImage.Squashfs
             byte[]? tail = null;
             int tailLength = 0;
             byte[]? blocksDigest = null;
+            long blocks = 0;
+            bool holesSkipped = false;
             _hasher.Reset();
             while (true)
             {
+                long hole = holes?.HoleAhead ?? 0;
+                if (hole >= blockSize)
+                {
+                    // Whole blocks of a hole cost nothing: sparse blocks by count, no buffer, no read, no hash. Such a
+                    // file takes no part in deduplication (its content hash would have to cover the zeros).
+                    long skip = hole / blockSize;
+                    CheckBlockCount(entry, size + (skip * blockSize), blocks + skip);
+                    if (!started)
+                    {
+                        await _processor.FileStartAsync(file, cancellationToken).ConfigureAwait(false);
+                        started = true;
+                    }
+
+                    await _processor.SparseBlocksAsync(file, (int)skip, cancellationToken).ConfigureAwait(false);
+                    holes!.SkipHole(skip * blockSize);
+                    blocks += skip;
+                    size += skip * blockSize;
+                    holesSkipped = true;
+                    ReportProgress(false);
+                }
+
                 byte[] buffer = _pool.Rent(blockSize);
                 int filled;
                 try
@@ -295,6 +352,8 @@ namespace GolemImage.Squashfs
                     started = true;
                 }
 
+                blocks++;
+                CheckBlockCount(entry, size, blocks);
                 await _processor.DataBlockAsync(file, buffer, blockSize, cancellationToken).ConfigureAwait(false);
                 ReportProgress(false);
             }
@@ -302,7 +361,7 @@ namespace GolemImage.Squashfs
             file.Size = size;
             try
             {
-                if (size > 0 && _options.Deduplicate)
+                if (size > 0 && _options.Deduplicate && !holesSkipped)
                 {
                     byte[] digest = MapForTests(_hasher.GetCurrentHash());
 

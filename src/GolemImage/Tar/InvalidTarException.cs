@@ -8,7 +8,7 @@ namespace GolemImage.Tar
     /// </summary>
     public sealed class InvalidTarException : GolemImageException
     {
-        public const string InvalidTarErrorId = "InvalidTar";
+        public const string InvalidTarErrorId = ErrorIds.InvalidTar;
 
         public InvalidTarException(string sourceName, string? entryName, long offset, string problem, Exception? innerException = null)
             : base(InvalidTarErrorId, GolemErrorCategory.InvalidData, FormatMessage(sourceName, entryName, offset, problem), sourceName, innerException)

@@ -191,6 +191,9 @@ namespace GolemImage.Tar
             return _data.ReadAsync(buffer, cancellationToken);
         }
 
+        /// <summary>The data source, for writers that skip sparse holes by count (see <see cref="TarEntryData.HoleAhead"/>).</summary>
+        internal TarEntryData? Data => _data;
+
         public override string ToString() => DisplayPath;
     }
 }

@@ -10,6 +10,15 @@ namespace GolemImage.Tar
     {
         /// <summary>Fills <paramref name="buffer"/> unless the data ends first; returns the count, 0 at the end.</summary>
         public abstract ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// How many bytes from the current position are a sparse hole (zeros the archive does not store), so that a
+        /// writer can account for them by count instead of reading them; 0 when unknown or not sparse.
+        /// </summary>
+        public virtual long HoleAhead => 0;
+
+        /// <summary>Moves past <paramref name="count"/> bytes of the hole ahead, at most <see cref="HoleAhead"/>.</summary>
+        public virtual void SkipHole(long count) => throw new NotSupportedException("This entry's data has no holes to skip.");
     }
 
     /// <summary>Data of an entry built by a caller, read from a stream of at least the entry's size.</summary>

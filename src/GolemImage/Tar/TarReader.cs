@@ -37,10 +37,7 @@ namespace GolemImage.Tar
         private readonly byte[] _headerCopy = new byte[BlockSize];
         private readonly HeaderFields _fields = new HeaderFields();
 
-        private ReadOnlySequence<byte> _buffered;
-        private bool _holdingReadResult;
-        private bool _streamCompleted;
-        private long _position;
+        private readonly TarPipeBuffer _pipe;
         private bool _finished;
         private bool _disposed;
         private PaxRecords? _globals;
@@ -66,6 +63,7 @@ namespace GolemImage.Tar
             }
 
             _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: StreamBufferSize, minimumReadSize: StreamMinimumReadSize, leaveOpen: leaveOpen));
+            _pipe = new TarPipeBuffer(_reader);
             _ownsReader = true;
             _sourceName = sourceName ?? throw new ArgumentNullException(nameof(sourceName));
             _reporter = reporter ?? NullReporter.Instance;
@@ -75,13 +73,14 @@ namespace GolemImage.Tar
         public TarReader(PipeReader reader, string sourceName, IEngineReporter? reporter = null)
         {
             _reader = reader ?? throw new ArgumentNullException(nameof(reader));
+            _pipe = new TarPipeBuffer(_reader);
             _ownsReader = false;
             _sourceName = sourceName ?? throw new ArgumentNullException(nameof(sourceName));
             _reporter = reporter ?? NullReporter.Instance;
         }
 
         /// <summary>Bytes of the tar stream consumed so far (for progress).</summary>
-        public long Position => _position;
+        public long Position => _pipe.Position;
 
         public string SourceName => _sourceName;
 
@@ -114,7 +113,7 @@ namespace GolemImage.Tar
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var headerOffset = _position;
+                var headerOffset = _pipe.Position;
                 if (firstHeaderOffset < 0)
                 {
                     firstHeaderOffset = headerOffset;
@@ -123,18 +122,18 @@ namespace GolemImage.Tar
                 var pendingMeta = pax != null || longName != null || longLink != null;
                 if (!await EnsureAsync(BlockSize, cancellationToken).ConfigureAwait(false))
                 {
-                    if (_buffered.Length == 0 && !pendingMeta)
+                    if (_pipe.Buffered.Length == 0 && !pendingMeta)
                     {
                         _finished = true;
                         return null;
                     }
 
-                    if (_buffered.Length == 0)
+                    if (_pipe.Buffered.Length == 0)
                     {
                         throw Invalid(PendingName(pax, longName), firstHeaderOffset, "the archive ends after an extended header, before the entry it describes");
                     }
 
-                    throw Invalid(PendingName(pax, longName), headerOffset, $"the archive ends inside a header ({_buffered.Length} of {BlockSize} bytes present)");
+                    throw Invalid(PendingName(pax, longName), headerOffset, $"the archive ends inside a header ({_pipe.Buffered.Length} of {BlockSize} bytes present)");
                 }
 
                 if (!ParseHeader(fields, headerOffset))
@@ -236,12 +235,10 @@ namespace GolemImage.Tar
             {
                 _reader.Complete();
             }
-            else if (_holdingReadResult)
+            else
             {
-                _reader.AdvanceTo(_buffered.Start);
+                _pipe.Release();
             }
-
-            _holdingReadResult = false;
         }
 
         public ValueTask DisposeAsync()
@@ -281,14 +278,14 @@ namespace GolemImage.Tar
         private bool ParseHeader(HeaderFields fields, long headerOffset)
         {
             ReadOnlySpan<byte> header;
-            var first = _buffered.First.Span;
+            var first = _pipe.Buffered.First.Span;
             if (first.Length >= BlockSize)
             {
                 header = first.Slice(0, BlockSize);
             }
             else
             {
-                _buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
+                _pipe.Buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
                 header = _headerCopy;
             }
 
@@ -333,34 +330,17 @@ namespace GolemImage.Tar
             if (fields.TypeFlag == (byte)'S')
             {
                 fields.SparseMap = new SparseMap();
-                ReadGnuSparseEntries(header.Slice(TarHeader.GnuSparseOffset), TarHeader.GnuSparseHeaderEntries, fields, headerOffset);
+                var sparseProblem = OldGnuSparseMap.ReadHeader(header, fields.SparseMap);
+                if (sparseProblem != null)
+                {
+                    throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, sparseProblem);
+                }
+
                 fields.SparseExtended = header[TarHeader.GnuIsExtendedOffset] != 0;
                 fields.SparseRealSize = ParseField(header, TarHeader.GnuRealSizeOffset, TarHeader.SizeLength, "sparse real size", fields, headerOffset);
             }
 
             return true;
-        }
-
-        private void ReadGnuSparseEntries(ReadOnlySpan<byte> area, int count, HeaderFields fields, long headerOffset)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var entry = area.Slice(i * TarHeader.GnuSparseEntryLength, TarHeader.GnuSparseEntryLength);
-                if (entry[0] == 0)
-                {
-                    break;
-                }
-
-                if (!TarHeader.TryParseNumber(entry.Slice(0, 12), out var offset) || !TarHeader.TryParseNumber(entry.Slice(12, 12), out var length))
-                {
-                    throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, "an old GNU sparse map entry is not a number");
-                }
-
-                if (!fields.SparseMap!.Add(offset, length))
-                {
-                    throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, $"the sparse map has more than {SparseMap.MaxRegions} regions");
-                }
-            }
         }
 
         private long ParseField(ReadOnlySpan<byte> header, int offset, int length, string fieldName, HeaderFields fields, long headerOffset)
@@ -486,7 +466,7 @@ namespace GolemImage.Tar
                     _sparse = fields.SparseMap;
                     _logicalSize = fields.SparseRealSize;
                 }
-                else if (pax != null && IsPaxSparse(pax))
+                else if (pax != null && PaxSparseMap.IsSparse(pax))
                 {
                     await ReadPaxSparseMapAsync(pax, cancellationToken).ConfigureAwait(false);
                 }
@@ -539,9 +519,6 @@ namespace GolemImage.Tar
             return number;
         }
 
-        private static bool IsPaxSparse(PaxRecords pax) =>
-            pax.Contains("GNU.sparse.major") || pax.Contains("GNU.sparse.map") || pax.SparseOffsets != null || pax.Contains("GNU.sparse.numblocks");
-
         private async ValueTask ReadGnuSparseExtensionsAsync(HeaderFields fields, CancellationToken cancellationToken)
         {
             var extended = fields.SparseExtended;
@@ -552,163 +529,48 @@ namespace GolemImage.Tar
                     throw Invalid(_currentName, _currentOffset, "the archive ends inside the old GNU sparse extension headers");
                 }
 
-                extended = ParseGnuSparseExtension(fields);
+                _pipe.Buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
+                var problem = OldGnuSparseMap.ReadExtension(_headerCopy, fields.SparseMap!, out extended);
+                if (problem != null)
+                {
+                    throw Invalid(_currentName, _currentOffset, problem);
+                }
+
                 Consume(BlockSize);
             }
-        }
-
-        private bool ParseGnuSparseExtension(HeaderFields fields)
-        {
-            _buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
-            ReadGnuSparseEntries(_headerCopy, TarHeader.GnuExtensionEntries, fields, _currentOffset);
-            return _headerCopy[TarHeader.GnuExtensionIsExtendedOffset] != 0;
         }
 
         private async ValueTask ReadPaxSparseMapAsync(PaxRecords pax, CancellationToken cancellationToken)
         {
             var map = new SparseMap();
-            var major = pax.Get("GNU.sparse.major");
-            if (major != null)
+            string? problem;
+            if (PaxSparseMap.IsVersion1(pax))
             {
-                if (!PaxRecords.TryParseUnsigned(major, out var majorVersion) || majorVersion != 1)
+                problem = PaxSparseMap.ReadVersion1Header(pax, out _logicalSize);
+                if (problem == null)
                 {
-                    throw Invalid(_currentName, _currentOffset, $"unsupported GNU sparse format version '{Encoding.ASCII.GetString(major)}'");
+                    await ReadSparseMapFromDataAsync(map, cancellationToken).ConfigureAwait(false);
                 }
-
-                _logicalSize = ReadPaxNumber(pax, "GNU.sparse.realsize", -1, _currentName, _currentOffset);
-                if (_logicalSize < 0)
-                {
-                    throw Invalid(_currentName, _currentOffset, "a GNU sparse 1.0 entry without GNU.sparse.realsize");
-                }
-
-                await ReadSparseMapFromDataAsync(map, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                _logicalSize = ReadPaxNumber(pax, "GNU.sparse.size", _storedRemaining, _currentName, _currentOffset);
-                var text = pax.Get("GNU.sparse.map");
-                if (text != null)
-                {
-                    ParseSparseMapText(text, map);
-                }
-                else if (pax.SparseOffsets != null || pax.SparseLengths != null)
-                {
-                    var offsets = pax.SparseOffsets ?? new List<long>();
-                    var lengths = pax.SparseLengths ?? new List<long>();
-                    if (offsets.Count != lengths.Count)
-                    {
-                        throw Invalid(_currentName, _currentOffset, $"the GNU sparse 0.0 map has {offsets.Count} offsets but {lengths.Count} lengths");
-                    }
+                problem = PaxSparseMap.ReadVersion0(pax, _storedRemaining, map, out _logicalSize);
+            }
 
-                    for (var i = 0; i < offsets.Count; i++)
-                    {
-                        AddRegion(map, offsets[i], lengths[i]);
-                    }
-                }
+            if (problem != null)
+            {
+                throw Invalid(_currentName, _currentOffset, problem);
             }
 
             _sparse = map;
         }
 
-        private void AddRegion(SparseMap map, long offset, long length)
-        {
-            if (!map.Add(offset, length))
-            {
-                throw Invalid(_currentName, _currentOffset, $"the sparse map has more than {SparseMap.MaxRegions} regions");
-            }
-        }
-
-        /// <summary>GNU sparse 0.1: "offset,length,offset,length,..." in one record.</summary>
-        private void ParseSparseMapText(byte[] text, SparseMap map)
-        {
-            var numbers = new List<long>();
-            var start = 0;
-            for (var i = 0; i <= text.Length; i++)
-            {
-                if (i == text.Length || text[i] == (byte)',')
-                {
-                    var part = new byte[i - start];
-                    Array.Copy(text, start, part, 0, part.Length);
-                    if (!PaxRecords.TryParseUnsigned(part, out var number))
-                    {
-                        throw Invalid(_currentName, _currentOffset, "the GNU.sparse.map record is not a list of decimal numbers");
-                    }
-
-                    numbers.Add(number);
-                    start = i + 1;
-                }
-            }
-
-            if (numbers.Count % 2 != 0)
-            {
-                throw Invalid(_currentName, _currentOffset, "the GNU.sparse.map record has an odd count of numbers");
-            }
-
-            for (var i = 0; i < numbers.Count; i += 2)
-            {
-                AddRegion(map, numbers[i], numbers[i + 1]);
-            }
-        }
-
-        /// <summary>
-        /// GNU sparse 1.0 keeps its map at the start of the data: decimal numbers each ended by '\n' (count, then
-        /// offset/length pairs), padded to a whole record. It is read block by block as part of the stored data.
-        /// </summary>
+        /// <summary>Feeds the data's records to the 1.0 map parser until the map is complete.</summary>
         private async ValueTask ReadSparseMapFromDataAsync(SparseMap map, CancellationToken cancellationToken)
         {
-            var text = new byte[BlockSize];
-            var filled = 0;
-            var parsePosition = 0;
-            long count = -1;
-            var pending = -1L;
-            while (true)
+            var parser = new GnuSparse10MapParser(map);
+            while (!parser.Done)
             {
-                // Parse every complete number in what has been read so far.
-                while (true)
-                {
-                    var newline = Array.IndexOf(text, (byte)'\n', parsePosition, filled - parsePosition);
-                    if (newline < 0)
-                    {
-                        break;
-                    }
-
-                    var part = new byte[newline - parsePosition];
-                    Array.Copy(text, parsePosition, part, 0, part.Length);
-                    if (!PaxRecords.TryParseUnsigned(part, out var number))
-                    {
-                        throw Invalid(_currentName, _currentOffset, "the GNU sparse 1.0 map at the start of the data is not a list of decimal numbers");
-                    }
-
-                    parsePosition = newline + 1;
-                    if (count < 0)
-                    {
-                        count = number;
-                        if (count > SparseMap.MaxRegions)
-                        {
-                            throw Invalid(_currentName, _currentOffset, $"the sparse map has more than {SparseMap.MaxRegions} regions");
-                        }
-                    }
-                    else if (pending < 0)
-                    {
-                        pending = number;
-                    }
-                    else
-                    {
-                        AddRegion(map, pending, number);
-                        pending = -1;
-                    }
-
-                    if (count >= 0 && map.Count == count && pending < 0)
-                    {
-                        return;
-                    }
-                }
-
-                if (parsePosition < filled - 40)
-                {
-                    throw Invalid(_currentName, _currentOffset, "the GNU sparse 1.0 map contains a number that is too long");
-                }
-
                 if (_storedRemaining < BlockSize)
                 {
                     throw Invalid(_currentName, _currentOffset, "the GNU sparse 1.0 map does not fit in the entry's data");
@@ -719,19 +581,14 @@ namespace GolemImage.Tar
                     throw Invalid(_currentName, _currentOffset, "the archive ends inside the GNU sparse 1.0 map");
                 }
 
-                // Keep only the unparsed tail, then append the next record.
-                var tail = filled - parsePosition;
-                if (tail + BlockSize > text.Length)
-                {
-                    Array.Resize(ref text, tail + BlockSize);
-                }
-
-                Array.Copy(text, parsePosition, text, 0, tail);
-                _buffered.Slice(0, BlockSize).CopyTo(text.AsSpan(tail));
-                filled = tail + BlockSize;
-                parsePosition = 0;
+                _pipe.Buffered.Slice(0, BlockSize).CopyTo(_headerCopy);
                 Consume(BlockSize);
                 _storedRemaining -= BlockSize;
+                var problem = parser.Feed(_headerCopy);
+                if (problem != null)
+                {
+                    throw Invalid(_currentName, _currentOffset, problem);
+                }
             }
         }
 
@@ -746,13 +603,13 @@ namespace GolemImage.Tar
             var filled = 0;
             while (filled < data.Length)
             {
-                if (_buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                if (_pipe.Buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
                     throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, $"the archive ends inside the {what} ({filled} of {data.Length} bytes present)");
                 }
 
-                var take = (int)Math.Min(data.Length - filled, _buffered.Length);
-                _buffered.Slice(0, take).CopyTo(data.AsSpan(filled));
+                var take = (int)Math.Min(data.Length - filled, _pipe.Buffered.Length);
+                _pipe.Buffered.Slice(0, take).CopyTo(data.AsSpan(filled));
                 Consume(take);
                 filled += take;
             }
@@ -804,13 +661,13 @@ namespace GolemImage.Tar
                     want = Math.Min(want, _sparse.End(_sparseIndex) - _logicalPosition);
                 }
 
-                if (_buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                if (_pipe.Buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
                     throw Invalid(_currentName, _currentOffset, $"the archive ends inside the entry's data ({_storedRemaining} bytes missing)");
                 }
 
-                var take = (int)Math.Min(want, _buffered.Length);
-                _buffered.Slice(0, take).CopyTo(buffer.Span.Slice(total, take));
+                var take = (int)Math.Min(want, _pipe.Buffered.Length);
+                _pipe.Buffered.Slice(0, take).CopyTo(buffer.Span.Slice(total, take));
                 Consume(take);
                 _storedRemaining -= take;
                 total += take;
@@ -820,12 +677,39 @@ namespace GolemImage.Tar
             return total;
         }
 
+        /// <summary>Zero bytes (a sparse hole) from the current position of the entry's data to its next data region.</summary>
+        private long HoleAhead(EntryData owner)
+        {
+            if (!ReferenceEquals(owner, _current) || _sparse == null)
+            {
+                return 0;
+            }
+
+            while (_sparseIndex < _sparse.Count && _logicalPosition >= _sparse.End(_sparseIndex))
+            {
+                _sparseIndex++;
+            }
+
+            var dataStart = _sparseIndex < _sparse.Count ? _sparse.Offset(_sparseIndex) : _logicalSize;
+            return Math.Max(0, dataStart - _logicalPosition);
+        }
+
+        private void SkipHole(EntryData owner, long count)
+        {
+            if (count < 0 || count > HoleAhead(owner))
+            {
+                throw new ArgumentOutOfRangeException(nameof(count), count, "Only the zeros of the hole ahead can be skipped.");
+            }
+
+            _logicalPosition += count;
+        }
+
         private async ValueTask SkipAsync(long count, bool tolerateEnd, string? entryName, long entryOffset, string what, CancellationToken cancellationToken)
         {
             var total = count;
             while (count > 0)
             {
-                if (_buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                if (_pipe.Buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
                     if (tolerateEnd)
                     {
@@ -835,85 +719,17 @@ namespace GolemImage.Tar
                     throw Invalid(entryName, entryOffset, $"the archive ends inside the entry's {what} ({count} of {total} bytes missing)");
                 }
 
-                var take = Math.Min(count, _buffered.Length);
+                var take = Math.Min(count, _pipe.Buffered.Length);
                 Consume(take);
                 count -= take;
             }
         }
 
-        private void Consume(long count)
-        {
-            _buffered = _buffered.Slice(count);
-            _position += count;
-        }
+        private void Consume(long count) => _pipe.Consume(count);
 
-        /// <summary>Makes at least <paramref name="count"/> bytes available; false if the stream ends first.</summary>
-        private ValueTask<bool> EnsureAsync(int count, CancellationToken cancellationToken)
-        {
-            if (_buffered.Length >= count)
-            {
-                return new ValueTask<bool>(true);
-            }
+        private ValueTask<bool> EnsureAsync(int count, CancellationToken cancellationToken) => _pipe.EnsureAsync(count, cancellationToken);
 
-            return EnsureSlowAsync(count, cancellationToken);
-        }
-
-        private async ValueTask<bool> EnsureSlowAsync(int count, CancellationToken cancellationToken)
-        {
-            while (_buffered.Length < count)
-            {
-                if (_streamCompleted)
-                {
-                    return false;
-                }
-
-                ReleaseExamined();
-                var result = await _reader.ReadAtLeastAsync(count, cancellationToken).ConfigureAwait(false);
-                Accept(result);
-            }
-
-            return true;
-        }
-
-        /// <summary>Reads more from the pipe; false if the stream has ended and nothing new arrived.</summary>
-        private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
-        {
-            var before = _buffered.Length;
-            while (!_streamCompleted)
-            {
-                ReleaseExamined();
-                var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                Accept(result);
-                if (_buffered.Length > before)
-                {
-                    return true;
-                }
-            }
-
-            return _buffered.Length > before;
-        }
-
-        private void ReleaseExamined()
-        {
-            if (_holdingReadResult)
-            {
-                // Everything before _buffered.Start is consumed; the rest has been looked at and is not enough.
-                _reader.AdvanceTo(_buffered.Start, _buffered.End);
-                _holdingReadResult = false;
-            }
-        }
-
-        private void Accept(ReadResult result)
-        {
-            _holdingReadResult = true;
-            _buffered = result.Buffer;
-            if (result.IsCanceled)
-            {
-                throw new OperationCanceledException("Reading the tar stream was cancelled.");
-            }
-
-            _streamCompleted = result.IsCompleted;
-        }
+        private ValueTask<bool> FillAsync(CancellationToken cancellationToken) => _pipe.FillAsync(cancellationToken);
 
         private InvalidTarException Invalid(string? entryName, long offset, string problem) => new InvalidTarException(_sourceName, entryName, offset, problem);
 
@@ -952,6 +768,14 @@ namespace GolemImage.Tar
             {
                 var reader = _reader ?? throw new InvalidOperationException("The data of a tar entry can only be read until the next entry is requested.");
                 return reader.ReadEntryDataAsync(this, buffer, cancellationToken);
+            }
+
+            public override long HoleAhead => _reader?.HoleAhead(this) ?? 0;
+
+            public override void SkipHole(long count)
+            {
+                var reader = _reader ?? throw new InvalidOperationException("The data of a tar entry can only be read until the next entry is requested.");
+                reader.SkipHole(this, count);
             }
         }
     }

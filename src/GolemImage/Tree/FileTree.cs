@@ -35,13 +35,13 @@ namespace GolemImage.Tree
             {
                 if (part.Length > MaxNameLength)
                 {
-                    throw new GolemImageException("NameTooLong", GolemErrorCategory.InvalidData,
+                    throw new GolemImageException(ErrorIds.NameTooLong, GolemErrorCategory.InvalidData,
                         $"The name of '{entry.Display}'{At(entry)} has a component of {part.Length} bytes; the limit is {MaxNameLength}.", entry.Display);
                 }
 
                 if ((part.Length == 1 && part[0] == (byte)'.') || (part.Length == 2 && part[0] == (byte)'.' && part[1] == (byte)'.'))
                 {
-                    throw new GolemImageException("InvalidPath", GolemErrorCategory.InvalidData,
+                    throw new GolemImageException(ErrorIds.InvalidPath, GolemErrorCategory.InvalidData,
                         $"The path '{entry.Display}'{At(entry)} contains a '.' or '..' component.", entry.Display);
                 }
             }
@@ -51,7 +51,7 @@ namespace GolemImage.Tree
             {
                 if (entry.Type != TreeEntryType.Directory)
                 {
-                    throw new GolemImageException("InvalidRootEntry", GolemErrorCategory.InvalidData,
+                    throw new GolemImageException(ErrorIds.InvalidRootEntry, GolemErrorCategory.InvalidData,
                         $"The root entry{At(entry)} is a {entry.Type}, not a directory.", entry.Display);
                 }
 
@@ -142,7 +142,7 @@ namespace GolemImage.Tree
         {
             if (id < 0 || id > uint.MaxValue)
             {
-                throw new GolemImageException("InvalidOwner", GolemErrorCategory.InvalidData,
+                throw new GolemImageException(ErrorIds.InvalidOwner, GolemErrorCategory.InvalidData,
                     $"'{entry.Display}'{At(entry)} has {what} {id}, outside 0..4294967295.", entry.Display);
             }
 
@@ -164,13 +164,13 @@ namespace GolemImage.Tree
             string targetDisplay = ByteNames.ToDisplay(placeholder.HardLinkTarget!);
             if (target == null)
             {
-                throw new GolemImageException("HardLinkTargetMissing", GolemErrorCategory.InvalidData,
+                throw new GolemImageException(ErrorIds.HardLinkTargetMissing, GolemErrorCategory.InvalidData,
                     $"The hard link '{placeholder.HardLinkDisplay}' points to '{targetDisplay}', which is not in the image.", placeholder.HardLinkDisplay);
             }
 
             if (target.Type == TreeEntryType.Directory)
             {
-                throw new GolemImageException("HardLinkToDirectory", GolemErrorCategory.InvalidData,
+                throw new GolemImageException(ErrorIds.HardLinkToDirectory, GolemErrorCategory.InvalidData,
                     $"The hard link '{placeholder.HardLinkDisplay}' points to the directory '{targetDisplay}'; directories cannot be hard-linked.", placeholder.HardLinkDisplay);
             }
 
@@ -178,7 +178,7 @@ namespace GolemImage.Tree
             {
                 if (depth > 64 || ReferenceEquals(target, placeholder))
                 {
-                    throw new GolemImageException("HardLinkLoop", GolemErrorCategory.InvalidData,
+                    throw new GolemImageException(ErrorIds.HardLinkLoop, GolemErrorCategory.InvalidData,
                         $"The hard link '{placeholder.HardLinkDisplay}' points to '{targetDisplay}', which leads back to a hard link loop.", placeholder.HardLinkDisplay);
                 }
 
@@ -215,7 +215,7 @@ namespace GolemImage.Tree
                     byte[] target = entry.LinkTarget ?? Array.Empty<byte>();
                     if (target.Length > MaxSymlinkTargetLength)
                     {
-                        throw new GolemImageException("SymlinkTargetTooLong", GolemErrorCategory.InvalidData,
+                        throw new GolemImageException(ErrorIds.SymlinkTargetTooLong, GolemErrorCategory.InvalidData,
                             $"The symlink '{entry.Display}'{At(entry)} has a target of {target.Length} bytes; Linux refuses more than {MaxSymlinkTargetLength}.", entry.Display);
                     }
 
@@ -224,7 +224,7 @@ namespace GolemImage.Tree
                 case TreeEntryType.HardLink:
                     if (entry.LinkTarget == null || entry.LinkTarget.Length == 0)
                     {
-                        throw new GolemImageException("InvalidHardLink", GolemErrorCategory.InvalidData,
+                        throw new GolemImageException(ErrorIds.InvalidHardLink, GolemErrorCategory.InvalidData,
                             $"The hard link '{entry.Display}'{At(entry)} has no target.", entry.Display);
                     }
 
@@ -245,7 +245,7 @@ namespace GolemImage.Tree
             // Linux new_encode_dev: 12-bit major, 20-bit minor.
             if (entry.DeviceMajor < 0 || entry.DeviceMajor > 0xFFF || entry.DeviceMinor < 0 || entry.DeviceMinor > 0xFFFFF)
             {
-                throw new GolemImageException("InvalidDeviceNumber", GolemErrorCategory.InvalidData,
+                throw new GolemImageException(ErrorIds.InvalidDeviceNumber, GolemErrorCategory.InvalidData,
                     $"The device '{entry.Display}'{At(entry)} has number {entry.DeviceMajor}:{entry.DeviceMinor}; Linux allows majors up to 4095 and minors up to 1048575.", entry.Display);
             }
 

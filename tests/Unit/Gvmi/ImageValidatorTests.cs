@@ -212,6 +212,28 @@ namespace GolemImage.Tests.Gvmi
             }
         }
 
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void Counts_beyond_what_the_tables_can_hold_fail_and_say_why(bool compressed)
+        {
+            using (MksquashfsImage image = MksquashfsImage.Create(compressed))
+            {
+                byte[] bytes = image.Gvmi();
+                Assert.True(ImageValidator.IsValid(Validate(bytes)));
+
+                // Each count alone stays within the older checks (fragments and ids against the inode count).
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), 0xFFFFFFFF);
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(16), 0xFFFFFFFF);
+                BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(26), 0xFFFF);
+                ValidationFinding counts = Validate(bytes).Single(f => f.Check == "Superblock.Counts");
+                Assert.Equal(ValidationResult.Failed, counts.Result);
+                Assert.Contains("inode_count 4294967295 cannot fit in the inode table", counts.Message);
+                Assert.Contains("fragment_count 4294967295 cannot fit in the fragment table", counts.Message);
+                Assert.Contains("id_count 65535 cannot fit in the id table", counts.Message);
+            }
+        }
+
         [Fact]
         public async Task The_reader_returns_superblock_trailer_and_hash()
         {

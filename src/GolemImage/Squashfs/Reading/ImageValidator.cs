@@ -159,6 +159,7 @@ namespace GolemImage.Squashfs.Reading
                 countProblems.Add($"fragment_count {sb.FragmentCount} exceeds the inode count {sb.InodeCount} (unsquashfs rejects this)");
             }
 
+            CheckCountsFitTables(sb, countProblems);
             findings.Add(countProblems.Count == 0
                 ? new ValidationFinding("Superblock.Counts", ValidationResult.Passed, $"{Count(sb.InodeCount, "inode")}, {Count(sb.IdCount, "id")}, {Count(sb.FragmentCount, "fragment")}.", 4)
                 : new ValidationFinding("Superblock.Counts", ValidationResult.Failed, string.Join("; ", countProblems) + ".", 4));
@@ -250,6 +251,51 @@ namespace GolemImage.Squashfs.Reading
                 return ex.Message;
             }
         }
+
+        /// <summary>
+        /// Holds each count against what the tables around it can hold at the very least per item, so that a damaged
+        /// count is caught here rather than trusted by a reader that sizes its work by it. The bounds are loose on
+        /// purpose (no valid image comes near them): a metadata block takes at least 3 bytes on disk (2-byte header,
+        /// 1 byte of data) and holds at most 8192 bytes; an inode takes at least 20 bytes (a basic fifo or socket).
+        /// </summary>
+        private static void CheckCountsFitTables(SquashfsSuperblock sb, List<string> countProblems)
+        {
+            const ulong MinimumInodeBytes = 20;
+            if (sb.DirectoryTableStart > sb.InodeTableStart)
+            {
+                ulong tableBytes = sb.DirectoryTableStart - sb.InodeTableStart;
+                ulong capacity = MetadataCapacity(tableBytes) / MinimumInodeBytes;
+                if (sb.InodeCount > capacity)
+                {
+                    countProblems.Add($"inode_count {sb.InodeCount} cannot fit in the inode table: its {tableBytes} bytes (from {sb.InodeTableStart} to the directory table at {sb.DirectoryTableStart}) hold at most {capacity} inodes of at least {MinimumInodeBytes} bytes");
+                }
+            }
+
+            if (sb.FragmentCount > 0)
+            {
+                ulong indexBytes = IndexBytes(sb.FragmentCount, 16);
+                ulong entryBlocks = (((ulong)sb.FragmentCount * 16) + SquashfsFormat.MetadataBlockSize - 1) / SquashfsFormat.MetadataBlockSize;
+                if (sb.FragmentTableStart > sb.BytesUsed || sb.BytesUsed - sb.FragmentTableStart < indexBytes)
+                {
+                    countProblems.Add($"fragment_count {sb.FragmentCount} cannot fit in the fragment table: its index alone takes {indexBytes} bytes, but only {(sb.FragmentTableStart > sb.BytesUsed ? 0 : sb.BytesUsed - sb.FragmentTableStart)} bytes lie between the fragment table at {sb.FragmentTableStart} and bytes_used {sb.BytesUsed}");
+                }
+                else if (sb.FragmentTableStart <= sb.DirectoryTableStart || (sb.FragmentTableStart - sb.DirectoryTableStart) / 3 < entryBlocks)
+                {
+                    countProblems.Add($"fragment_count {sb.FragmentCount} cannot fit in the fragment table: its entries need {entryBlocks} metadata blocks, which do not fit between the directory table at {sb.DirectoryTableStart} and the fragment index at {sb.FragmentTableStart}");
+                }
+            }
+
+            if (sb.IdCount > 0)
+            {
+                ulong indexBytes = IndexBytes(sb.IdCount, 4);
+                if (sb.IdTableStart > sb.BytesUsed || sb.BytesUsed - sb.IdTableStart < indexBytes)
+                {
+                    countProblems.Add($"id_count {sb.IdCount} cannot fit in the id table: its index takes {indexBytes} bytes, but only {(sb.IdTableStart > sb.BytesUsed ? 0 : sb.BytesUsed - sb.IdTableStart)} bytes lie between the id table at {sb.IdTableStart} and bytes_used {sb.BytesUsed}");
+                }
+            }
+        }
+
+        private static ulong MetadataCapacity(ulong tableBytes) => tableBytes / 3 * SquashfsFormat.MetadataBlockSize;
 
         /// <summary>The kernel's mount-time walk: from bytes_used back through xattr, id, export and fragment indexes.</summary>
         private static void CheckLayout(Stream stream, SquashfsSuperblock sb, List<ValidationFinding> findings)
