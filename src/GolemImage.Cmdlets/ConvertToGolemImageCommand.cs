@@ -148,35 +148,38 @@ namespace GolemImage.Cmdlets
                 string? explicitOutput = OutputPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
                 string location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
 
+                var sourceOptions = new ImageSourceOptions
+                {
+                    Kind = archive != null ? ImageSourceKind.Archive : (ImageSourceKind)Enum.Parse(typeof(ImageSourceKind), Source, ignoreCase: true),
+                    ArchivePath = archive,
+                    Platform = platform,
+                    Force = Force,
+                    Credential = credential,
+                    AllowInsecureHttp = AllowInsecureHttp,
+                };
                 ResolvedImage? resolved = null;
                 try
                 {
                     // The Docker engine pulls a missing image and saves it to a temporary file while resolving, so the
                     // user is asked before that (other sources resolve without side effects and are asked afterwards,
                     // when the output file name is known).
+                    ImageSourcePlan plan = RunEngine((reporter, cancellationToken) => ImageSourceResolver.PlanAsync(image, sourceOptions, reporter, cancellationToken));
                     bool approved = false;
-                    bool fromDocker = false;
-                    if (archive == null && Source != "Registry")
+                    if (plan.Kind == ImageSourceKind.Docker)
                     {
-                        fromDocker = RunEngine((reporter, cancellationToken) => DockerEngineAnswersAsync(image!, reporter, cancellationToken));
-                        if (fromDocker)
+                        if (!ShouldProcess(explicitOutput ?? location, $"Convert Docker image '{image}' to a Golem image (pulling it first if the engine does not have it)"))
                         {
-                            if (!ShouldProcess(explicitOutput ?? location, $"Convert Docker image '{image}' to a Golem image (pulling it first if the engine does not have it)"))
-                            {
-                                return;
-                            }
-
-                            approved = true;
+                            return;
                         }
+
+                        approved = true;
                     }
 
                     string output = string.Empty;
                     string sourceName = string.Empty;
                     GolemImageFile? existing = RunEngine<GolemImageFile?>(async (reporter, cancellationToken) =>
                     {
-                        resolved = fromDocker
-                            ? await OpenFromDockerAsync(image!, platform, credential, reporter, cancellationToken).ConfigureAwait(false)
-                            : await ResolveAsync(archive, image, platform, credential, reporter, cancellationToken).ConfigureAwait(false);
+                        resolved = await ImageSourceResolver.OpenAsync(plan, sourceOptions, reporter, cancellationToken).ConfigureAwait(false);
                         output = ChooseOutputPath(explicitOutput, location, resolved, archive);
                         sourceName = resolved.Reference ?? archive ?? image ?? resolved.ImageId;
                         return Force ? null : await ExistingImage.TryReadAsync(output, resolved.ImageId, reporter, cancellationToken).ConfigureAwait(false);
@@ -236,44 +239,6 @@ namespace GolemImage.Cmdlets
             {
                 WriteEngineError(ex, target);
             }
-        }
-
-        /// <summary>True when the Docker engine answers; false when -Source Auto finds none and falls back to the registry.</summary>
-        private async Task<bool> DockerEngineAnswersAsync(string image, IEngineReporter reporter, CancellationToken cancellationToken)
-        {
-            try
-            {
-                // A DockerEngineSource reports through the reporter it was connected with, which lives only as long as
-                // this RunEngine call; the conversion connects again, so this probe reports nothing itself.
-                using (await DockerEngineSource.ConnectAsync(NullReporter.Instance, cancellationToken).ConfigureAwait(false))
-                {
-                    return true;
-                }
-            }
-            catch (GolemImageException ex) when (Source == "Auto" && ex.ErrorId == "DockerUnavailable" && !ImageReference.LooksLikeImageId(image))
-            {
-                reporter.Verbose($"{ex.Message} Pulling '{image}' from its registry instead.");
-                return false;
-            }
-        }
-
-        private async Task<ResolvedImage> OpenFromDockerAsync(string image, ImagePlatform platform, RegistryCredential? credential, IEngineReporter reporter, CancellationToken cancellationToken)
-        {
-            using (DockerEngineSource docker = await DockerEngineSource.ConnectAsync(reporter, cancellationToken).ConfigureAwait(false))
-            {
-                return await docker.OpenAsync(image, platform, Force, credential, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        /// <summary>Archives, registries, and the registry fallback of -Source Auto.</summary>
-        private async Task<ResolvedImage> ResolveAsync(string? archive, string? image, ImagePlatform platform, RegistryCredential? credential, IEngineReporter reporter, CancellationToken cancellationToken)
-        {
-            if (archive != null)
-            {
-                return await ImageArchiveSource.OpenAsync(archive, image, platform, Force, reporter, cancellationToken).ConfigureAwait(false);
-            }
-
-            return await OciRegistrySource.OpenAsync(image!, platform, Force, credential, AllowInsecureHttp, reporter, cancellationToken).ConfigureAwait(false);
         }
 
         private SquashfsWriterOptions CreateSquashfsOptions()
