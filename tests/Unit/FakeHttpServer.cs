@@ -3,7 +3,9 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -56,6 +58,8 @@ namespace GolemImage.Tests
         private readonly Func<FakeHttpRequest, FakeHttpResponse> handler;
         private readonly CancellationTokenSource stop = new CancellationTokenSource();
         private readonly Task accepting;
+        private X509Certificate2? certificate;
+        private X509Certificate2? clientAuthority;
 
         private FakeHttpServer(Socket listener, Func<FakeHttpRequest, FakeHttpResponse> handler)
         {
@@ -76,6 +80,15 @@ namespace GolemImage.Tests
             socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
             socket.Listen(16);
             return new FakeHttpServer(socket, handler);
+        }
+
+        /// <summary>An https server with <paramref name="certificate"/>; with <paramref name="clientAuthority"/>, only clients whose certificate it signed get an answer.</summary>
+        public static FakeHttpServer OnTcpTls(X509Certificate2 certificate, X509Certificate2? clientAuthority, Func<FakeHttpRequest, FakeHttpResponse> handler)
+        {
+            FakeHttpServer server = OnTcp(handler);
+            server.certificate = certificate;
+            server.clientAuthority = clientAuthority;
+            return server;
         }
 
         public static FakeHttpServer OnUnixSocket(string path, Func<FakeHttpRequest, FakeHttpResponse> handler)
@@ -145,10 +158,36 @@ namespace GolemImage.Tests
         private async Task ServeAsync(Socket client)
         {
             using (client)
-            using (var stream = new NetworkStream(client, ownsSocket: false))
+            using (var network = new NetworkStream(client, ownsSocket: false))
             {
                 try
                 {
+                    Stream stream = network;
+                    if (certificate != null)
+                    {
+                        X509Certificate2? authority = clientAuthority;
+                        var ssl = new SslStream(network, false, (sender, presented, chain, errors) =>
+                        {
+                            if (authority == null)
+                            {
+                                return true;
+                            }
+
+                            if (presented == null)
+                            {
+                                return false;
+                            }
+
+                            using var own = new X509Chain();
+                            own.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                            own.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                            own.ChainPolicy.CustomTrustStore.Add(authority);
+                            return own.Build(new X509Certificate2(presented));
+                        });
+                        await ssl.AuthenticateAsServerAsync(certificate, clientCertificateRequired: authority != null, checkCertificateRevocation: false);
+                        stream = ssl;
+                    }
+
                     FakeHttpRequest? request = await ReadRequestAsync(stream);
                     if (request == null)
                     {
@@ -171,7 +210,7 @@ namespace GolemImage.Tests
                     await stream.FlushAsync();
                     client.Shutdown(SocketShutdown.Send);
                 }
-                catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException)
+                catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException || ex is System.Security.Authentication.AuthenticationException)
                 {
                 }
             }
