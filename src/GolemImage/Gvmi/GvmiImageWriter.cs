@@ -73,7 +73,8 @@ namespace GolemImage.Gvmi
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                OutputOperation(fullPath, () =>
+                // Someone reading the old image (a publish, a web server, antivirus) only delays the replace.
+                OutputOperation(fullPath, () => SharedFile.RetryWhileShared(() =>
                 {
                     if (File.Exists(fullPath))
                     {
@@ -85,7 +86,7 @@ namespace GolemImage.Gvmi
                     }
 
                     return true;
-                });
+                }, cancellationToken));
 
                 success = true;
                 reporter.Verbose($"Wrote '{fullPath}': {fileSize} bytes, {squashfs.InodeCount} inodes, {squashfs.DuplicateFiles} duplicate files stored once, {squashfs.SharedBlockRuns} more sharing an earlier file's blocks.");

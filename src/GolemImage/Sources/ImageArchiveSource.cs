@@ -436,7 +436,7 @@ namespace GolemImage.Sources
         {
             var magic = new byte[4];
             int have;
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete))
             {
                 have = stream.Read(magic, 0, 4);
             }
@@ -456,7 +456,7 @@ namespace GolemImage.Sources
 
         private static async Task DecompressAsync(string path, string compression, string destination, CancellationToken cancellationToken)
         {
-            using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+            using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.SequentialScan))
             using (Stream decoded = compression == "gzip" ? new GZipStream(input, CompressionMode.Decompress) : (Stream)new ZstdSharp.DecompressionStream(input))
             using (var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {

@@ -26,7 +26,7 @@ namespace GolemImage.Sources
         public static TarArchiveFiles Index(string path)
         {
             var files = new TarArchiveFiles(path);
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BlockSize * 8))
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BlockSize * 8))
             {
                 files.Walk(stream);
             }
@@ -41,7 +41,7 @@ namespace GolemImage.Sources
         public override Stream Open(string name)
         {
             Member member = Get(name);
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
             return new WindowStream(stream, member.Offset, member.Size);
         }
 
