@@ -23,7 +23,7 @@ namespace GolemImage.Cmdlets
     {
         private const string ImageSet = "Image";
         private const string ArchiveSet = "Archive";
-        private readonly HashSet<string> writtenThisRun = new HashSet<string>(StringComparer.Ordinal);
+        private readonly HashSet<string> writtenThisRun = new HashSet<string>(GvmiOutputPath.Comparer);
 
         /// <summary>Image references (name[:tag], name@digest) or image ids; with -ArchivePath, which image(s) of the archive.</summary>
         [Parameter(ParameterSetName = ImageSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -145,7 +145,7 @@ namespace GolemImage.Cmdlets
                 ImagePlatform platform = ImagePlatform.Parse(Platform);
                 SquashfsWriterOptions squashfs = CreateSquashfsOptions();
                 RegistryCredential? credential = Credential == null ? null : new RegistryCredential(Credential.UserName, Credential.GetNetworkCredential().Password);
-                string? explicitOutput = OutputPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+                string? explicitOutput = OutputPath == null ? null : ResolveOutputPath(OutputPath);
                 string location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
 
                 var sourceOptions = new ImageSourceOptions
@@ -180,7 +180,7 @@ namespace GolemImage.Cmdlets
                     GolemImageFile? existing = RunEngine<GolemImageFile?>(async (reporter, cancellationToken) =>
                     {
                         resolved = await ImageSourceResolver.OpenAsync(plan, sourceOptions, reporter, cancellationToken).ConfigureAwait(false);
-                        output = ChooseOutputPath(explicitOutput, location, resolved, archive);
+                        output = GvmiOutputPath.Choose(explicitOutput, location, resolved, archive);
                         sourceName = resolved.Reference ?? archive ?? image ?? resolved.ImageId;
                         return Force ? null : await ExistingImage.TryReadAsync(output, resolved.ImageId, reporter, cancellationToken).ConfigureAwait(false);
                     });
@@ -258,60 +258,34 @@ namespace GolemImage.Cmdlets
             return options;
         }
 
+        /// <summary>
+        /// The provider path of -OutputPath. A name Windows cannot hold is an InvalidArgument error for this item, not
+        /// the NotSupportedException/ArgumentException that Windows PowerShell's path APIs throw, which would end the batch.
+        /// </summary>
+        private string ResolveOutputPath(string outputPath)
+        {
+            string problem = GvmiOutputPath.LeafProblem(outputPath);
+            if (problem.Length > 0)
+            {
+                throw new GolemImageException("InvalidOutputPath", GolemErrorCategory.InvalidArgument, $"The output path '{outputPath}' {problem}.", outputPath);
+            }
+
+            string resolved;
+            try
+            {
+                resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(outputPath);
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PSNotSupportedException || ex is PSArgumentException || ex is ProviderInvocationException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException)
+            {
+                throw new GolemImageException("InvalidOutputPath", GolemErrorCategory.InvalidArgument, $"The output path '{outputPath}' is not a file-system path: {ex.Message}", outputPath, ex);
+            }
+
+            GvmiOutputPath.Validate(resolved);
+            return resolved;
+        }
+
         internal static string CompressionName(CompressionAlgorithm algorithm) => algorithm.ToString().ToLowerInvariant();
 
-        /// <summary>
-        /// gvmkit-build's naming: &lt;repository&gt;-&lt;tag&gt;-&lt;first 10 hex of the image id&gt;.gvmi, with '/' (and ':') as '-'.
-        /// </summary>
-        internal static string DefaultFileName(ResolvedImage image, string? archive)
-        {
-            string hex = image.ImageId.StartsWith("sha256:", StringComparison.Ordinal) ? image.ImageId.Substring(7) : image.ImageId;
-            string shortId = hex.Length > 10 ? hex.Substring(0, 10) : hex;
-            string stem;
-            if (image.Reference != null && ImageReference.TryParse(image.Reference, out ImageReference? reference))
-            {
-                stem = reference!.FamiliarRepository + "-" + (reference.Tag ?? "latest");
-            }
-            else if (archive != null)
-            {
-                string name = Path.GetFileName(archive.TrimEnd('/', '\\'));
-                foreach (string extension in new[] { ".gz", ".zst", ".tgz", ".tar" })
-                {
-                    if (name.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
-                    {
-                        name = name.Substring(0, name.Length - extension.Length);
-                    }
-                }
-
-                stem = name.Length > 0 ? name : "image";
-            }
-            else
-            {
-                stem = "image";
-            }
-
-            var safe = new System.Text.StringBuilder();
-            foreach (char c in stem)
-            {
-                safe.Append(c == '/' || c == ':' || c == '\\' || c == '@' || char.IsControl(c) ? '-' : c);
-            }
-
-            return safe + "-" + shortId + ".gvmi";
-        }
-
-        private string ChooseOutputPath(string? explicitOutput, string location, ResolvedImage image, string? archive)
-        {
-            if (explicitOutput == null)
-            {
-                return Path.Combine(location, DefaultFileName(image, archive));
-            }
-
-            if (Directory.Exists(explicitOutput))
-            {
-                return Path.Combine(explicitOutput, DefaultFileName(image, archive));
-            }
-
-            return explicitOutput;
-        }
+        internal static string DefaultFileName(ResolvedImage image, string? archive) => GvmiOutputPath.DefaultFileName(image, archive);
     }
 }

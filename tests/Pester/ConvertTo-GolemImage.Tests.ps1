@@ -231,6 +231,44 @@ Describe 'ConvertTo-GolemImage from image archives' {
         Test-Path $target | Should -BeFalse
     }
 
+    It 'refuses an output name Windows cannot hold as an InvalidArgument error for that item, and goes on' {
+        $err = $null
+        $results = @(foreach ($name in 'bad:name.gvmi', 'bad|name.gvmi', 'good-name.gvmi') {
+            ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath (Join-Path $Out $name) -ErrorVariable +err -ErrorAction SilentlyContinue
+        })
+        @($err).Count | Should -Be 2
+        foreach ($e in $err) {
+            $e.FullyQualifiedErrorId | Should -BeLike 'InvalidOutputPath*'
+            $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        }
+        $err[0].Exception.Message | Should -Match 'alternate data stream'
+        $results.Count | Should -Be 1
+        $results[0].Hash | Should -Be $FromLegacy.Hash
+        @(Get-ChildItem -LiteralPath $Out -Filter 'bad*').Count | Should -Be 0
+    }
+
+    It 'writes an output whose name is near the 255-byte limit (the temporary name is short)' {
+        $name = ('n' * 245) + '.gvmi'
+        (ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath (Join-Path $Out $name) -ErrorAction Stop).Hash | Should -Be $FromLegacy.Hash
+        Get-LeftoverFiles $Out | Should -BeNullOrEmpty
+    }
+
+    It 'refuses DOCKER_HOST=ssh:// with DockerHostUnsupported, an error for the item, not a terminating one' {
+        $saved = $env:DOCKER_HOST
+        $env:DOCKER_HOST = 'ssh://me@buildhost'
+        try {
+            $err = $null
+            # A terminating error would end this It here; both images must each get their own error record.
+            ConvertTo-GolemImage 'golemimage/sample:1.0', 'golemimage/other:1.0' -Source Docker -OutputPath $Out -ErrorVariable err -ErrorAction SilentlyContinue
+            @($err).Count | Should -Be 2
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'DockerHostUnsupported*'
+            $err[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+            $err[0].Exception.Message | Should -Match 'ssh -NL'
+        } finally {
+            $env:DOCKER_HOST = $saved
+        }
+    }
+
     It 'binds archives from Get-Item by FullName' {
         $result = Get-Item $DockerOci.Path | ConvertTo-GolemImage -OutputPath "$Out/piped.gvmi" -ErrorAction Stop
         $result.Hash | Should -Be $FromLegacy.Hash
@@ -753,7 +791,7 @@ Describe 'Stopping ConvertTo-GolemImage (Ctrl+C)' {
             $pending = $ps.BeginInvoke()
             Wait-Until -TimeoutSeconds 60 -What 'the conversion to start writing' -Condition {
                 if ($pending.IsCompleted) { throw "The conversion ended before it could be stopped: $($ps.Streams.Error)" }
-                @(Get-ChildItem -LiteralPath "$StopWork/out" -Force -File -Filter '.image.gvmi.*.tmp').Count -gt 0
+                @(Get-ChildItem -LiteralPath "$StopWork/out" -Force -File -Filter '.gvmi-*.tmp').Count -gt 0
             }
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
