@@ -141,6 +141,21 @@ $TestPackages = [ordered]@{
     'busybox'           = 'busybox-static'
     '/usr/bin/time'     = 'time'
     'liblzo2.so.2'      = 'liblzo2-2'
+    'yamllint'          = 'yamllint'
+    'npm'               = 'npm'
+}
+
+# The CI workflow's schema checker (tests/Unit/WorkflowTests.cs), from npm into out/tools, on any system with npm.
+function Install-WorkflowValidator {
+    $tools = Join-Path $Out 'tools'
+    if (Test-Path (Join-Path $tools 'node_modules/.bin/action-validator')) { return }
+    if (-not (Get-Command npm -CommandType Application -ErrorAction Ignore)) {
+        Write-Warning 'npm is missing: the workflow schema test will be skipped.'
+        return
+    }
+    Write-Host 'Installing @action-validator/cli into out/tools' -ForegroundColor Cyan
+    & npm install --no-audit --no-fund --silent --prefix $tools '@action-validator/cli@0.6.0' '@action-validator/core@0.6.0'
+    if ($LASTEXITCODE -ne 0) { Write-Warning 'npm could not install @action-validator/cli: the workflow schema test will be skipped.' }
 }
 
 function Install-TestPrerequisites {
@@ -203,6 +218,7 @@ function Invoke-PesterRun([string] $ResultsDirectory, [string] $Framework = '') 
 function Invoke-Test {
     Invoke-Build
     Install-TestPrerequisites
+    Install-WorkflowValidator
     Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Tools/Tools.csproj'), '--nologo', '-v', 'quiet')
     # The fuzz task is not part of Test, but its project must keep compiling.
     Invoke-Native dotnet @('build', (Join-Path $Root 'tests/Fuzz/GolemImage.Fuzz.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:NoSummary;ErrorsOnly')

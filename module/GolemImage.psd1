@@ -7,6 +7,9 @@
     Copyright            = '(c) 2026 GolemImage contributors. MIT License.'
     Description          = 'Turns Docker/OCI images into Golem Network VM images (.gvmi) without a helper container: a streaming, parallel, reproducible squashfs writer with LZO, gzip, LZ4 and zstd; SHA3-224 image hashes; upload to, lookup in and verified download from the Golem registry; requestor payload manifests.'
     PowerShellVersion    = '5.1'
+    # What the netstandard2.0 build needs on Windows PowerShell: .NET Framework 4.6.2 (Windows Server 2016) cannot
+    # bind netstandard 2.0 assemblies reliably; 4.7.2 carries the netstandard facades in the framework itself.
+    DotNetFrameworkVersion = '4.7.2'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('GolemImage.Format.ps1xml')
     CmdletsToExport      = @(

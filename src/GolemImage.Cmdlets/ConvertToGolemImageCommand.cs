@@ -23,7 +23,7 @@ namespace GolemImage.Cmdlets
     {
         private const string ImageSet = "Image";
         private const string ArchiveSet = "Archive";
-        private readonly HashSet<string> writtenThisRun = new HashSet<string>(StringComparer.Ordinal);
+        private readonly HashSet<string> writtenThisRun = new HashSet<string>(GvmiOutputPath.Comparer);
 
         /// <summary>Image references (name[:tag], name@digest) or image ids; with -ArchivePath, which image(s) of the archive.</summary>
         [Parameter(ParameterSetName = ImageSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -148,39 +148,42 @@ namespace GolemImage.Cmdlets
                 ImagePlatform platform = ImagePlatform.Parse(Platform);
                 SquashfsWriterOptions squashfs = CreateSquashfsOptions();
                 RegistryCredential? credential = Credential == null ? null : new RegistryCredential(Credential.UserName, Credential.GetNetworkCredential().Password);
-                string? explicitOutput = OutputPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+                string? explicitOutput = OutputPath == null ? null : ResolveOutputPath(OutputPath);
                 string location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
 
+                var sourceOptions = new ImageSourceOptions
+                {
+                    Kind = archive != null ? ImageSourceKind.Archive : (ImageSourceKind)Enum.Parse(typeof(ImageSourceKind), Source, ignoreCase: true),
+                    ArchivePath = archive,
+                    Platform = platform,
+                    Force = Force,
+                    Credential = credential,
+                    AllowInsecureHttp = AllowInsecureHttp,
+                };
                 ResolvedImage? resolved = null;
                 try
                 {
                     // The Docker engine pulls a missing image and saves it to a temporary file while resolving, so the
                     // user is asked before that (other sources resolve without side effects and are asked afterwards,
                     // when the output file name is known).
+                    ImageSourcePlan plan = RunEngine((reporter, cancellationToken) => ImageSourceResolver.PlanAsync(image, sourceOptions, reporter, cancellationToken));
                     bool approved = false;
-                    bool fromDocker = false;
-                    if (archive == null && Source != "Registry")
+                    if (plan.Kind == ImageSourceKind.Docker)
                     {
-                        fromDocker = RunEngine((reporter, cancellationToken) => DockerEngineAnswersAsync(image!, reporter, cancellationToken));
-                        if (fromDocker)
+                        if (!ShouldProcess(explicitOutput ?? location, $"Convert Docker image '{image}' to a Golem image (pulling it first if the engine does not have it)"))
                         {
-                            if (!ShouldProcess(explicitOutput ?? location, $"Convert Docker image '{image}' to a Golem image (pulling it first if the engine does not have it)"))
-                            {
-                                return;
-                            }
-
-                            approved = true;
+                            return;
                         }
+
+                        approved = true;
                     }
 
                     string output = string.Empty;
                     string sourceName = string.Empty;
                     GolemImageFile? existing = RunEngine<GolemImageFile?>(async (reporter, cancellationToken) =>
                     {
-                        resolved = fromDocker
-                            ? await OpenFromDockerAsync(image!, platform, credential, reporter, cancellationToken).ConfigureAwait(false)
-                            : await ResolveAsync(archive, image, platform, credential, reporter, cancellationToken).ConfigureAwait(false);
-                        output = ChooseOutputPath(explicitOutput, location, resolved, archive);
+                        resolved = await ImageSourceResolver.OpenAsync(plan, sourceOptions, reporter, cancellationToken).ConfigureAwait(false);
+                        output = GvmiOutputPath.Choose(explicitOutput, location, resolved, archive);
                         sourceName = resolved.Reference ?? archive ?? image ?? resolved.ImageId;
                         return Force ? null : await ExistingImage.TryReadAsync(output, resolved.ImageId, reporter, cancellationToken).ConfigureAwait(false);
                     });
@@ -241,44 +244,6 @@ namespace GolemImage.Cmdlets
             }
         }
 
-        /// <summary>True when the Docker engine answers; false when -Source Auto finds none and falls back to the registry.</summary>
-        private async Task<bool> DockerEngineAnswersAsync(string image, IEngineReporter reporter, CancellationToken cancellationToken)
-        {
-            try
-            {
-                // A DockerEngineSource reports through the reporter it was connected with, which lives only as long as
-                // this RunEngine call; the conversion connects again, so this probe reports nothing itself.
-                using (await DockerEngineSource.ConnectAsync(NullReporter.Instance, cancellationToken).ConfigureAwait(false))
-                {
-                    return true;
-                }
-            }
-            catch (GolemImageException ex) when (Source == "Auto" && ex.ErrorId == ErrorIds.DockerUnavailable && !ImageReference.LooksLikeImageId(image))
-            {
-                reporter.Verbose($"{ex.Message} Pulling '{image}' from its registry instead.");
-                return false;
-            }
-        }
-
-        private async Task<ResolvedImage> OpenFromDockerAsync(string image, ImagePlatform platform, RegistryCredential? credential, IEngineReporter reporter, CancellationToken cancellationToken)
-        {
-            using (DockerEngineSource docker = await DockerEngineSource.ConnectAsync(reporter, cancellationToken).ConfigureAwait(false))
-            {
-                return await docker.OpenAsync(image, platform, Force, credential, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        /// <summary>Archives, registries, and the registry fallback of -Source Auto.</summary>
-        private async Task<ResolvedImage> ResolveAsync(string? archive, string? image, ImagePlatform platform, RegistryCredential? credential, IEngineReporter reporter, CancellationToken cancellationToken)
-        {
-            if (archive != null)
-            {
-                return await ImageArchiveSource.OpenAsync(archive, image, platform, Force, reporter, cancellationToken).ConfigureAwait(false);
-            }
-
-            return await OciRegistrySource.OpenAsync(image!, platform, Force, credential, AllowInsecureHttp, reporter, cancellationToken).ConfigureAwait(false);
-        }
-
         private SquashfsWriterOptions CreateSquashfsOptions()
         {
             var options = new SquashfsWriterOptions { BlockSize = BlockSize, WorkerCount = ThrottleLimit };
@@ -296,57 +261,31 @@ namespace GolemImage.Cmdlets
         }
 
         /// <summary>
-        /// gvmkit-build's naming: &lt;repository&gt;-&lt;tag&gt;-&lt;first 10 hex of the image id&gt;.gvmi, with '/' (and ':') as '-'.
+        /// The provider path of -OutputPath. A name Windows cannot hold is an InvalidArgument error for this item, not
+        /// the NotSupportedException/ArgumentException that Windows PowerShell's path APIs throw, which would end the batch.
         /// </summary>
-        internal static string DefaultFileName(ResolvedImage image, string? archive)
+        private string ResolveOutputPath(string outputPath)
         {
-            string hex = image.ImageId.StartsWith("sha256:", StringComparison.Ordinal) ? image.ImageId.Substring(7) : image.ImageId;
-            string shortId = hex.Length > 10 ? hex.Substring(0, 10) : hex;
-            string stem;
-            if (image.Reference != null && ImageReference.TryParse(image.Reference, out ImageReference? reference))
+            string problem = GvmiOutputPath.LeafProblem(outputPath);
+            if (problem.Length > 0)
             {
-                stem = reference!.FamiliarRepository + "-" + (reference.Tag ?? "latest");
-            }
-            else if (archive != null)
-            {
-                string name = Path.GetFileName(archive.TrimEnd('/', '\\'));
-                foreach (string extension in new[] { ".gz", ".zst", ".tgz", ".tar" })
-                {
-                    if (name.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
-                    {
-                        name = name.Substring(0, name.Length - extension.Length);
-                    }
-                }
-
-                stem = name.Length > 0 ? name : "image";
-            }
-            else
-            {
-                stem = "image";
+                throw new GolemImageException(ErrorIds.InvalidOutputPath, GolemErrorCategory.InvalidArgument, $"The output path '{outputPath}' {problem}.", outputPath);
             }
 
-            var safe = new System.Text.StringBuilder();
-            foreach (char c in stem)
+            string resolved;
+            try
             {
-                safe.Append(c == '/' || c == ':' || c == '\\' || c == '@' || char.IsControl(c) ? '-' : c);
+                resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(outputPath);
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PSNotSupportedException || ex is PSArgumentException || ex is ProviderInvocationException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException)
+            {
+                throw new GolemImageException(ErrorIds.InvalidOutputPath, GolemErrorCategory.InvalidArgument, $"The output path '{outputPath}' is not a file-system path: {ex.Message}", outputPath, ex);
             }
 
-            return safe + "-" + shortId + ".gvmi";
+            GvmiOutputPath.Validate(resolved);
+            return resolved;
         }
 
-        private string ChooseOutputPath(string? explicitOutput, string location, ResolvedImage image, string? archive)
-        {
-            if (explicitOutput == null)
-            {
-                return Path.Combine(location, DefaultFileName(image, archive));
-            }
-
-            if (Directory.Exists(explicitOutput))
-            {
-                return Path.Combine(explicitOutput, DefaultFileName(image, archive));
-            }
-
-            return explicitOutput;
-        }
+        internal static string DefaultFileName(ResolvedImage image, string? archive) => GvmiOutputPath.DefaultFileName(image, archive);
     }
 }

@@ -127,5 +127,16 @@ namespace GolemImage
         public const string TaskPackageMismatch = "TaskPackageMismatch";
         public const string PayloadHashRequired = "PayloadHashRequired";
         public const string ManifestNotCreated = "ManifestNotCreated";
+
+        // Docker engines, output paths and the platform (Windows and macOS).
+        public const string ArchivePathRequired = "ArchivePathRequired";
+        public const string DockerHostUnsupported = "DockerHostUnsupported";
+        public const string DockerHostInvalid = "DockerHostInvalid";
+        public const string DockerContextNotFound = "DockerContextNotFound";
+        public const string DockerContextInvalid = "DockerContextInvalid";
+        public const string DockerTlsInvalid = "DockerTlsInvalid";
+        public const string DockerTlsUnsupported = "DockerTlsUnsupported";
+        public const string InvalidOutputPath = "InvalidOutputPath";
+        public const string OutputPathTooLong = "OutputPathTooLong";
     }
 }

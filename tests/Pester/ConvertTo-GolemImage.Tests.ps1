@@ -256,6 +256,44 @@ Describe 'ConvertTo-GolemImage from image archives' {
         Test-Path $target | Should -BeFalse
     }
 
+    It 'refuses an output name Windows cannot hold as an InvalidArgument error for that item, and goes on' {
+        $err = $null
+        $results = @(foreach ($name in 'bad:name.gvmi', 'bad|name.gvmi', 'good-name.gvmi') {
+            ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath (Join-Path $Out $name) -ErrorVariable +err -ErrorAction SilentlyContinue
+        })
+        @($err).Count | Should -Be 2
+        foreach ($e in $err) {
+            $e.FullyQualifiedErrorId | Should -BeLike 'InvalidOutputPath*'
+            $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        }
+        $err[0].Exception.Message | Should -Match 'alternate data stream'
+        $results.Count | Should -Be 1
+        $results[0].Hash | Should -Be $FromLegacy.Hash
+        @(Get-ChildItem -LiteralPath $Out -Filter 'bad*').Count | Should -Be 0
+    }
+
+    It 'writes an output whose name is near the 255-byte limit (the temporary name is short)' {
+        $name = ('n' * 245) + '.gvmi'
+        (ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath (Join-Path $Out $name) -ErrorAction Stop).Hash | Should -Be $FromLegacy.Hash
+        Get-LeftoverFiles $Out | Should -BeNullOrEmpty
+    }
+
+    It 'refuses DOCKER_HOST=ssh:// with DockerHostUnsupported, an error for the item, not a terminating one' {
+        $saved = $env:DOCKER_HOST
+        $env:DOCKER_HOST = 'ssh://me@buildhost'
+        try {
+            $err = $null
+            # A terminating error would end this It here; both images must each get their own error record.
+            ConvertTo-GolemImage 'golemimage/sample:1.0', 'golemimage/other:1.0' -Source Docker -OutputPath $Out -ErrorVariable err -ErrorAction SilentlyContinue
+            @($err).Count | Should -Be 2
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'DockerHostUnsupported*'
+            $err[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+            $err[0].Exception.Message | Should -Match 'ssh -NL'
+        } finally {
+            $env:DOCKER_HOST = $saved
+        }
+    }
+
     It 'binds archives from Get-Item by FullName' {
         $result = Get-Item $DockerOci.Path | ConvertTo-GolemImage -OutputPath "$Out/piped.gvmi" -ErrorAction Stop
         $result.Hash | Should -Be $FromLegacy.Hash
@@ -601,13 +639,15 @@ printf '{"ServerURL":"%s","Username":"golem","Secret":"s3cret-pass"}' "`$server"
             (ConvertTo-GolemImage $Image -Source Registry -OutputPath "$Out/helper.gvmi" -ErrorAction Stop).Hash | Should -Be $Reference
             Get-Content -LiteralPath "$helperDir/asked" -Raw | Should -BeExactly $AuthAddress
 
-            # A helper that fails stops the conversion with its own error, as the Docker CLI does.
+            # A helper that fails is a warning, naming it and what it said, and the pull goes on anonymously (a public
+            # image would convert); this private registry then refuses with AuthenticationFailed.
             Set-Content -LiteralPath $helper -Value "#!/bin/sh`ncat > /dev/null`necho 'keychain is locked' >&2`nexit 2"
             $err = $null
-            ConvertTo-GolemImage $Image -Source Registry -OutputPath "$Out/helper-broken.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
-            $err[0].FullyQualifiedErrorId | Should -BeLike 'CredentialHelperFailed*'
+            $warnings = $null
+            ConvertTo-GolemImage $Image -Source Registry -OutputPath "$Out/helper-broken.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
+            @($warnings | Where-Object { "$_" -match 'keychain is locked' -and "$_" -match 'golemtest' }).Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'AuthenticationFailed*'
             $err[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
-            $err[0].Exception.Message | Should -Match 'keychain is locked'
             Test-Path -LiteralPath "$Out/helper-broken.gvmi" | Should -BeFalse
         } finally {
             $env:PATH = $savedPath
@@ -778,7 +818,7 @@ Describe 'Stopping ConvertTo-GolemImage (Ctrl+C)' {
             $pending = $ps.BeginInvoke()
             Wait-Until -TimeoutSeconds 60 -What 'the conversion to start writing' -Condition {
                 if ($pending.IsCompleted) { throw "The conversion ended before it could be stopped: $($ps.Streams.Error)" }
-                @(Get-ChildItem -LiteralPath "$StopWork/out" -Force -File -Filter '.image.gvmi.*.tmp').Count -gt 0
+                @(Get-ChildItem -LiteralPath "$StopWork/out" -Force -File -Filter '.gvmi-*.tmp').Count -gt 0
             }
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()

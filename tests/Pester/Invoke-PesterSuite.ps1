@@ -13,7 +13,8 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 # Plain text everywhere: escape codes would end up in the NUnit XML (invalid characters) and in CI logs.
-$PSStyle.OutputRendering = 'PlainText'
+# ($PSStyle exists from PowerShell 7.2 on; Windows PowerShell 5.1 writes no escape codes anyway.)
+if (Get-Variable PSStyle -ErrorAction Ignore) { $PSStyle.OutputRendering = 'PlainText' }
 $env:NO_COLOR = '1'
 
 $globalPackages = ((& dotnet nuget locals global-packages -l) -replace '^global-packages:\s*', '').Trim()

@@ -37,6 +37,8 @@ namespace GolemImage.Cmdlets.Infrastructure
                     _registered = true;
                 }
             }
+
+            EngineLoader.LoadEngine();
         }
 
         /// <summary>
@@ -84,9 +86,37 @@ namespace GolemImage.Cmdlets.Infrastructure
                 return null;
             }
 
+            // Only the module's own binds: another module's assembly asking for, say, System.Memory must get what its
+            // own folder or its host's redirects give it, not our copy. A bind without a requester (Assembly.Load by
+            // name, as serializers do) is answered when the module ships that assembly.
+            if (!IsOwnRequest(args.RequestingAssembly))
+            {
+                return null;
+            }
+
             // LoadFrom hands back the copy already loaded from that path, so every request gets one type identity.
             string? path = FindShippedAssembly(requested);
             return path == null ? null : Assembly.LoadFrom(path);
+        }
+
+        private static bool IsOwnRequest(Assembly? requester)
+        {
+            if (requester == null)
+            {
+                return true;
+            }
+
+            string location;
+            try
+            {
+                location = requester.IsDynamic ? string.Empty : requester.Location;
+            }
+            catch (NotSupportedException)
+            {
+                return false;
+            }
+
+            return location.Length > 0 && string.Equals(Path.GetDirectoryName(location), ModuleDirectory, StringComparison.OrdinalIgnoreCase);
         }
 
         private static AssemblyName? ReadShippedName(string path) => ShippedNames.GetOrAdd(path, p =>

@@ -42,15 +42,28 @@ namespace GolemImage.Gvmi
             }
 
             reporter ??= NullReporter.Instance;
-            string fullPath = Path.GetFullPath(outputPath);
+            string fullPath;
+            try
+            {
+                fullPath = Path.GetFullPath(outputPath);
+            }
+            catch (PathTooLongException ex)
+            {
+                throw new GolemImageException(ErrorIds.OutputPathTooLong, GolemErrorCategory.InvalidArgument,
+                    $"The output path '{outputPath}' is longer than this system allows; choose a shorter one, or enable long paths (LongPathsEnabled) on Windows.", outputPath, ex);
+            }
+
             string directory = Path.GetDirectoryName(fullPath) ?? ".";
-            if (!Directory.Exists(directory))
+            if (!Directory.Exists(LongPath.ForFileSystem(directory)))
             {
                 throw new GolemImageException(ErrorIds.OutputDirectoryNotFound, GolemErrorCategory.ObjectNotFound,
                     $"Cannot write '{fullPath}': the directory '{directory}' does not exist.", fullPath);
             }
 
-            string tempPath = Path.Combine(directory, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".tmp");
+            // A short temporary name, never longer than the default output names, so that it does not push a path
+            // that fits over the 260-character limit of Windows PowerShell 5.1; longer paths get the \\?\ prefix.
+            string tempPath = LongPath.ForFileSystem(Path.Combine(directory, TemporaryName()));
+            string finalPath = LongPath.ForFileSystem(fullPath);
             bool success = false;
             try
             {
@@ -73,19 +86,20 @@ namespace GolemImage.Gvmi
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                OutputOperation(fullPath, () =>
+                // Someone reading the old image (a publish, a web server, antivirus) only delays the replace.
+                OutputOperation(fullPath, () => SharedFile.RetryWhileShared(() =>
                 {
-                    if (File.Exists(fullPath))
+                    if (File.Exists(finalPath))
                     {
-                        File.Replace(tempPath, fullPath, null);
+                        File.Replace(tempPath, finalPath, null);
                     }
                     else
                     {
-                        File.Move(tempPath, fullPath);
+                        File.Move(tempPath, finalPath);
                     }
 
                     return true;
-                });
+                }, cancellationToken));
 
                 success = true;
                 reporter.Verbose($"Wrote '{fullPath}': {fileSize} bytes, {squashfs.InodeCount} inodes, {squashfs.DuplicateFiles} duplicate files stored once, {squashfs.SharedBlockRuns} more sharing an earlier file's blocks.");
@@ -133,6 +147,9 @@ namespace GolemImage.Gvmi
                 }
             }
         }
+
+        /// <summary>The name of the file an image is written to before it is renamed over the output: ".gvmi-" and 8 hex digits.</summary>
+        internal static string TemporaryName() => ".gvmi-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
 
         private static T OutputOperation<T>(string fullPath, Func<T> operation)
         {

@@ -39,7 +39,7 @@ namespace GolemImage.Registry
             ImageDescriptor descriptor;
             try
             {
-                descriptor = ImageDescriptor.Parse(File.ReadAllBytes(cachePath), cachePath);
+                descriptor = ImageDescriptor.Parse(SharedFile.ReadAllBytes(cachePath), cachePath);
             }
             catch (Exception ex) when (ex is GolemImageException || ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -67,12 +67,16 @@ namespace GolemImage.Registry
             try
             {
                 File.WriteAllBytes(temporary, descriptor.Bytes);
-                if (File.Exists(cachePath))
+                SharedFile.RetryWhileShared(() =>
                 {
-                    File.Delete(cachePath);
-                }
+                    if (File.Exists(cachePath))
+                    {
+                        File.Delete(cachePath);
+                    }
 
-                File.Move(temporary, cachePath);
+                    File.Move(temporary, cachePath);
+                    return true;
+                });
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -99,7 +103,7 @@ namespace GolemImage.Registry
 
             const int ActivityId = 0x601;
             string activity = $"Hashing {Path.GetFileName(imagePath)}";
-            using (var stream = new FileStream(imagePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+            using (var stream = new FileStream(imagePath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
             {
                 long size = stream.Length;
                 var rate = new TransferRate(size);

@@ -30,8 +30,8 @@ namespace GolemImage.Sources
 
         /// <summary>
         /// The credentials for <paramref name="registry"/>, or null; where they came from is reported as a verbose
-        /// message. A helper that is not installed is reported as a warning and skipped (as are identity tokens,
-        /// which need an OAuth2 exchange we do not do); a helper that fails throws, as the Docker CLI does.
+        /// message. A helper that is not installed or fails is reported as a warning and skipped (as are identity
+        /// tokens, which need an OAuth2 exchange we do not do), so that public images still pull anonymously.
         /// </summary>
         public static RegistryCredential? Find(string registry, string? configPath = null, IEngineReporter? reporter = null)
         {
@@ -138,6 +138,13 @@ namespace GolemImage.Sources
             catch (GolemImageException ex) when (ex.ErrorId == ErrorIds.CredentialHelperNotFound)
             {
                 reporter?.Warning($"{ex.Message} Continuing without it; pass -Credential or install the helper.");
+                return null;
+            }
+            catch (GolemImageException ex) when (ex.ErrorId == "CredentialHelperFailed")
+            {
+                // A public image needs no credentials: a locked keychain or a helper that cannot run under a scheduled
+                // task must not stop its pull. A private image then fails with AuthenticationFailed, after this warning.
+                reporter?.Warning($"{ex.Message} Continuing without credentials for {registry} (anonymously, unless config.json's auths has them); pass -Credential if the registry needs them.");
                 return null;
             }
 

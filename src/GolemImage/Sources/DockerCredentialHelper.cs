@@ -1,6 +1,9 @@
 using System;
 using System.ComponentModel;
 using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
 
@@ -44,14 +47,29 @@ namespace GolemImage.Sources
         /// </summary>
         public RegistryCredential? Get(string serverAddress, TimeSpan timeout)
         {
-            var start = new ProcessStartInfo(ExecutableName, "get")
+            // The helpers are Go programs: UTF-8 in and out, whatever the console's code pages are. .NET Framework
+            // writes a redirected stdin in Console.InputEncoding, with a BOM under code page 65001 (wincred and desktop
+            // then answer "not found"), and cannot be told otherwise: there the address goes through a file that
+            // cmd.exe redirects to the helper's stdin byte for byte.
+            string? inputFile = null;
+            ProcessStartInfo start;
+            if (IsNetFramework)
             {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                CreateNoWindow = true,
-            };
+                inputFile = Path.Combine(Path.GetTempPath(), "golemimage-credential-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".txt");
+                File.WriteAllBytes(inputFile, Utf8.GetBytes(serverAddress));
+                start = new ProcessStartInfo(Environment.GetEnvironmentVariable("ComSpec") ?? "cmd.exe", $"/d /c \"{ExecutableName} get < \"{inputFile}\"\"");
+            }
+            else
+            {
+                start = new ProcessStartInfo(ExecutableName, "get") { RedirectStandardInput = true };
+            }
+
+            start.UseShellExecute = false;
+            start.RedirectStandardOutput = true;
+            start.RedirectStandardError = true;
+            start.StandardOutputEncoding = Utf8;
+            start.StandardErrorEncoding = Utf8;
+            start.CreateNoWindow = true;
 
             Process process;
             try
@@ -60,6 +78,7 @@ namespace GolemImage.Sources
             }
             catch (Win32Exception ex)
             {
+                DeleteQuietly(inputFile);
                 throw new GolemImageException(ErrorIds.CredentialHelperNotFound, GolemErrorCategory.ObjectNotFound,
                     $"The Docker credential helper '{Name}' named in the docker config.json cannot be run: {ExecutableName} is not on the PATH ({ex.Message}).", ExecutableName, ex);
             }
@@ -68,14 +87,20 @@ namespace GolemImage.Sources
             {
                 Task<string> output = process.StandardOutput.ReadToEndAsync();
                 Task<string> error = process.StandardError.ReadToEndAsync();
-                try
+                if (inputFile == null)
                 {
-                    process.StandardInput.Write(serverAddress);
-                    process.StandardInput.Close();
-                }
-                catch (System.IO.IOException)
-                {
-                    // A helper that exits without reading its input is judged by its exit code and output below.
+                    try
+                    {
+                        // The bytes themselves, not the StreamWriter, whose encoding may carry a preamble.
+                        byte[] input = Utf8.GetBytes(serverAddress);
+                        process.StandardInput.BaseStream.Write(input, 0, input.Length);
+                        process.StandardInput.BaseStream.Flush();
+                        process.StandardInput.BaseStream.Close();
+                    }
+                    catch (IOException)
+                    {
+                        // A helper that exits without reading its input is judged by its exit code and output below.
+                    }
                 }
 
                 if (!process.WaitForExit((int)Math.Min(int.MaxValue, timeout.TotalMilliseconds)))
@@ -89,10 +114,12 @@ namespace GolemImage.Sources
                         // It exited in the meantime.
                     }
 
+                    DeleteQuietly(inputFile);
                     throw Failed($"it did not answer within {timeout.TotalSeconds:0} s", null);
                 }
 
                 process.WaitForExit();
+                DeleteQuietly(inputFile);
                 string stdout = output.GetAwaiter().GetResult();
                 string stderr = error.GetAwaiter().GetResult();
                 if (process.ExitCode != 0)
@@ -108,6 +135,27 @@ namespace GolemImage.Sources
                 }
 
                 return Parse(stdout);
+            }
+        }
+
+        private static readonly UTF8Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+        private static bool IsNetFramework =>
+            RuntimeInformation.IsOSPlatform(OSPlatform.Windows) && RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
+
+        private static void DeleteQuietly(string? path)
+        {
+            if (path == null)
+            {
+                return;
+            }
+
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
             }
         }
 

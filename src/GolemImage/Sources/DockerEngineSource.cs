@@ -25,14 +25,21 @@ namespace GolemImage.Sources
         private readonly DockerClient client;
         private readonly IEngineReporter reporter;
 
-        private DockerEngineSource(DockerClient client, string endpoint, IEngineReporter reporter)
+        private DockerEngineSource(DockerClient client, DockerEndpoint endpoint, VersionResponse version, IEngineReporter reporter)
         {
             this.client = client;
-            Endpoint = endpoint;
+            Endpoint = endpoint.ToString();
             this.reporter = reporter;
+            EngineEndpoint = endpoint;
+            EnginePlatform = new ImagePlatform(version.Os ?? string.Empty, version.Arch ?? string.Empty, null);
         }
 
         public string Endpoint { get; }
+
+        public DockerEndpoint EngineEndpoint { get; }
+
+        /// <summary>What the engine runs: linux/amd64, linux/arm64, or windows/amd64 for an engine in Windows-containers mode.</summary>
+        public ImagePlatform EnginePlatform { get; }
 
         /// <summary>The local engine: the named pipe on Windows, the unix socket elsewhere.</summary>
         public static string DefaultEndpoint =>
@@ -40,30 +47,81 @@ namespace GolemImage.Sources
                 ? "npipe://./pipe/docker_engine"
                 : "unix:///var/run/docker.sock";
 
-        /// <summary>Connects to the engine and checks it answers; throws DockerUnavailable when it does not.</summary>
-        public static async Task<DockerEngineSource> ConnectAsync(IEngineReporter reporter, CancellationToken cancellationToken)
+        /// <summary>Connects to the first engine of this machine's environment that answers and runs Linux images.</summary>
+        public static Task<DockerEngineSource> ConnectAsync(IEngineReporter reporter, CancellationToken cancellationToken) =>
+            ConnectAsync(DockerEnvironment.Current, ImagePlatform.LinuxAmd64, reporter, cancellationToken);
+
+        /// <summary>
+        /// Tries the endpoints <see cref="DockerEndpointDiscovery"/> finds, in order, and connects to the first that
+        /// answers and runs images of <paramref name="platform"/>'s os (an engine in Windows-containers mode cannot run
+        /// Linux images, so it is passed over). Throws DockerUnavailable naming every endpoint and why it was not used;
+        /// a malformed DOCKER_HOST or context throws its own error.
+        /// </summary>
+        public static async Task<DockerEngineSource> ConnectAsync(DockerEnvironment environment, ImagePlatform platform, IEngineReporter reporter, CancellationToken cancellationToken)
         {
-            string? dockerHost = Environment.GetEnvironmentVariable("DOCKER_HOST");
-            string endpoint = string.IsNullOrEmpty(dockerHost) ? DefaultEndpoint : dockerHost!;
+            IReadOnlyList<DockerEndpoint> candidates = DockerEndpointDiscovery.Candidates(environment);
+            var reasons = new List<string>();
+            bool wrongOs = false;
+            foreach (DockerEndpoint candidate in candidates)
+            {
+                DockerEngineSource engine;
+                try
+                {
+                    engine = await ConnectAsync(candidate, reporter, cancellationToken).ConfigureAwait(false);
+                }
+                catch (GolemImageException ex) when (ex.ErrorId == "DockerUnavailable")
+                {
+                    reasons.Add(ex.Message);
+                    continue;
+                }
+
+                if (engine.EnginePlatform.Os != platform.Os)
+                {
+                    wrongOs = true;
+                    reasons.Add($"the Docker engine at {candidate} ({candidate.Origin}) runs {engine.EnginePlatform.Os} containers, not {platform.Os} ones{(engine.EnginePlatform.Os == "windows" ? " (Docker Desktop: 'Switch to Linux containers')" : string.Empty)}");
+                    engine.Dispose();
+                    continue;
+                }
+
+                return engine;
+            }
+
+            string where = candidates.Count == 1 ? candidates[0].ToString() : string.Join(", ", candidates);
+            throw new GolemImageException(ErrorIds.DockerUnavailable,
+                wrongOs ? GolemErrorCategory.ResourceUnavailable : GolemErrorCategory.ConnectionError,
+                (reasons.Count == 1 ? reasons[0] : $"No usable Docker engine at {where}: {string.Join("; ", reasons)}").TrimEnd('.') + "." + Advice,
+                where);
+        }
+
+        private const string Advice = " Start Docker, set DOCKER_HOST or a Docker context, or use -Source Registry or -ArchivePath.";
+
+        /// <summary>A DockerUnavailable message without the advice on what to do, for a warning that says what is done instead.</summary>
+        internal static string WithoutAdvice(string message) => message.EndsWith(Advice, StringComparison.Ordinal) ? message.Substring(0, message.Length - Advice.Length) : message;
+
+        /// <summary>Connects to one engine and checks it answers; throws DockerUnavailable when it does not.</summary>
+        public static async Task<DockerEngineSource> ConnectAsync(DockerEndpoint endpoint, IEngineReporter reporter, CancellationToken cancellationToken)
+        {
             DockerClient client;
             try
             {
                 // No API version is pinned: requests go to the unversioned paths, which every engine serves at its own
                 // current version (engines that refuse old versions, like Docker 29, accept these).
-                client = new DockerClientConfiguration(new Uri(endpoint), null, TimeSpan.FromSeconds(30)).CreateClient();
+                Credentials? credentials = endpoint.Tls == null ? null : new DockerTlsCredentials(endpoint.Tls, endpoint.ToString());
+                client = new DockerClientConfiguration(endpoint.Uri, credentials, TimeSpan.FromSeconds(30)).CreateClient();
             }
             catch (Exception ex) when (ex is UriFormatException || ex is ArgumentException || ex is NotSupportedException || ex is InvalidOperationException)
             {
                 throw Unavailable(endpoint, ex.Message, ex);
             }
 
+            VersionResponse version;
             try
             {
                 using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
                     timeout.CancelAfter(TimeSpan.FromSeconds(10));
-                    VersionResponse version = await client.System.GetVersionAsync(timeout.Token).ConfigureAwait(false);
-                    reporter.Verbose($"Connected to Docker engine {version.Version} (API {version.APIVersion}, {version.Os}/{version.Arch}) at {endpoint}.");
+                    version = await client.System.GetVersionAsync(timeout.Token).ConfigureAwait(false);
+                    reporter.Verbose($"Connected to Docker engine {version.Version} (API {version.APIVersion}, {version.Os}/{version.Arch}) at {endpoint} ({endpoint.Origin}).");
                 }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -77,7 +135,7 @@ namespace GolemImage.Sources
                 throw Unavailable(endpoint, ex.InnerException?.Message ?? ex.Message, ex);
             }
 
-            return new DockerEngineSource(client, endpoint, reporter);
+            return new DockerEngineSource(client, endpoint, version, reporter);
         }
 
         public void Dispose() => client.Dispose();
@@ -127,6 +185,13 @@ namespace GolemImage.Sources
                     }
                 }
             }
+        }
+
+        /// <summary>The engine's image <paramref name="image"/> (id and platform), or null when it has none by that name.</summary>
+        internal async Task<(string Id, ImagePlatform Platform)?> FindAsync(string image, CancellationToken cancellationToken)
+        {
+            ImageInspectResponse? inspect = await TryInspectAsync(image, cancellationToken).ConfigureAwait(false);
+            return inspect == null ? ((string, ImagePlatform)?)null : (inspect.ID, new ImagePlatform(inspect.Os ?? string.Empty, inspect.Architecture ?? string.Empty, inspect.Variant));
         }
 
         private async Task<ImageInspectResponse?> TryInspectAsync(string image, CancellationToken cancellationToken)
@@ -258,12 +323,12 @@ namespace GolemImage.Sources
             reporter.Verbose($"Exported {new FileInfo(destination).Length} bytes in {clock.Elapsed.TotalSeconds:0.00} s.");
         }
 
-        private static GolemImageException Unavailable(string endpoint, string why, Exception? inner) =>
+        private static GolemImageException Unavailable(DockerEndpoint endpoint, string why, Exception? inner) =>
             new GolemImageException(
                 ErrorIds.DockerUnavailable,
                 GolemErrorCategory.ConnectionError,
-                $"Cannot reach a Docker engine at {endpoint}: {why}. Start Docker, set DOCKER_HOST, or use -Source Registry or -ArchivePath.",
-                endpoint,
+                $"Cannot reach a Docker engine at {endpoint} ({endpoint.Origin}): {why.TrimEnd('.')}.",
+                endpoint.ToString(),
                 inner);
 
         /// <summary>Runs the callback on the reporting thread, in order (Progress&lt;T&gt; would post to a sync context).</summary>

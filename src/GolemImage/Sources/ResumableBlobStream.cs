@@ -65,9 +65,15 @@ namespace GolemImage.Sources
                     using (var idle = new CancellationTokenSource(idleTimeout))
                     using (var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token))
                     using (idle.Token.Register(silence.Fire, current))
+                    using (cancellationToken.Register(CloseUnderRead, current))
                     {
                         read = await current.ReadAsync(buffer, offset, count, either.Token).ConfigureAwait(false);
                     }
+                }
+                catch (Exception ex) when (cancellationToken.IsCancellationRequested && !(ex is OperationCanceledException))
+                {
+                    // Ctrl+C closed the connection under a read that did not watch its token (.NET Framework).
+                    throw new OperationCanceledException("The download was stopped.", ex, cancellationToken);
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (silence.Fired || ex is OperationCanceledException))
                 {
@@ -135,6 +141,9 @@ namespace GolemImage.Sources
                 ((Stream)stream!).Dispose();
             }
         }
+
+        /// <summary>Stopping (Ctrl+C) must not wait for the idle timeout on a read that ignores its token: the connection is closed.</summary>
+        private static void CloseUnderRead(object? stream) => ((Stream)stream!).Dispose();
 
         private static bool IsTransient(Exception ex) =>
             ex is IOException || ex is HttpRequestException || (ex is GolemImageException golem && golem.ErrorId == ErrorIds.RegistryUnavailable);

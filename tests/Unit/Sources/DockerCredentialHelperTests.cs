@@ -76,8 +76,7 @@ namespace GolemImage.Tests.Sources
         [Fact]
         public void A_failing_helper_is_an_error_naming_it_and_what_it_said()
         {
-            File.WriteAllText(_config, "{\"credsStore\":\"golembroken\"}");
-            var error = Assert.Throws<GolemImageException>(() => DockerConfigCredentials.Find("127.0.0.1:5000", _config));
+            var error = Assert.Throws<GolemImageException>(() => new DockerCredentialHelper("golembroken").Get("127.0.0.1:5000", TimeSpan.FromSeconds(30)));
             Assert.Equal("CredentialHelperFailed", error.ErrorId);
             Assert.Equal(GolemErrorCategory.AuthenticationError, error.Category);
             Assert.Contains("docker-credential-golembroken", error.Message, StringComparison.Ordinal);
@@ -86,13 +85,42 @@ namespace GolemImage.Tests.Sources
         }
 
         [Fact]
+        public void A_failing_helper_does_not_stop_an_anonymous_pull_it_is_a_warning_and_auths_still_count()
+        {
+            File.WriteAllText(_config, "{\"credsStore\":\"golembroken\"}");
+            var reporter = new RecordingReporter();
+            Assert.Null(DockerConfigCredentials.Find("127.0.0.1:5000", _config, reporter));
+            string warning = Assert.Single(reporter.Warnings);
+            Assert.Contains("docker-credential-golembroken", warning, StringComparison.Ordinal);
+            Assert.Contains("keychain is locked", warning, StringComparison.Ordinal);
+            Assert.Contains("anonymously", warning, StringComparison.Ordinal);
+
+            File.WriteAllText(_config, "{\"credsStore\":\"golembroken\",\"auths\":{\"127.0.0.1:5000\":{\"auth\":\"" + Auth("fromauths", "pw") + "\"}}}");
+            Assert.Equal("fromauths", DockerConfigCredentials.Find("127.0.0.1:5000", _config, new RecordingReporter())!.UserName);
+        }
+
+        [Fact]
+        public void The_address_goes_in_as_UTF8_without_a_BOM_and_the_answer_is_read_as_UTF8()
+        {
+            RegistryCredential? credential = new DockerCredentialHelper("golemutf8").Get("registry.example:5000", TimeSpan.FromSeconds(30));
+            Assert.Equal("jürgen", credential!.UserName);
+            Assert.Equal("pässwörd€", credential.Password);
+            Assert.Equal(Convert.ToHexString(Encoding.UTF8.GetBytes("registry.example:5000")).ToLowerInvariant(), _helpers.LastInputHex());
+        }
+
+        [Fact]
         public void An_answer_that_is_not_JSON_is_an_error_that_does_not_quote_it()
         {
-            File.WriteAllText(_config, "{\"credsStore\":\"golemgarbage\"}");
-            var error = Assert.Throws<GolemImageException>(() => DockerConfigCredentials.Find("127.0.0.1:5000", _config));
+            var error = Assert.Throws<GolemImageException>(() => new DockerCredentialHelper("golemgarbage").Get("127.0.0.1:5000", TimeSpan.FromSeconds(30)));
             Assert.Equal("CredentialHelperFailed", error.ErrorId);
             Assert.Contains("not JSON", error.Message, StringComparison.Ordinal);
             Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+
+            // Through config.json it becomes a warning, which must not quote the answer either.
+            File.WriteAllText(_config, "{\"credsStore\":\"golemgarbage\"}");
+            var reporter = new RecordingReporter();
+            Assert.Null(DockerConfigCredentials.Find("127.0.0.1:5000", _config, reporter));
+            Assert.DoesNotContain("hunter2", Assert.Single(reporter.Warnings), StringComparison.Ordinal);
         }
 
         [Fact]
@@ -143,8 +171,11 @@ esac");
                 Write("golembroken", "cat > /dev/null\necho 'error: the keychain is locked' >&2\nexit 3");
                 Write("golemgarbage", "cat > /dev/null\necho 'user hunter2'");
                 Write("golemhang", "exec sleep 30");
+                Write("golemutf8", $"od -An -tx1 | tr -d ' \\n' > '{Path.Combine(_directory, "input-hex")}'\nprintf '%s' '{{\"ServerURL\":\"x\",\"Username\":\"jürgen\",\"Secret\":\"pässwörd€\"}}'");
                 Environment.SetEnvironmentVariable("PATH", _directory + Path.PathSeparator + _savedPath);
             }
+
+            public string LastInputHex() => File.ReadAllText(Path.Combine(_directory, "input-hex"));
 
             public string LastServerAddress() => File.ReadAllText(Path.Combine(_directory, "asked"));
 

@@ -156,6 +156,28 @@ namespace GolemImage.Tests.Sources
         }
 
         [Fact]
+        public async Task Stopping_ends_a_stalled_read_that_ignores_its_token_at_once_not_after_the_idle_timeout()
+        {
+            var server = new FlakyServer { Breaks = new[] { 70_000 }, Stall = true, DeafToCancellation = true };
+            var stream = new ResumableBlobStream(await server.Open(0, default), server.Open, Blob.Length, "blob sha256:test", new RecordingReporter(), (m, e) => new IOException(m, e), TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(60));
+            using var stop = new CancellationTokenSource();
+            using var copy = new MemoryStream();
+            Task copying = stream.CopyToAsync(copy, 7000, stop.Token);
+            while (copy.Length < 70_000)
+            {
+                await Task.Delay(10);
+            }
+
+            await Task.Delay(100);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            stop.Cancel();
+            Assert.True(await Task.WhenAny(copying, Task.Delay(TimeSpan.FromSeconds(10))) == copying, "the stalled read ignored the stop");
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => copying);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+            Assert.Equal(new long[] { 0 }, server.Offsets);
+        }
+
+        [Fact]
         public async Task A_body_that_ends_before_the_descriptor_size_is_resumed()
         {
             var server = new FlakyServer { Breaks = new[] { 123_456 }, EndCleanly = true };
