@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Security.Cryptography;
 
 namespace GolemImage.Sources
 {
@@ -8,14 +7,15 @@ namespace GolemImage.Sources
     /// A read-only pass-through that hashes what is read with SHA-256 and, once the inner stream ends, checks the
     /// digest it was told to expect. The check happens when the end is reached, so a reader must read to the end.
     /// Without an expected digest it only counts bytes: a legacy docker-save layer ('&lt;id&gt;/layer.tar') has no
-    /// blob digest, only a diff id, and hashing it twice cost as much CPU as LZO Fastest compressing it.
+    /// blob digest, only a diff id, and hashing it twice cost as much CPU as LZO Fastest compressing it. The hash runs
+    /// on a thread of its own (<see cref="BackgroundSha256"/>), off the thread that reads and feeds the compressors.
     /// </summary>
     internal sealed class DigestingStream : ForwardOnlyReadStream
     {
         private readonly Stream inner;
         private readonly string? expectedDigest;
         private readonly Func<string, Exception> mismatch;
-        private readonly IncrementalHash? hash;
+        private readonly BackgroundSha256? hash;
         private bool ended;
 
         public DigestingStream(Stream inner, string? expectedDigest, Func<string, Exception> mismatch)
@@ -25,7 +25,7 @@ namespace GolemImage.Sources
             this.mismatch = mismatch;
             if (expectedDigest != null)
             {
-                hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                hash = new BackgroundSha256();
             }
         }
 
@@ -68,7 +68,7 @@ namespace GolemImage.Sources
         {
             if (read > 0)
             {
-                hash?.AppendData(buffer, offset, read);
+                hash?.Append(buffer, offset, read);
                 BytesRead += read;
                 return;
             }
@@ -84,7 +84,7 @@ namespace GolemImage.Sources
                 return;
             }
 
-            string actual = "sha256:" + ImageConfig.ToHex(hash.GetHashAndReset());
+            string actual = "sha256:" + ImageConfig.ToHex(hash.GetHash());
             if (!string.Equals(actual, expectedDigest, StringComparison.OrdinalIgnoreCase))
             {
                 throw mismatch(actual);

@@ -68,7 +68,10 @@ namespace GolemImage.Sources
                 ImageLayer layer = layers[i];
                 long layerDone = doneBytes;
                 reporter.Verbose($"Flattening {layer.Description}.");
-                await FlattenLayerAsync(layer, sink, raw => ReportProgress(layers.Count - i, layers.Count, layerDone + raw, totalBytes, clock), cancellationToken).ConfigureAwait(false);
+                // The base layer hides nothing below it: its paths need not be kept (a million-file layer's paths
+                // as strings cost more memory than the whole tree the writer keeps).
+                bool olderLayers = i > 0;
+                await FlattenLayerAsync(layer, sink, raw => ReportProgress(layers.Count - i, layers.Count, layerDone + raw, totalBytes, clock), olderLayers, cancellationToken).ConfigureAwait(false);
                 doneBytes += Math.Max(0, layer.Size);
             }
 
@@ -107,7 +110,7 @@ namespace GolemImage.Sources
             reporter.Progress(report);
         }
 
-        private async Task FlattenLayerAsync(ImageLayer layer, Func<TarEntry, CancellationToken, ValueTask> sink, Action<long> progress, CancellationToken cancellationToken)
+        private async Task FlattenLayerAsync(ImageLayer layer, Func<TarEntry, CancellationToken, ValueTask> sink, Action<long> progress, bool olderLayers, CancellationToken cancellationToken)
         {
             var layerDirectories = new List<string>();
             var layerOthers = new List<string>();
@@ -168,7 +171,10 @@ namespace GolemImage.Sources
                             }
 
                             await EmitAsync(entry, sink, cancellationToken).ConfigureAwait(false);
-                            (entry.Type == TarEntryType.Directory ? layerDirectories : layerOthers).Add(key);
+                            if (olderLayers)
+                            {
+                                (entry.Type == TarEntryType.Directory ? layerDirectories : layerOthers).Add(key);
+                            }
                         }
                     }
 
@@ -185,10 +191,13 @@ namespace GolemImage.Sources
                 await EmitDetachedLinksAsync(layer, detachedLinks, sink, cancellationToken).ConfigureAwait(false);
             }
 
-            emittedDirectories.UnionWith(layerDirectories);
-            emittedOthers.UnionWith(layerOthers);
-            whiteouts.UnionWith(layerWhiteouts);
-            opaqueDirectories.UnionWith(layerOpaques);
+            if (olderLayers)
+            {
+                emittedDirectories.UnionWith(layerDirectories);
+                emittedOthers.UnionWith(layerOthers);
+                whiteouts.UnionWith(layerWhiteouts);
+                opaqueDirectories.UnionWith(layerOpaques);
+            }
         }
 
         private async Task EmitDetachedLinksAsync(ImageLayer layer, Dictionary<string, List<TarEntry>> detachedLinks, Func<TarEntry, CancellationToken, ValueTask> sink, CancellationToken cancellationToken)

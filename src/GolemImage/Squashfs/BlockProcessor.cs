@@ -13,11 +13,11 @@ namespace GolemImage.Squashfs
     /// <summary>
     /// Data and fragment blocks: the reading thread queues them in file order; N workers compress them; one writer
     /// takes them back in queue order and writes them. The ordered queue is bounded, so at most a fixed number of
-    /// blocks (pooled buffers) are in memory, and the bytes written do not depend on the number of workers.
+    /// blocks (pooled buffers) are in memory, and the bytes written do not depend on the number of workers. Where
+    /// the blocks go and how duplicates are decided is the <see cref="BlockWriter"/>'s job, on the writer thread.
     /// </summary>
     internal sealed class BlockProcessor : IDisposable
     {
-        private readonly Stream _output;
         private readonly ArrayPool<byte> _pool;
 
         // Threads hand blocks to each other through semaphores rather than async continuations: a blocked thread is
@@ -30,21 +30,15 @@ namespace GolemImage.Squashfs
         private readonly Thread[] _workers;
         private readonly Thread _writer;
         private readonly TaskCompletionSource<bool> _writerDone = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly List<FragmentLocation> _fragments = new List<FragmentLocation>();
-        private readonly DuplicateVerifier _verifier;
-        private readonly IEngineReporter _reporter;
-        private long _position;
+        private readonly BlockWriter _blocks;
         private volatile Exception? _failure;
         private volatile bool _aborted;
         private bool _completing;
 
         public BlockProcessor(Stream output, long startPosition, CompressionSettings compression, int blockSize, int workerCount, int blocksInFlight, ArrayPool<byte> pool, IEngineReporter reporter)
         {
-            _output = output;
-            _position = startPosition;
             _pool = pool;
-            _reporter = reporter;
-            _verifier = new DuplicateVerifier(output, compression, blockSize);
+            _blocks = new BlockWriter(output, startPosition, compression, blockSize, reporter);
             _capacity = new SemaphoreSlim(blocksInFlight);
             _workers = new Thread[workerCount];
             for (int i = 0; i < workerCount; i++)
@@ -59,19 +53,19 @@ namespace GolemImage.Squashfs
         }
 
         /// <summary>Fragment blocks written so far, in fragment-index order. Complete after <see cref="CompleteAsync"/>.</summary>
-        public IReadOnlyList<FragmentLocation> Fragments => _fragments;
+        public IReadOnlyList<FragmentLocation> Fragments => _blocks.Fragments;
 
         /// <summary>Candidates whose bytes matched their original (they now share its data). Read after <see cref="CompleteAsync"/>.</summary>
-        public long DuplicatesConfirmed { get; private set; }
+        public long DuplicatesConfirmed => _blocks.DuplicatesConfirmed;
 
         /// <summary>Files that now share an earlier file's full blocks (see <see cref="ShareBlocksAsync"/>). Read after <see cref="CompleteAsync"/>.</summary>
-        public long BlockRunsShared { get; private set; }
+        public long BlockRunsShared => _blocks.BlockRunsShared;
 
         /// <summary>Candidates whose bytes differed from their original (kept their own data). Read after <see cref="CompleteAsync"/>.</summary>
-        public long CollisionsFound { get; private set; }
+        public long CollisionsFound => _blocks.CollisionsFound;
 
         /// <summary>True when some file's tail was written as a short last block instead of into a fragment.</summary>
-        public bool TailBlocksWritten { get; private set; }
+        public bool TailBlocksWritten => _blocks.TailBlocksWritten;
 
         public ValueTask FileStartAsync(SquashfsFileData file, CancellationToken cancellationToken) =>
             EnqueueAsync(new Job(JobKind.FileStart, file, null, 0), cancellationToken);
@@ -113,7 +107,7 @@ namespace GolemImage.Squashfs
             await _writerDone.Task.ConfigureAwait(false);
             StopWorkers();
             ThrowIfFailed();
-            return _position;
+            return _blocks.Position;
         }
 
         public void Dispose()
@@ -234,7 +228,6 @@ namespace GolemImage.Squashfs
 
         private void RunWriter()
         {
-            bool seekNeeded = true;
             while (true)
             {
                 _orderedCount.Wait();
@@ -260,27 +253,22 @@ namespace GolemImage.Squashfs
                     switch (job.Kind)
                     {
                         case JobKind.FileStart:
-                            job.File!.StartBlock = _position;
+                            _blocks.StartFile(job.File!);
                             break;
                         case JobKind.VerifyDuplicate:
-                            ResolveDuplicate(job.Check!, job.Input, job.Length, ref seekNeeded);
+                            _blocks.ResolveDuplicate(job.Check!, job.Input, job.Length);
                             break;
                         case JobKind.ShareBlocks:
-                            ShareBlocks(job.Check!, ref seekNeeded);
+                            _blocks.ShareBlocks(job.Check!);
                             break;
                         case JobKind.DataBlock:
-                            job.File!.BlockSizes.Add(job.Sparse ? 0 : WriteBlock(job, ref seekNeeded));
+                            _blocks.AddDataBlock(job.File!, job.Sparse, job.Output ?? job.Input!, job.Output != null ? job.OutputLength : job.Length, job.Output != null);
                             break;
                         case JobKind.SparseBlocks:
-                            for (int i = 0; i < job.Length; i++)
-                            {
-                                job.File!.BlockSizes.Add(0);
-                            }
-
+                            _blocks.AddSparseBlocks(job.File!, job.Length);
                             break;
                         case JobKind.FragmentBlock:
-                            long start = _position;
-                            _fragments.Add(new FragmentLocation(start, WriteBlock(job, ref seekNeeded)));
+                            _blocks.AddFragmentBlock(job.Output ?? job.Input!, job.Output != null ? job.OutputLength : job.Length, job.Output != null);
                             break;
                     }
                 }
@@ -301,112 +289,8 @@ namespace GolemImage.Squashfs
                 }
             }
 
-            _verifier.Dispose();
+            _blocks.Dispose();
             _writerDone.TrySetResult(true);
-        }
-
-        private void ResolveDuplicate(DuplicateCheck check, byte[]? tail, int tailLength, ref bool seekNeeded)
-        {
-            SquashfsFileData file = check.File;
-            SquashfsFileData original = check.Original;
-            // Seek only after reading back: many small duplicates need no read (their original's fragment is cached), and
-            // a seek would flush the output's write buffer each time.
-            _verifier.StreamMoved = false;
-            bool blocksEqual = _verifier.BlocksEqual(file, original);
-            bool tailEqual = tail == null || _verifier.TailEqual(original, tail.AsSpan(0, tailLength), _fragments);
-            seekNeeded |= _verifier.StreamMoved;
-            if (blocksEqual && tailEqual)
-            {
-                UseOriginalBlocks(file, original, ref seekNeeded);
-                file.FragmentIndex = original.FragmentIndex;
-                file.FragmentOffset = original.FragmentOffset;
-                DuplicatesConfirmed++;
-                return;
-            }
-
-            // A hash collision: the file keeps its blocks (a squashfs file's blocks are contiguous, so it cannot mix
-            // its own with the original's). Its tail was not packed: an equal one is the original's fragment slice,
-            // a different one becomes the file's short last block, stored raw.
-            if (tailEqual)
-            {
-                file.FragmentIndex = original.FragmentIndex;
-                file.FragmentOffset = original.FragmentOffset;
-            }
-            else if (tail != null)
-            {
-                if (file.BlockSizes.Count == 0)
-                {
-                    file.StartBlock = _position;
-                }
-
-                if (seekNeeded)
-                {
-                    _output.Position = _position;
-                    seekNeeded = false;
-                }
-
-                _output.Write(tail, 0, tailLength);
-                _position += tailLength;
-                file.BlockSizes.Add((uint)tailLength | SquashfsFileData.UncompressedBit);
-                TailBlocksWritten = true;
-            }
-
-            CollisionsFound++;
-            _reporter.Warning(check.CollisionWarning());
-        }
-
-        private void ShareBlocks(DuplicateCheck check, ref bool seekNeeded)
-        {
-            SquashfsFileData file = check.File;
-            SquashfsFileData original = check.Original;
-            _verifier.StreamMoved = false;
-            bool equal = _verifier.BlocksEqual(file, original);
-            seekNeeded |= _verifier.StreamMoved;
-            if (!equal)
-            {
-                // Blocks that only hash alike: the file keeps its own (nothing to warn about, no content is lost).
-                return;
-            }
-
-            UseOriginalBlocks(file, original, ref seekNeeded);
-            BlockRunsShared++;
-        }
-
-        /// <summary>
-        /// Forgets the blocks just written for <paramref name="file"/> (checks are queued right after a file's last
-        /// block, so they are the last thing written) and points it at <paramref name="original"/>'s.
-        /// </summary>
-        private void UseOriginalBlocks(SquashfsFileData file, SquashfsFileData original, ref bool seekNeeded)
-        {
-            if (file.BlockSizes.Count > 0 && _position != file.StartBlock)
-            {
-                _position = file.StartBlock;
-                seekNeeded = true;
-            }
-
-            file.StartBlock = original.StartBlock;
-            file.BlockSizes.Clear();
-            file.BlockSizes.AddRange(original.BlockSizes);
-        }
-
-        private uint WriteBlock(Job job, ref bool seekNeeded)
-        {
-            if (seekNeeded)
-            {
-                _output.Position = _position;
-                seekNeeded = false;
-            }
-
-            if (job.Output != null)
-            {
-                _output.Write(job.Output, 0, job.OutputLength);
-                _position += job.OutputLength;
-                return (uint)job.OutputLength;
-            }
-
-            _output.Write(job.Input!, 0, job.Length);
-            _position += job.Length;
-            return (uint)job.Length | SquashfsFileData.UncompressedBit;
         }
 
         private void ReturnBuffers(Job job)

@@ -42,15 +42,15 @@ namespace GolemImage.Squashfs
         /// </summary>
         public bool BlocksEqual(SquashfsFileData file, SquashfsFileData original)
         {
-            List<uint> words = file.BlockSizes;
-            List<uint> originalWords = original.BlockSizes;
-            if (words.Count != originalWords.Count)
+            ReadOnlySpan<uint> words = file.BlockSizes;
+            ReadOnlySpan<uint> originalWords = original.BlockSizes;
+            if (words.Length != originalWords.Length)
             {
                 return false;
             }
 
             long stored = 0;
-            for (int i = 0; i < words.Count; i++)
+            for (int i = 0; i < words.Length; i++)
             {
                 if (words[i] != originalWords[i])
                 {

@@ -1,4 +1,4 @@
-using System.Collections.Generic;
+using System;
 
 namespace GolemImage.Squashfs
 {
@@ -17,11 +17,18 @@ namespace GolemImage.Squashfs
 
         public const uint StoredSizeMask = 0x00FFFFFF;
 
+        // A plain array, empty (shared, no allocation) for the many files that fit in a fragment: one object per file.
+        private uint[] _blocks = Array.Empty<uint>();
+        private bool _blocksShared;
+
         public long Size { get; set; }
 
         public long StartBlock { get; set; }
 
-        public List<uint> BlockSizes { get; } = new List<uint>();
+        /// <summary>The block size words, in order.</summary>
+        public ReadOnlySpan<uint> BlockSizes => _blocks.AsSpan(0, BlockCount);
+
+        public int BlockCount { get; private set; }
 
         public uint FragmentIndex { get; set; } = NoFragment;
 
@@ -29,5 +36,27 @@ namespace GolemImage.Squashfs
 
         /// <summary>Bytes not stored because they were in all-zero blocks.</summary>
         public long SparseBytes { get; set; }
+
+        public void AddBlock(uint sizeWord)
+        {
+            if (BlockCount == _blocks.Length || _blocksShared)
+            {
+                var grown = new uint[Math.Max(4, BlockCount * 2)];
+                _blocks.AsSpan(0, BlockCount).CopyTo(grown);
+                _blocks = grown;
+                _blocksShared = false;
+            }
+
+            _blocks[BlockCount++] = sizeWord;
+        }
+
+        /// <summary>Points this file at <paramref name="original"/>'s block list (shared until either adds a block).</summary>
+        public void UseBlocksOf(SquashfsFileData original)
+        {
+            _blocks = original._blocks;
+            BlockCount = original.BlockCount;
+            _blocksShared = true;
+            original._blocksShared = true;
+        }
     }
 }

@@ -463,12 +463,12 @@ namespace GolemImage.Squashfs
         {
             SquashfsFileData data = node.Data ?? new SquashfsFileData();
             int blockSize = _options.BlockSize;
-            List<uint> blocks = data.BlockSizes;
+            ReadOnlySpan<uint> blocks = data.BlockSizes;
             // A file without a fragment stores a partial tail as a short last block (only after a hash collision).
             long expectedBlocks = (data.Size / blockSize) + (data.FragmentIndex == SquashfsFileData.NoFragment && data.Size % blockSize != 0 ? 1 : 0);
-            if (blocks.Count != expectedBlocks)
+            if (blocks.Length != expectedBlocks)
             {
-                throw new InvalidOperationException($"File of {data.Size} bytes has {blocks.Count} blocks.");
+                throw new InvalidOperationException($"File of {data.Size} bytes has {blocks.Length} blocks.");
             }
 
             long sparse = 0;
@@ -486,7 +486,7 @@ namespace GolemImage.Squashfs
             uint fragmentOffset = fragment == SquashfsFileData.NoFragment ? 0 : data.FragmentOffset;
             bool extended = node.LinkCount > 1 || data.Size > uint.MaxValue || data.StartBlock > uint.MaxValue || sparse > 0 || xattr != NoXattr;
             int headerLength = extended ? 56 : 32;
-            Span<byte> inode = Scratch(headerLength + (blocks.Count * 4));
+            Span<byte> inode = Scratch(headerLength + (blocks.Length * 4));
             if (extended)
             {
                 WriteHeader(inode, SquashfsInodeType.ExtendedFile, node);
@@ -507,7 +507,7 @@ namespace GolemImage.Squashfs
                 BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(28), (uint)data.Size);
             }
 
-            for (int i = 0; i < blocks.Count; i++)
+            for (int i = 0; i < blocks.Length; i++)
             {
                 BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(headerLength + (i * 4)), blocks[i]);
             }

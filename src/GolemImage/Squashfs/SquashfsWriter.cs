@@ -38,11 +38,11 @@ namespace GolemImage.Squashfs
         private readonly ArrayPool<byte> _pool;
         private readonly BlockProcessor _processor;
         private readonly Xxh3Hash128 _hasher = new Xxh3Hash128();
-        private readonly Dictionary<ContentKey, SquashfsFileData> _filesByContent = new Dictionary<ContentKey, SquashfsFileData>();
+        private Dictionary<ContentKey, SquashfsFileData> _filesByContent = new Dictionary<ContentKey, SquashfsFileData>();
 
         // Files by their full blocks alone (count and hash): a file whose blocks equal an earlier file's but whose tail
         // differs can share those blocks and keep its own tail (two changelogs that differ in the last lines).
-        private readonly Dictionary<ContentKey, SquashfsFileData> _filesByBlocks = new Dictionary<ContentKey, SquashfsFileData>();
+        private Dictionary<ContentKey, SquashfsFileData> _filesByBlocks = new Dictionary<ContentKey, SquashfsFileData>();
         private readonly HashSet<string> _skippedXattrNames = new HashSet<string>(StringComparer.Ordinal);
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly SquashfsWriteResult _result = new SquashfsWriteResult();
@@ -206,6 +206,10 @@ namespace GolemImage.Squashfs
 
                 long dataEnd = await _processor.CompleteAsync().ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
+
+                // No file comes any more: the duplicate indexes (an entry per file) can go before the tables are built.
+                _filesByContent = new Dictionary<ContentKey, SquashfsFileData>();
+                _filesByBlocks = new Dictionary<ContentKey, SquashfsFileData>();
                 _result.DuplicateFiles += _processor.DuplicatesConfirmed;
                 _result.SharedBlockRuns += _processor.BlockRunsShared;
                 _result.ContentHashCollisions += _processor.CollisionsFound;
