@@ -164,7 +164,7 @@ namespace GolemImage.Sources
         private static string? ImageArchiveSourceCompression(string path)
         {
             var magic = new byte[4];
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             {
                 int read = stream.Read(magic, 0, 4);
                 if (read >= 2 && magic[0] == 0x1F && magic[1] == 0x8B)
