@@ -599,16 +599,23 @@ namespace GolemImage.Tar
                 throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, $"the {what} is {fields.Size} bytes long, more than the limit of {limit} bytes");
             }
 
-            var data = new byte[fields.Size];
+            // Grown as the bytes arrive: a header claiming 16 MiB in a 1 KiB archive costs 1 KiB.
+            var size = (int)fields.Size;
+            var data = new byte[Math.Min(size, 64 << 10)];
             var filled = 0;
-            while (filled < data.Length)
+            while (filled < size)
             {
                 if (_pipe.Buffered.Length == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, $"the archive ends inside the {what} ({filled} of {data.Length} bytes present)");
+                    throw Invalid(TarPath.ToDisplay(fields.Name), headerOffset, $"the archive ends inside the {what} ({filled} of {size} bytes present)");
                 }
 
-                var take = (int)Math.Min(data.Length - filled, _pipe.Buffered.Length);
+                var take = (int)Math.Min(size - filled, _pipe.Buffered.Length);
+                if (filled + take > data.Length)
+                {
+                    Array.Resize(ref data, Math.Min(size, Math.Max(data.Length * 2, filled + take)));
+                }
+
                 _pipe.Buffered.Slice(0, take).CopyTo(data.AsSpan(filled));
                 Consume(take);
                 filled += take;

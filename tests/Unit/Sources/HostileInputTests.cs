@@ -57,6 +57,18 @@ namespace GolemImage.Tests.Sources
         }
 
         [Fact]
+        public async Task A_whole_gzip_layer_of_two_members_still_reads_although_its_trailer_covers_the_last_only()
+        {
+            byte[] tar = LayerTar();
+            int half = tar.Length / 2;
+            byte[] blob = LayerBuilder.Gzip(tar.Take(half).ToArray()).Concat(LayerBuilder.Gzip(tar.Skip(half).ToArray())).ToArray();
+            var layer = new ImageLayer(0, "two members", LayerBuilder.Sha256(blob), LayerBuilder.Sha256(tar), blob.Length, (_, _) => Task.FromResult<Stream>(new MemoryStream(blob)), ErrorIds.InvalidArchive);
+            var names = new List<string>();
+            await new LayerFlattener(NullReporter.Instance).FlattenAsync(new List<ImageLayer> { layer }, (entry, ct) => { names.Add(entry.DisplayPath); return default; }, CancellationToken.None);
+            Assert.Equal(new[] { "data.bin", "notes.txt" }, names);
+        }
+
+        [Fact]
         public async Task A_gzip_layer_with_a_bad_crc_is_reported_corrupt_not_as_an_unsupported_compression_method()
         {
             byte[] tar = LayerTar();
