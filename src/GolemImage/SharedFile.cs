@@ -53,6 +53,25 @@ namespace GolemImage
         }
 
         /// <summary>
+        /// Puts a finished temporary file in place of <paramref name="destination"/>: a replace when it exists (readers
+        /// holding the old file keep it), a move otherwise; retried while another process holds either file.
+        /// </summary>
+        public static void MoveIntoPlace(string source, string destination, CancellationToken cancellationToken = default) =>
+            RetryWhileShared(() =>
+            {
+                if (File.Exists(destination))
+                {
+                    File.Replace(source, destination, null);
+                }
+                else
+                {
+                    File.Move(source, destination);
+                }
+
+                return true;
+            }, cancellationToken);
+
+        /// <summary>
         /// True for another process holding the file. Windows reports a rename over a file that is open without
         /// delete sharing, or pending deletion, as access denied too; elsewhere that means permissions, never retried.
         /// </summary>

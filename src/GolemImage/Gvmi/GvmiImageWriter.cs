@@ -87,19 +87,11 @@ namespace GolemImage.Gvmi
 
                 cancellationToken.ThrowIfCancellationRequested();
                 // Someone reading the old image (a publish, a web server, antivirus) only delays the replace.
-                OutputOperation(fullPath, () => SharedFile.RetryWhileShared(() =>
+                OutputOperation(fullPath, () =>
                 {
-                    if (File.Exists(finalPath))
-                    {
-                        File.Replace(tempPath, finalPath, null);
-                    }
-                    else
-                    {
-                        File.Move(tempPath, finalPath);
-                    }
-
+                    SharedFile.MoveIntoPlace(tempPath, finalPath, cancellationToken);
                     return true;
-                }, cancellationToken));
+                });
 
                 success = true;
                 reporter.Verbose($"Wrote '{fullPath}': {fileSize} bytes, {squashfs.InodeCount} inodes, {squashfs.DuplicateFiles} duplicate files stored once, {squashfs.SharedBlockRuns} more sharing an earlier file's blocks.");

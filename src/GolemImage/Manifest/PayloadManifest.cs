@@ -172,14 +172,7 @@ namespace GolemImage.Manifest
             try
             {
                 File.WriteAllBytes(temporary, Bytes);
-                if (File.Exists(path))
-                {
-                    File.Replace(temporary, path, null);
-                }
-                else
-                {
-                    File.Move(temporary, path);
-                }
+                SharedFile.MoveIntoPlace(temporary, path);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

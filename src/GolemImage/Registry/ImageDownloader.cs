@@ -108,14 +108,8 @@ namespace GolemImage.Registry
                 }
             }
 
-            if (File.Exists(output))
-            {
-                File.Replace(partial, output, null);
-            }
-            else
-            {
-                File.Move(partial, output);
-            }
+            // Someone reading the old file (a web server, antivirus) only delays the replace.
+            SharedFile.MoveIntoPlace(partial, output, cancellationToken);
 
             reporter.Verbose($"Saved {request.Sha3Hex} to '{output}' ({received} bytes downloaded{(resumed > 0 ? $", {resumed} kept from an interrupted download" : string.Empty)}).");
             return new DownloadResult(output, false, received, resumed);
