@@ -14,7 +14,7 @@ namespace GolemImage.Compression.Xz
     {
         private const int Hash2Size = 1 << 16;
         private const int Hash3Bits = 16;
-        private const int Hash4Bits = 18;
+        private const int Hash4Bits = 16;
         private const uint Multiplier = 2654435761u;
 
         private readonly uint[] _hash2 = new uint[Hash2Size];
@@ -127,24 +127,23 @@ namespace GolemImage.Compression.Xz
                 int leftLength = 0;
                 int rightLength = 0;
                 uint node = head;
+                uint baseValue = _base;
                 int depth = Depth;
                 while (true)
                 {
-                    if (node < _base || depth-- == 0)
+                    if (node < baseValue || depth-- == 0)
                     {
                         *left = 0;
                         *right = 0;
                         return count;
                     }
 
-                    int nodePosition = (int)(node - _base);
+                    int nodePosition = (int)(node - baseValue);
                     byte* match = data + nodePosition;
                     int len = Math.Min(leftLength, rightLength);
                     if (match[len] == current[len])
                     {
-                        while (++len < limit && match[len] == current[len])
-                        {
-                        }
+                        len += 1 + CommonLength(match + len + 1, current + len + 1, limit - len - 1);
 
                         if (len > best)
                         {
@@ -210,24 +209,23 @@ namespace GolemImage.Compression.Xz
             uint* right = left + 1;
             int leftLength = 0;
             int rightLength = 0;
+            uint baseValue = _base;
             int depth = Depth;
             while (true)
             {
-                if (node < _base || depth-- == 0)
+                if (node < baseValue || depth-- == 0)
                 {
                     *left = 0;
                     *right = 0;
                     return;
                 }
 
-                int nodePosition = (int)(node - _base);
+                int nodePosition = (int)(node - baseValue);
                 byte* match = data + nodePosition;
                 int len = Math.Min(leftLength, rightLength);
                 if (match[len] == current[len])
                 {
-                    while (++len < limit && match[len] == current[len])
-                    {
-                    }
+                    len += 1 + CommonLength(match + len + 1, current + len + 1, limit - len - 1);
 
                     if (len >= limit)
                     {
