@@ -40,7 +40,7 @@ namespace GolemImage.Compression.Xz
         private long _cacheSize;
         private int _chunkPosition;
 
-        private readonly BinaryTreeMatchFinder _finder;
+        private readonly LzmaMatchFinder _finder;
         private readonly int _niceLength;
         private readonly int[] _pairs = new int[2 * (LzmaModel.MatchMaxLength + 2)];
         private readonly int[] _cachedPairs = new int[2 * (LzmaModel.MatchMaxLength + 2)];
@@ -67,10 +67,10 @@ namespace GolemImage.Compression.Xz
 
         private static readonly byte[] SlotTable = BuildSlotTable();
 
-        public LzmaEncoder(int niceLength, int depth)
+        public LzmaEncoder(int niceLength, int depth, bool hashChain)
         {
             _niceLength = niceLength;
-            _finder = new BinaryTreeMatchFinder(niceLength, depth);
+            _finder = new LzmaMatchFinder(niceLength, depth, hashChain);
         }
 
         /// <summary>The most bytes <see cref="Encode"/> writes for <paramref name="length"/> input bytes (all stored chunks).</summary>
@@ -766,7 +766,7 @@ namespace GolemImage.Compression.Xz
                 return 0;
             }
 
-            return 2 + BinaryTreeMatchFinder.CommonLength(current + 2, match + 2, limit - 2);
+            return 2 + LzmaMatchFinder.CommonLength(current + 2, match + 2, limit - 2);
         }
 
         private int FindMatches(int position, int* pairs)
@@ -810,7 +810,7 @@ namespace GolemImage.Compression.Xz
                     mainDist = pairs[(2 * count) - 1];
                     if (mainLen == nice && mainLen < available)
                     {
-                        mainLen += BinaryTreeMatchFinder.CommonLength(data + p + mainLen, data + p + mainLen - mainDist - 1, available - mainLen);
+                        mainLen += LzmaMatchFinder.CommonLength(data + p + mainLen, data + p + mainLen - mainDist - 1, available - mainLen);
                         pairs[2 * (count - 1)] = mainLen;
                     }
                 }

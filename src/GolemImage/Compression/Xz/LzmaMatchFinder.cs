@@ -4,30 +4,35 @@ namespace GolemImage.Compression.Xz
 {
     /// <summary>
     /// Finds, for each position of one block, the nearest earlier occurrence of every match length (strictly
-    /// increasing lengths, each at the smallest distance found): exact 2-byte and hashed 3-byte heads for the short
-    /// ones, then a binary search tree per 4-byte hash bucket (newest position at the root, walk depth bounded).
+    /// increasing lengths, each at the smallest distance found): hashed 2-byte and 3-byte heads for the short
+    /// ones, then either a binary search tree per 4-byte hash bucket (newest position at the root, walk depth
+    /// bounded: every candidate on the walk is a closer or longer match, so few steps find much) or, for the fast
+    /// level, a plain hash chain (a skipped position costs only its hash insert).
     /// The whole block is the window, so no position ever wraps. Table entries hold the position plus a per-block
     /// base: entries of earlier blocks are below the base and read as empty, so the tables are never cleared
     /// between blocks. Every position must be passed to <see cref="Find"/> or <see cref="Skip"/> once, in order.
     /// </summary>
-    internal sealed unsafe class BinaryTreeMatchFinder
+    internal sealed unsafe class LzmaMatchFinder
     {
-        private const int Hash2Size = 1 << 16;
+        private const int Hash2Bits = 10;
         private const int Hash3Bits = 16;
         private const int Hash4Bits = 16;
         private const uint Multiplier = 2654435761u;
 
-        private readonly uint[] _hash2 = new uint[Hash2Size];
+        private readonly uint[] _hash2 = new uint[1 << Hash2Bits];
         private readonly uint[] _hash3 = new uint[1 << Hash3Bits];
         private readonly uint[] _hash4 = new uint[1 << Hash4Bits];
         private uint[] _son = Array.Empty<uint>();
         private uint _base;
         private int _previousLength;
 
-        public BinaryTreeMatchFinder(int niceLength, int depth)
+        private readonly bool _chain;
+
+        public LzmaMatchFinder(int niceLength, int depth, bool chain)
         {
             NiceLength = niceLength;
             Depth = depth;
+            _chain = chain;
         }
 
         public int NiceLength { get; }
@@ -72,7 +77,7 @@ namespace GolemImage.Compression.Xz
             int limit = Math.Min(NiceLength, available);
             byte* current = data + position;
             uint value = *(uint*)current;
-            uint h2 = value & 0xFFFF;
+            uint h2 = ((value & 0xFFFF) * Multiplier) >> (32 - Hash2Bits);
             uint h3 = ((value & 0xFFFFFF) * Multiplier) >> (32 - Hash3Bits);
             uint h4 = (value * Multiplier) >> (32 - Hash4Bits);
             fixed (uint* hash2 = _hash2)
@@ -89,7 +94,7 @@ namespace GolemImage.Compression.Xz
                 hash4[h4] = self;
                 int count = 0;
                 int best = 1;
-                if (candidate2 >= _base)
+                if (candidate2 >= _base && *(ushort*)(current - (self - candidate2)) == (ushort)value)
                 {
                     int distance = (int)(self - candidate2);
                     int len = 2 + CommonLength(current + 2, current + 2 - distance, limit - 2);
@@ -114,6 +119,12 @@ namespace GolemImage.Compression.Xz
                             count++;
                         }
                     }
+                }
+
+                if (_chain)
+                {
+                    son[position] = head;
+                    return best >= limit ? count : WalkChain(data, son, position, head, limit, best, count, pairs);
                 }
 
                 if (best >= limit)
@@ -192,14 +203,51 @@ namespace GolemImage.Compression.Xz
             uint h3 = ((value & 0xFFFFFF) * Multiplier) >> (32 - Hash3Bits);
             uint h4 = (value * Multiplier) >> (32 - Hash4Bits);
             uint self = _base + (uint)position;
-            _hash2[value & 0xFFFF] = self;
+            _hash2[((value & 0xFFFF) * Multiplier) >> (32 - Hash2Bits)] = self;
             _hash3[h3] = self;
             uint head = _hash4[h4];
             _hash4[h4] = self;
+            if (_chain)
+            {
+                _son[position] = head;
+                return;
+            }
+
             fixed (uint* son = _son)
             {
                 Insert(data, son, position, head, limit);
             }
+        }
+
+        private int WalkChain(byte* data, uint* chain, int position, uint node, int limit, int best, int count, int* pairs)
+        {
+            byte* current = data + position;
+            uint baseValue = _base;
+            int depth = Depth;
+            while (node >= baseValue && depth-- != 0)
+            {
+                int nodePosition = (int)(node - baseValue);
+                byte* match = data + nodePosition;
+                if (match[best] == current[best] && *(ushort*)match == *(ushort*)current)
+                {
+                    int len = CommonLength(current, match, limit);
+                    if (len > best)
+                    {
+                        best = len;
+                        pairs[2 * count] = len;
+                        pairs[(2 * count) + 1] = position - nodePosition - 1;
+                        count++;
+                        if (len >= limit)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                node = chain[nodePosition];
+            }
+
+            return count;
         }
 
         private void Insert(byte* data, uint* son, int position, uint node, int limit)
