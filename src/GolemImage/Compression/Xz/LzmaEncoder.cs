@@ -4,7 +4,8 @@ using System.Runtime.CompilerServices;
 namespace GolemImage.Compression.Xz
 {
     /// <summary>
-    /// Encodes one block as LZMA2 (lc=3, lp=0, pb=2, the block itself as the dictionary). The parse is a
+    /// Encodes one block as LZMA2 (lc=3, lp=0, pb=2, the block itself as the dictionary). The fast level parses
+    /// greedily (see <see cref="ParseFast"/>); the others with a
     /// price-based shortest path over a window of up to 4096 positions ahead: at each position it relaxes a
     /// literal, a short rep, every rep length, every match length the binary-tree finder reports (each at its
     /// nearest distance), and the two-symbol-ahead sequences "literal + rep0" and "match or rep + literal + rep0",
@@ -42,6 +43,7 @@ namespace GolemImage.Compression.Xz
 
         private readonly LzmaMatchFinder _finder;
         private readonly int _niceLength;
+        private readonly bool _fastParse;
         private readonly int[] _pairs = new int[2 * (LzmaModel.MatchMaxLength + 2)];
         private readonly int[] _cachedPairs = new int[2 * (LzmaModel.MatchMaxLength + 2)];
         private int _cachedCount;
@@ -65,11 +67,33 @@ namespace GolemImage.Compression.Xz
         private byte* _data;
         private int _length;
 
+        // The price tables, pinned for the duration of Encode (no bounds checks in the parser's inner loops).
+        private uint* _bitPrices;
+        private uint* _matchLenPrice;
+        private uint* _repLenPrice;
+        private uint* _slotPrice;
+        private uint* _distPrice;
+        private uint* _alignPrice;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private uint Price0(uint probability) => _bitPrices[probability >> LzmaPrices.Shift];
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private uint Price1(uint probability) => _bitPrices[(LzmaModel.ProbabilityOne - probability) >> LzmaPrices.Shift];
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private uint PriceBit(uint probability, int bit) => _bitPrices[(bit == 0 ? probability : LzmaModel.ProbabilityOne - probability) >> LzmaPrices.Shift];
+
         private static readonly byte[] SlotTable = BuildSlotTable();
 
-        public LzmaEncoder(int niceLength, int depth, bool hashChain)
+        /// <param name="niceLength">A match this long is taken at once.</param>
+        /// <param name="depth">How many candidates the finder examines per position.</param>
+        /// <param name="hashChain">Hash chains instead of binary trees.</param>
+        /// <param name="fastParse">A greedy parse with one position of lazy look-ahead and no prices, instead of the optimal parse.</param>
+        public LzmaEncoder(int niceLength, int depth, bool hashChain, bool fastParse)
         {
             _niceLength = niceLength;
+            _fastParse = fastParse;
             _finder = new LzmaMatchFinder(niceLength, depth, hashChain);
         }
 
@@ -93,7 +117,19 @@ namespace GolemImage.Compression.Xz
             int position = 0;
             fixed (byte* chunk = _chunk)
             fixed (ushort* probs = _probabilities)
+            fixed (uint* bitPrices = LzmaPrices.Table)
+            fixed (uint* matchLenPrice = _matchLenPrices)
+            fixed (uint* repLenPrice = _repLenPrices)
+            fixed (uint* slotPrice = _slotPrices)
+            fixed (uint* distPrice = _distPrices)
+            fixed (uint* alignPrice = _alignPrices)
             {
+                _bitPrices = bitPrices;
+                _matchLenPrice = matchLenPrice;
+                _repLenPrice = repLenPrice;
+                _slotPrice = slotPrice;
+                _distPrice = distPrice;
+                _alignPrice = alignPrice;
                 while (position < length)
                 {
                     int chunkStart = position;
@@ -111,7 +147,14 @@ namespace GolemImage.Compression.Xz
                         if (_decisionIndex == _decisionCount)
                         {
                             RefreshPrices(probs);
-                            Optimize(probs, position);
+                            if (_fastParse)
+                            {
+                                ParseFast(position);
+                            }
+                            else
+                            {
+                                Optimize(probs, position);
+                            }
                         }
 
                         int len = _decisionLengths[_decisionIndex];
@@ -484,21 +527,21 @@ namespace GolemImage.Compression.Xz
             }
         }
 
-        private static uint TreePrice(ushort* probs, int bits, int symbol)
+        private uint TreePrice(ushort* probs, int bits, int symbol)
         {
             uint price = 0;
             int m = 1;
             for (int i = bits - 1; i >= 0; i--)
             {
                 int bit = (symbol >> i) & 1;
-                price += LzmaPrices.Bit(probs[m], bit);
+                price += PriceBit(probs[m], bit);
                 m = (m << 1) | bit;
             }
 
             return price;
         }
 
-        private static uint ReverseTreePrice(ushort* probs, int bits, int symbol)
+        private uint ReverseTreePrice(ushort* probs, int bits, int symbol)
         {
             uint price = 0;
             int m = 1;
@@ -506,7 +549,7 @@ namespace GolemImage.Compression.Xz
             {
                 int bit = symbol & 1;
                 symbol >>= 1;
-                price += LzmaPrices.Bit(probs[m], bit);
+                price += PriceBit(probs[m], bit);
                 m = (m << 1) | bit;
             }
 
@@ -520,12 +563,12 @@ namespace GolemImage.Compression.Xz
             _lengthsSincePrices = 0;
         }
 
-        private static void FillLengthPrices(ushort* coder, uint[] prices)
+        private void FillLengthPrices(ushort* coder, uint[] prices)
         {
-            uint choice0 = LzmaPrices.Bit0(coder[LzmaModel.LenChoice]);
-            uint choice1 = LzmaPrices.Bit1(coder[LzmaModel.LenChoice]);
-            uint mid = choice1 + LzmaPrices.Bit0(coder[LzmaModel.LenChoice2]);
-            uint high = choice1 + LzmaPrices.Bit1(coder[LzmaModel.LenChoice2]);
+            uint choice0 = Price0(coder[LzmaModel.LenChoice]);
+            uint choice1 = Price1(coder[LzmaModel.LenChoice]);
+            uint mid = choice1 + Price0(coder[LzmaModel.LenChoice2]);
+            uint high = choice1 + Price1(coder[LzmaModel.LenChoice2]);
             for (int posState = 0; posState < PosStates; posState++)
             {
                 int row = posState * LenSymbols;
@@ -606,10 +649,10 @@ namespace GolemImage.Compression.Xz
             int lenState = LzmaModel.LenState(len);
             if (distance < LzmaModel.FullDistances)
             {
-                return _distPrices[(lenState * LzmaModel.FullDistances) + distance];
+                return _distPrice[(lenState * LzmaModel.FullDistances) + distance];
             }
 
-            return _slotPrices[(lenState * DistSlots) + Slot(distance)] + _alignPrices[distance & (LzmaModel.AlignSize - 1)];
+            return _slotPrice[(lenState * DistSlots) + Slot(distance)] + _alignPrice[distance & (LzmaModel.AlignSize - 1)];
         }
 
         private uint LiteralPrice(ushort* probs, int position, int state, int rep0)
@@ -627,7 +670,7 @@ namespace GolemImage.Compression.Xz
                 {
                     int bit = (symbol >> i) & 1;
                     int matchBit = (matchByte >> i) & 1;
-                    price += LzmaPrices.Bit(lit[((1 + matchBit) << 8) + m], bit);
+                    price += PriceBit(lit[((1 + matchBit) << 8) + m], bit);
                     m = (m << 1) | bit;
                     if (bit != matchBit)
                     {
@@ -640,7 +683,7 @@ namespace GolemImage.Compression.Xz
             for (; i >= 0; i--)
             {
                 int bit = (symbol >> i) & 1;
-                price += LzmaPrices.Bit(lit[m], bit);
+                price += PriceBit(lit[m], bit);
                 m = (m << 1) | bit;
             }
 
@@ -649,24 +692,24 @@ namespace GolemImage.Compression.Xz
 
         /// <summary>The price of choosing rep <paramref name="index"/> (for a length of 2 or more) after isMatch and isRep.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static uint RepIndexPrice(ushort* probs, int index, int state, int posState)
+        private uint RepIndexPrice(ushort* probs, int index, int state, int posState)
         {
             if (index == 0)
             {
-                return LzmaPrices.Bit0(probs[LzmaModel.IsRepG0 + state]) + LzmaPrices.Bit1(probs[LzmaModel.IsRep0Long + (state << 4) + posState]);
+                return Price0(probs[LzmaModel.IsRepG0 + state]) + Price1(probs[LzmaModel.IsRep0Long + (state << 4) + posState]);
             }
 
-            uint price = LzmaPrices.Bit1(probs[LzmaModel.IsRepG0 + state]);
+            uint price = Price1(probs[LzmaModel.IsRepG0 + state]);
             if (index == 1)
             {
-                return price + LzmaPrices.Bit0(probs[LzmaModel.IsRepG1 + state]);
+                return price + Price0(probs[LzmaModel.IsRepG1 + state]);
             }
 
-            return price + LzmaPrices.Bit1(probs[LzmaModel.IsRepG1 + state]) + LzmaPrices.Bit(probs[LzmaModel.IsRepG2 + state], index - 2);
+            return price + Price1(probs[LzmaModel.IsRepG1 + state]) + PriceBit(probs[LzmaModel.IsRepG2 + state], index - 2);
         }
 
-        private static uint ShortRepPrice(ushort* probs, int state, int posState) =>
-            LzmaPrices.Bit0(probs[LzmaModel.IsRepG0 + state]) + LzmaPrices.Bit0(probs[LzmaModel.IsRep0Long + (state << 4) + posState]);
+        private uint ShortRepPrice(ushort* probs, int state, int posState) =>
+            Price0(probs[LzmaModel.IsRepG0 + state]) + Price0(probs[LzmaModel.IsRep0Long + (state << 4) + posState]);
 
         // ---------------------------------------------------------------- parser
 
@@ -689,50 +732,46 @@ namespace GolemImage.Compression.Xz
             public int Rep3;
         }
 
+        /// <summary>What one symbol does to the coder state and the reps, exactly as <see cref="EncodeSymbol"/> codes it.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Apply(ref int state, int* reps, int len, int distance)
+        private static void Apply(ref int state, ref int r0, ref int r1, ref int r2, ref int r3, int len, int distance)
         {
-            if (distance < 0 || (len == 1 && distance != reps[0]))
+            if (distance < 0 || (len == 1 && distance != r0))
             {
                 state = LzmaModel.StateAfterLiteral(state);
+                return;
             }
-            else if (len == 1)
+
+            if (len == 1)
             {
                 state = LzmaModel.StateAfterShortRep(state);
+                return;
             }
-            else if (distance == reps[0])
+
+            if (distance == r0)
+            {
+                state = LzmaModel.StateAfterRep(state);
+                return;
+            }
+
+            if (distance == r1)
             {
                 state = LzmaModel.StateAfterRep(state);
             }
-            else if (distance == reps[1])
+            else if (distance == r2)
             {
-                reps[1] = reps[0];
-                reps[0] = distance;
-                state = LzmaModel.StateAfterRep(state);
-            }
-            else if (distance == reps[2])
-            {
-                reps[2] = reps[1];
-                reps[1] = reps[0];
-                reps[0] = distance;
-                state = LzmaModel.StateAfterRep(state);
-            }
-            else if (distance == reps[3])
-            {
-                reps[3] = reps[2];
-                reps[2] = reps[1];
-                reps[1] = reps[0];
-                reps[0] = distance;
+                r2 = r1;
                 state = LzmaModel.StateAfterRep(state);
             }
             else
             {
-                reps[3] = reps[2];
-                reps[2] = reps[1];
-                reps[1] = reps[0];
-                reps[0] = distance;
-                state = LzmaModel.StateAfterMatch(state);
+                state = distance == r3 ? LzmaModel.StateAfterRep(state) : LzmaModel.StateAfterMatch(state);
+                r3 = r2;
+                r2 = r1;
             }
+
+            r1 = r0;
+            r0 = distance;
         }
 
         private void AddDecision(int len, int distance)
@@ -859,9 +898,9 @@ namespace GolemImage.Compression.Xz
                 start->Price = 0;
                 int posState = p & PosStateMask;
                 uint isMatchProbability = probs[LzmaModel.IsMatch + (state << 4) + posState];
-                uint matchPrice = LzmaPrices.Bit1(isMatchProbability);
-                uint repMatchPrice = matchPrice + LzmaPrices.Bit1(probs[LzmaModel.IsRep + state]);
-                SetNode(nodes + 1, LzmaPrices.Bit0(isMatchProbability) + LiteralPrice(probs, p, state, rep0), 0, 1, -1);
+                uint matchPrice = Price1(isMatchProbability);
+                uint repMatchPrice = matchPrice + Price1(probs[LzmaModel.IsRep + state]);
+                SetNode(nodes + 1, Price0(isMatchProbability) + LiteralPrice(probs, p, state, rep0), 0, 1, -1);
                 if (matchByte == curByte)
                 {
                     uint price = repMatchPrice + ShortRepPrice(probs, state, posState);
@@ -894,7 +933,7 @@ namespace GolemImage.Compression.Xz
                     uint basePrice = repMatchPrice + RepIndexPrice(probs, i, state, posState);
                     for (int l = len; l >= 2; l--)
                     {
-                        uint price = basePrice + _repLenPrices[(posState * LenSymbols) + l - 2];
+                        uint price = basePrice + _repLenPrice[(posState * LenSymbols) + l - 2];
                         if (price < nodes[l].Price)
                         {
                             SetNode(nodes + l, price, 0, l, _reps[i]);
@@ -905,7 +944,7 @@ namespace GolemImage.Compression.Xz
                 int startLen = repLens[0] >= 2 ? repLens[0] + 1 : 2;
                 if (startLen <= mainLen)
                 {
-                    uint normalPrice = matchPrice + LzmaPrices.Bit0(probs[LzmaModel.IsRep + state]);
+                    uint normalPrice = matchPrice + Price0(probs[LzmaModel.IsRep + state]);
                     int i = 0;
                     while (pairs[2 * i] < startLen)
                     {
@@ -915,7 +954,7 @@ namespace GolemImage.Compression.Xz
                     for (int l = startLen; ; l++)
                     {
                         int distance = pairs[(2 * i) + 1];
-                        uint price = normalPrice + _matchLenPrices[(posState * LenSymbols) + l - 2] + DistancePrice(distance, l);
+                        uint price = normalPrice + _matchLenPrice[(posState * LenSymbols) + l - 2] + DistancePrice(distance, l);
                         if (price < nodes[l].Price)
                         {
                             SetNode(nodes + l, price, 0, l, distance);
@@ -965,7 +1004,7 @@ namespace GolemImage.Compression.Xz
                     curByte = data[q];
                     matchByte = reps[0] < q ? data[q - reps[0] - 1] : -1;
                     isMatchProbability = probs[LzmaModel.IsMatch + (state << 4) + posState];
-                    uint literalPrice = curPrice + LzmaPrices.Bit0(isMatchProbability) + LiteralPrice(probs, q, state, reps[0]);
+                    uint literalPrice = curPrice + Price0(isMatchProbability) + LiteralPrice(probs, q, state, reps[0]);
                     bool nextIsLiteral = false;
                     if (literalPrice < nodes[cur + 1].Price)
                     {
@@ -973,8 +1012,8 @@ namespace GolemImage.Compression.Xz
                         nextIsLiteral = true;
                     }
 
-                    matchPrice = curPrice + LzmaPrices.Bit1(isMatchProbability);
-                    repMatchPrice = matchPrice + LzmaPrices.Bit1(probs[LzmaModel.IsRep + state]);
+                    matchPrice = curPrice + Price1(isMatchProbability);
+                    repMatchPrice = matchPrice + Price1(probs[LzmaModel.IsRep + state]);
                     if (matchByte == curByte)
                     {
                         uint price = repMatchPrice + ShortRepPrice(probs, state, posState);
@@ -1002,10 +1041,10 @@ namespace GolemImage.Compression.Xz
                             int state2 = LzmaModel.StateAfterLiteral(state);
                             int posState2 = (q + 1) & PosStateMask;
                             uint price = literalPrice
-                                + LzmaPrices.Bit1(probs[LzmaModel.IsMatch + (state2 << 4) + posState2])
-                                + LzmaPrices.Bit1(probs[LzmaModel.IsRep + state2])
+                                + Price1(probs[LzmaModel.IsMatch + (state2 << 4) + posState2])
+                                + Price1(probs[LzmaModel.IsRep + state2])
                                 + RepIndexPrice(probs, 0, state2, posState2)
-                                + _repLenPrices[(posState2 * LenSymbols) + len2 - 2];
+                                + _repLenPrice[(posState2 * LenSymbols) + len2 - 2];
                             int offset = cur + 1 + len2;
                             while (lenEnd < offset)
                             {
@@ -1040,7 +1079,7 @@ namespace GolemImage.Compression.Xz
                         uint basePrice = repMatchPrice + RepIndexPrice(probs, i, state, posState);
                         for (int l = len; l >= 2; l--)
                         {
-                            uint price = basePrice + _repLenPrices[(posState * LenSymbols) + l - 2];
+                            uint price = basePrice + _repLenPrice[(posState * LenSymbols) + l - 2];
                             if (price < nodes[cur + l].Price)
                             {
                                 SetNode(nodes + cur + l, price, cur, l, distance);
@@ -1053,7 +1092,7 @@ namespace GolemImage.Compression.Xz
                         }
 
                         TryMatchLiteralRep0(probs, nodes, ref lenEnd, cur, q, len, distance, availableFull,
-                            basePrice + _repLenPrices[(posState * LenSymbols) + len - 2], LzmaModel.StateAfterRep(state));
+                            basePrice + _repLenPrice[(posState * LenSymbols) + len - 2], LzmaModel.StateAfterRep(state));
                     }
 
                     if (count > 0)
@@ -1075,7 +1114,7 @@ namespace GolemImage.Compression.Xz
                         int newLen = pairs[2 * (count - 1)];
                         if (newLen >= startLen)
                         {
-                            uint normalPrice = matchPrice + LzmaPrices.Bit0(probs[LzmaModel.IsRep + state]);
+                            uint normalPrice = matchPrice + Price0(probs[LzmaModel.IsRep + state]);
                             while (lenEnd < cur + newLen)
                             {
                                 nodes[++lenEnd].Price = LzmaPrices.Infinity;
@@ -1090,7 +1129,7 @@ namespace GolemImage.Compression.Xz
                             for (int l = startLen; ; l++)
                             {
                                 int distance = pairs[(2 * i) + 1];
-                                uint price = normalPrice + _matchLenPrices[(posState * LenSymbols) + l - 2] + DistancePrice(distance, l);
+                                uint price = normalPrice + _matchLenPrice[(posState * LenSymbols) + l - 2] + DistancePrice(distance, l);
                                 if (price < nodes[cur + l].Price)
                                 {
                                     SetNode(nodes + cur + l, price, cur, l, distance);
@@ -1113,6 +1152,125 @@ namespace GolemImage.Compression.Xz
             }
         }
 
+        /// <summary>
+        /// The fast parse: the longest match or rep here, unless the next position starts a clearly better one
+        /// (then a literal); a rep wins over a slightly longer match because it needs no distance. No prices.
+        /// </summary>
+        private void ParseFast(int p)
+        {
+            _decisionCount = 0;
+            _decisionIndex = 0;
+            int nice = _niceLength;
+            byte* data = _data;
+            fixed (int* pairs = _pairs)
+            {
+                int count = FindMatches(p, pairs);
+                int available = Math.Min(_length - p, LzmaModel.MatchMaxLength);
+                if (available < 2)
+                {
+                    AddDecision(1, -1);
+                    return;
+                }
+
+                int mainLen = 0;
+                int mainDist = 0;
+                if (count > 0)
+                {
+                    mainLen = pairs[2 * (count - 1)];
+                    mainDist = pairs[(2 * count) - 1];
+                    if (mainLen == nice && mainLen < available)
+                    {
+                        mainLen += LzmaMatchFinder.CommonLength(data + p + mainLen, data + p + mainLen - mainDist - 1, available - mainLen);
+                    }
+                }
+
+                int repLen = 0;
+                int repIndex = 0;
+                for (int i = 0; i < 4; i++)
+                {
+                    int len = RepLength(p, _reps[i], available);
+                    if (len > repLen)
+                    {
+                        repLen = len;
+                        repIndex = i;
+                    }
+                }
+
+                if (repLen >= nice)
+                {
+                    AddDecision(repLen, _reps[repIndex]);
+                    SkipPositions(p + 1, repLen - 1);
+                    return;
+                }
+
+                if (mainLen >= nice)
+                {
+                    AddDecision(mainLen, mainDist);
+                    SkipPositions(p + 1, mainLen - 1);
+                    return;
+                }
+
+                if (repLen >= 2 && (repLen + 1 >= mainLen || (repLen + 2 >= mainLen && mainDist >= 512) || (repLen + 3 >= mainLen && mainDist >= 32768)))
+                {
+                    AddDecision(repLen, _reps[repIndex]);
+                    SkipPositions(p + 1, repLen - 1);
+                    return;
+                }
+
+                if (mainLen < 2 || (mainLen == 2 && mainDist >= 128))
+                {
+                    // A byte that repeats the one rep0 back is usually cheaper as a short rep.
+                    int rep0 = _reps[0];
+                    AddDecision(1, rep0 < p && data[p] == data[p - rep0 - 1] ? rep0 : -1);
+                    return;
+                }
+
+                // One position of look-ahead; its matches are kept for the next call.
+                if (available > 2)
+                {
+                    int nextCount = _finder.Find(data, _length, p + 1, pairs);
+                    for (int i = 0; i < 2 * nextCount; i++)
+                    {
+                        _cachedPairs[i] = pairs[i];
+                    }
+
+                    _cachedCount = nextCount;
+                    _cachedPosition = p + 1;
+                    if (nextCount > 0)
+                    {
+                        int nextLen = pairs[2 * (nextCount - 1)];
+                        int nextDist = pairs[(2 * nextCount) - 1];
+                        if ((nextLen >= mainLen && nextDist < mainDist)
+                            || (nextLen == mainLen + 1 && (nextDist >> 7) <= mainDist)
+                            || nextLen > mainLen + 1
+                            || (nextLen + 1 >= mainLen && mainLen >= 3 && (mainDist >> 7) > nextDist))
+                        {
+                            AddDecision(1, -1);
+                            return;
+                        }
+                    }
+
+                    int repLimit = Math.Max(mainLen - 1, 2);
+                    for (int i = 0; i < 4; i++)
+                    {
+                        if (RepLength(p + 1, _reps[i], Math.Min(available - 1, repLimit)) >= repLimit)
+                        {
+                            AddDecision(1, -1);
+                            return;
+                        }
+                    }
+
+                    _cachedPosition = -1;
+                    AddDecision(mainLen, mainDist);
+                    SkipPositions(p + 2, mainLen - 2);
+                    return;
+                }
+
+                AddDecision(mainLen, mainDist);
+                SkipPositions(p + 1, mainLen - 1);
+            }
+        }
+
         /// <summary>After a match or rep of <paramref name="len"/> at <paramref name="distance"/>: a literal, then the same distance again.</summary>
         private void TryMatchLiteralRep0(ushort* probs, Node* nodes, ref int lenEnd, int cur, int q, int len, int distance, int availableFull, uint matchPrice, int stateAfter)
         {
@@ -1131,12 +1289,12 @@ namespace GolemImage.Compression.Xz
             int stateB = LzmaModel.StateAfterLiteral(stateAfter);
             int posStateB = (q + len + 1) & PosStateMask;
             uint price = matchPrice
-                + LzmaPrices.Bit0(probs[LzmaModel.IsMatch + (stateAfter << 4) + posStateA])
+                + Price0(probs[LzmaModel.IsMatch + (stateAfter << 4) + posStateA])
                 + LiteralPrice(probs, q + len, stateAfter, distance)
-                + LzmaPrices.Bit1(probs[LzmaModel.IsMatch + (stateB << 4) + posStateB])
-                + LzmaPrices.Bit1(probs[LzmaModel.IsRep + stateB])
+                + Price1(probs[LzmaModel.IsMatch + (stateB << 4) + posStateB])
+                + Price1(probs[LzmaModel.IsRep + stateB])
                 + RepIndexPrice(probs, 0, stateB, posStateB)
-                + _repLenPrices[(posStateB * LenSymbols) + len2 - 2];
+                + _repLenPrice[(posStateB * LenSymbols) + len2 - 2];
             int offset = cur + len + 1 + len2;
             while (lenEnd < offset)
             {
@@ -1167,31 +1325,27 @@ namespace GolemImage.Compression.Xz
             Node* node = nodes + cur;
             Node* previous = nodes + node->PosPrev;
             int state = previous->State;
-            int* reps = stackalloc int[4];
-            reps[0] = previous->Rep0;
-            reps[1] = previous->Rep1;
-            reps[2] = previous->Rep2;
-            reps[3] = previous->Rep3;
+            int r0 = previous->Rep0, r1 = previous->Rep1, r2 = previous->Rep2, r3 = previous->Rep3;
             if (node->Kind == 1)
             {
-                Apply(ref state, reps, 1, -1);
-                Apply(ref state, reps, node->Len2, node->Dist2);
+                Apply(ref state, ref r0, ref r1, ref r2, ref r3, 1, -1);
+                Apply(ref state, ref r0, ref r1, ref r2, ref r3, node->Len2, node->Dist2);
             }
             else
             {
-                Apply(ref state, reps, node->Len1, node->Dist1);
+                Apply(ref state, ref r0, ref r1, ref r2, ref r3, node->Len1, node->Dist1);
                 if (node->Kind == 2)
                 {
-                    Apply(ref state, reps, 1, -1);
-                    Apply(ref state, reps, node->Len2, node->Dist2);
+                    Apply(ref state, ref r0, ref r1, ref r2, ref r3, 1, -1);
+                    Apply(ref state, ref r0, ref r1, ref r2, ref r3, node->Len2, node->Dist2);
                 }
             }
 
             node->State = state;
-            node->Rep0 = reps[0];
-            node->Rep1 = reps[1];
-            node->Rep2 = reps[2];
-            node->Rep3 = reps[3];
+            node->Rep0 = r0;
+            node->Rep1 = r1;
+            node->Rep2 = r2;
+            node->Rep3 = r3;
         }
 
         private void Backtrack(Node* nodes, int end)

@@ -9,7 +9,8 @@ namespace GolemImage.Compression.Xz
         public const int Shift = 4;
         public const uint Infinity = 1u << 30;
 
-        private static readonly uint[] Table = Build();
+        /// <summary>Price of a 0 bit by probability &gt;&gt; <see cref="Shift"/>; a 1 bit is priced at ProbabilityOne - p.</summary>
+        internal static readonly uint[] Table = Build();
 
         public static uint Bit0(uint probability) => Table[probability >> Shift];
 

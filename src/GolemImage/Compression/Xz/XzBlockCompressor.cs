@@ -9,7 +9,7 @@ namespace GolemImage.Compression.Xz
     /// form the kernel's embedded xz decoder reads. The stream's dictionary is the configured one (the options
     /// block's, which the kernel preallocates), or less for a smaller block. Levels:
     /// <list type="bullet">
-    /// <item>Fastest: the same parse over a shallow search (hash chains walked 4 deep, matches of 16 bytes taken at once).</item>
+    /// <item>Fastest: a greedy parse with one position of lazy look-ahead and no prices over hash chains (48 deep, nice length 128).</item>
     /// <item>Optimal (the default): a price-based optimal parse over binary-tree matches (nice length 64, depth 48), liblzma preset 6's class.</item>
     /// <item>SmallestSize: Optimal, and each block also through the x86 BCJ filter, keeping the smaller stream (mksquashfs -Xbcj x86).</item>
     /// </list>
@@ -59,11 +59,11 @@ namespace GolemImage.Compression.Xz
             switch ((int)level)
             {
                 case (int)CompressionLevel.Fastest:
-                    _encoder = new LzmaEncoder(niceLength: 16, depth: 4, hashChain: true);
+                    _encoder = new LzmaEncoder(niceLength: 128, depth: 48, hashChain: true, fastParse: true);
                     break;
                 case (int)CompressionLevel.Optimal:
                 case SmallestSizeValue:
-                    _encoder = new LzmaEncoder(niceLength: 64, depth: 48, hashChain: false);
+                    _encoder = new LzmaEncoder(niceLength: 64, depth: 48, hashChain: false, fastParse: false);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(level), level, "xz supports the compression levels Optimal, Fastest and SmallestSize.");

@@ -28,7 +28,7 @@ namespace GolemImage.Tests.Compression.Xz
             foreach (string config in (Environment.GetEnvironmentVariable("XZ_TUNE") ?? "64,48").Split(' '))
             {
                 var parts = config.Split(',').Select(int.Parse).ToArray();
-                var encoder = new LzmaEncoder(parts[0], parts[1], parts.Length > 2);
+                var encoder = new LzmaEncoder(parts[0], parts[1], parts.Length > 2, parts.Length > 3);
                 foreach (var b in blocks.Take(5))
                 {
                     fixed (byte* d = b) fixed (byte* o = output) encoder.Encode(d, b.Length, o);
