@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO.Compression;
+using System.Linq;
 using GolemImage.Compression.Xz;
 using Xunit;
 
@@ -23,7 +24,7 @@ namespace GolemImage.Tests.Compression.Xz
             }
 
             int i = 0;
-            foreach (var block in XzTestData.RealBlocks(8))
+            foreach (var block in XzTestData.RealBlocks(XzTestData.Exhaustive ? 64 : 4))
             {
                 yield return ($"real block {i++}", block);
             }
@@ -106,6 +107,92 @@ namespace GolemImage.Tests.Compression.Xz
             Assert.InRange(length, 1, 200);
             var output = new byte[zeros.Length];
             Assert.Equal(zeros.Length, new XzBlockDecompressor(XzBlockCompressor.DefaultDictionarySize).Decompress(destination.AsSpan(0, length), output));
+        }
+
+        [LiblzmaTheory]
+        [MemberData(nameof(Levels))]
+        public void One_MiB_blocks_round_trip_through_both_decoders(int level)
+        {
+            var compressor = Compressor(level);
+            foreach (var (name, data) in XzTestData.LargeShapes())
+            {
+                var stream = compressor.Encode(data, x86: level == 3);
+                var output = new byte[data.Length];
+                Assert.Equal(data.Length, new XzBlockDecompressor().Decompress(stream, output));
+                Assert.True(data.AsSpan().SequenceEqual(output), name);
+                var (result, native) = NativeLzma.Decode(stream, data.Length);
+                Assert.True(result == 0 && data.AsSpan().SequenceEqual(native), $"{name}: liblzma returned {result}");
+            }
+        }
+
+        [Fact]
+        public void Separate_instances_on_separate_threads_write_the_same_bytes()
+        {
+            var blocks = XzTestData.RealBlocks(6);
+            foreach (int level in new[] { 0, 1, 3 })
+            {
+                var expected = new byte[blocks.Count][];
+                var single = Compressor(level, XzBlockCompressor.DefaultDictionarySize);
+                for (int i = 0; i < blocks.Count; i++)
+                {
+                    expected[i] = single.Encode(blocks[i], false);
+                }
+
+                var parallel = new byte[blocks.Count][];
+                System.Threading.Tasks.Parallel.For(0, 2, worker =>
+                {
+                    var compressor = Compressor(level, XzBlockCompressor.DefaultDictionarySize);
+                    for (int i = worker; i < blocks.Count; i += 2)
+                    {
+                        parallel[i] = compressor.Encode(blocks[i], false);
+                    }
+                });
+                for (int i = 0; i < blocks.Count; i++)
+                {
+                    Assert.True(expected[i].AsSpan().SequenceEqual(parallel[i]), $"level {level}, block {i}");
+                }
+            }
+        }
+
+        [Fact]
+        public void Xz_tool_tests_our_streams_clean()
+        {
+            string? xz = new[] { "/usr/bin/xz", "/bin/xz" }.FirstOrDefault(System.IO.File.Exists);
+            if (xz == null)
+            {
+                return; // checked by liblzma's own decoder above wherever the xz tool is missing
+            }
+
+            string directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "golem-xz-" + Guid.NewGuid().ToString("N"));
+            System.IO.Directory.CreateDirectory(directory);
+            try
+            {
+                var files = new List<string>();
+                int n = 0;
+                foreach (int level in new[] { 0, 1, 3 })
+                {
+                    var compressor = Compressor(level);
+                    foreach (var (_, data) in Inputs())
+                    {
+                        string file = System.IO.Path.Combine(directory, $"{n++}.xz");
+                        System.IO.File.WriteAllBytes(file, compressor.Encode(data, x86: level == 3));
+                        files.Add(file);
+                    }
+                }
+
+                var start = new System.Diagnostics.ProcessStartInfo(xz) { RedirectStandardError = true, UseShellExecute = false };
+                start.ArgumentList.Add("-t");
+                start.ArgumentList.Add("--");
+                files.ForEach(start.ArgumentList.Add);
+                using var process = System.Diagnostics.Process.Start(start)!;
+                string errors = process.StandardError.ReadToEnd();
+                process.WaitForExit();
+                Assert.True(process.ExitCode == 0, $"xz -t: {errors}");
+            }
+            finally
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
         }
 
         [Fact]

@@ -10,7 +10,12 @@ namespace GolemImage.Tests.Compression.Xz
     {
         public const int BlockSize = 128 * 1024;
 
-        /// <summary>Edge shapes: empty, 1 byte, zeros, random (incompressible), text-like, exactly 128 KiB, 1 MiB.</summary>
+        public static bool Exhaustive => Environment.GetEnvironmentVariable("GOLEMIMAGE_EXHAUSTIVE") == "1";
+
+        /// <summary>
+        /// Edge shapes: empty, 1 byte, zeros, random (incompressible), text-like, exactly 128 KiB; the 1 MiB ones
+        /// (<see cref="LargeShapes"/>) only with GOLEMIMAGE_EXHAUSTIVE=1.
+        /// </summary>
         public static IEnumerable<(string Name, byte[] Data)> Shapes()
         {
             yield return ("empty", Array.Empty<byte>());
@@ -23,8 +28,20 @@ namespace GolemImage.Tests.Compression.Xz
             yield return ("text-like 128 KiB", Lzo.LzoTestData.MakeRepetitive(BlockSize, 40, 3));
             yield return ("text-like 8 KiB", Lzo.LzoTestData.MakeRepetitive(8192, 20, 4));
             yield return ("half random", HalfRandom(BlockSize, 5));
+            if (Exhaustive)
+            {
+                foreach (var shape in LargeShapes())
+                {
+                    yield return shape;
+                }
+            }
+        }
+
+        /// <summary>1 MiB blocks (the largest squashfs block): several LZMA2 chunks, stored chunks between them.</summary>
+        public static IEnumerable<(string Name, byte[] Data)> LargeShapes()
+        {
             yield return ("text-like 1 MiB", Lzo.LzoTestData.MakeRepetitive(1 << 20, 90, 6));
-            yield return ("random 1 MiB", Random(1 << 20, 7));
+            yield return ("half random 1 MiB", HalfRandom(1 << 20, 7));
         }
 
         public static byte[] Random(int length, int seed)
