@@ -206,6 +206,7 @@ namespace GolemImage.Compression.Xz
 
             output[outPosition++] = 0;
             _data = null;
+            _bitPrices = _matchLenPrice = _repLenPrice = _slotPrice = _distPrice = _alignPrice = null;
             return outPosition;
         }
 
