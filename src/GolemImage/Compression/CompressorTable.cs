@@ -53,14 +53,12 @@ namespace GolemImage.Compression
                 "xz",
                 CompressorMount.GolemProviders,
                 notMountableReason: null,
-                nativeLevel: null,
-                // The xz codec (Compression/Xz) plugs in here: createCompressor (level, blockSize) => a compressor whose
-                // streams use a dictionary of at most XzOptionsBlock.DictionarySize(blockSize) and the x86 BCJ filter
-                // only where XzOptionsBlock.Filters(level) records it; createDecompressor () => a decompressor.
-                createCompressor: null,
-                createDecompressor: null,
+                XzOptionsBlock.NativeLevel,
+                (level, blockSize) => XzOptionsBlock.CreateCompressor(level, blockSize),
+                () => new Xz.XzBlockDecompressor(),
                 XzOptionsBlock.Write,
-                XzOptionsBlock.Read),
+                XzOptionsBlock.Read,
+                XzOptionsBlock.CreateMetadataCompressor),
             new CompressorDescriptor(
                 CompressionAlgorithm.Lz4,
                 "lz4",
