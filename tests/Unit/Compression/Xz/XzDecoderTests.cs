@@ -47,6 +47,26 @@ namespace GolemImage.Tests.Compression.Xz
             Assert.Contains("dictionary", e.Message);
         }
 
+        [Fact]
+        public void Rejects_a_match_reaching_beyond_the_declared_dictionary()
+        {
+            // 6000 random bytes twice: the second half is one match 6000 back. Declaring a 4 KiB dictionary in the
+            // block header (CRC32 fixed up) makes that match reach beyond it.
+            var half = XzTestData.Random(6000, 11);
+            var data = new byte[12000];
+            half.CopyTo(data, 0);
+            half.CopyTo(data, 6000);
+            var stream = new XzBlockCompressor().Encode(data, x86: false);
+            Assert.Equal(12000, Decode(stream, 12000).Length);
+            int header = GolemImage.Compression.Xz.XzFormat.StreamHeaderSize;
+            int headerSize = (stream[header] + 1) * 4;
+            Assert.Equal(0x21, stream[header + 2]);
+            stream[header + 4] = 0;
+            GolemImage.Compression.Xz.XzFormat.WriteUInt32(stream.AsSpan(header + headerSize - 4), GolemImage.Compression.Xz.XzFormat.Crc32Of(stream.AsSpan(header, headerSize - 4)));
+            var e = Assert.Throws<InvalidDataException>(() => Decode(stream, 12000));
+            Assert.Contains("beyond the dictionary", e.Message);
+        }
+
         [LiblzmaFact]
         public void Rejects_output_that_does_not_fit()
         {
