@@ -10,7 +10,8 @@
     that converts twice; its second run).
 .PARAMETER Compressors
     Rows to run, by name: gzip (our Optimal = zlib level 6), gzip9 (our SmallestSize = zlib level 9, tar2sqfs's
-    default), lz4 (fast, not HC), zstd (level 15).
+    default), lz4 (fast, not HC), zstd (level 15), xz (our Optimal against tar2sqfs's preset 6; not a default row:
+    Bench-Xz.ps1 measures xz's three levels against mksquashfs and tar2sqfs as the cmdlet call).
 .PARAMETER Trees
     Large: build-machine.md 13.2's tree, /usr/lib/llvm-14 and /usr/lib/python3.11 (few big files: 2,617 entries of
     ~190 KB on average). Small: many small files, the shape of a container's root filesystem (/usr/include,
@@ -60,6 +61,7 @@ $variants = @{
     gzip9 = @{ Compressor = 'gzip'; Level = 'SmallestSize'; Reference = @('-X', 'level=9'); Label = 'gzip (9)' }
     lz4   = @{ Compressor = 'lz4'; Level = 'Optimal'; Reference = @(); Label = 'lz4 (fast)' }
     zstd  = @{ Compressor = 'zstd'; Level = 'Optimal'; Reference = @('-X', 'level=15'); Label = 'zstd (15)' }
+    xz    = @{ Compressor = 'xz'; Level = 'Optimal'; Reference = @('-X', 'level=6'); Label = 'xz (preset 6)' }
 }
 $rows = foreach ($treeName in $Trees) {
     $tar = Join-Path $WorkDirectory "rootfs-$treeName.tar"

@@ -5,7 +5,7 @@
     Author               = 'GolemImage contributors'
     CompanyName          = 'GolemImage'
     Copyright            = '(c) 2026 GolemImage contributors. MIT License.'
-    Description          = 'Turns Docker/OCI images into Golem Network VM images (.gvmi) without a helper container: a streaming, parallel, reproducible squashfs writer with LZO, gzip, LZ4 and zstd; SHA3-224 image hashes; upload to, lookup in and verified download from the Golem registry; requestor payload manifests.'
+    Description          = 'Turns Docker/OCI images into Golem Network VM images (.gvmi) without a helper container: a streaming, parallel, reproducible squashfs writer with LZO, gzip, xz, LZ4 and zstd; SHA3-224 image hashes; upload to, lookup in and verified download from the Golem registry; requestor payload manifests.'
     PowerShellVersion    = '5.1'
     # What the netstandard2.0 build needs on Windows PowerShell: .NET Framework 4.6.2 (Windows Server 2016) cannot
     # bind netstandard 2.0 assemblies reliably; 4.7.2 carries the netstandard facades in the framework itself.
@@ -27,7 +27,7 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('Golem', 'GolemNetwork', 'gvmi', 'squashfs', 'Docker', 'OCI', 'container', 'image', 'LZO', 'SHA3', 'Linux', 'Windows', 'MacOS', 'PSEdition_Core', 'PSEdition_Desktop')
+            Tags         = @('Golem', 'GolemNetwork', 'gvmi', 'squashfs', 'Docker', 'OCI', 'container', 'image', 'LZO', 'xz', 'SHA3', 'Linux', 'Windows', 'MacOS', 'PSEdition_Core', 'PSEdition_Desktop')
             ProjectUri   = 'https://github.com/golemimage/GolemImage'
             LicenseUri   = 'https://github.com/golemimage/GolemImage/blob/main/LICENSE'
             ReleaseNotes = 'First release: ConvertTo-GolemImage (Docker engine, image archives, OCI registries), Get-GolemImageHash, Get-GolemImage, Test-GolemImage, Publish-GolemImage; Find-GolemImage, Save-GolemImage, New-GolemManifest and tab completion for ConvertTo-GolemImage.'

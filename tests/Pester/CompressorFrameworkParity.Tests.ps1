@@ -1,5 +1,5 @@
 #requires -Modules Pester
-# Our own encoders (LZO and deflate) have net8.0 fast paths (BitOperations, Array.Fill); the netstandard2.0 build
+# Our own encoders (LZO, deflate and xz's LZMA2) have net8.0 fast paths (BitOperations, Array.Fill); the netstandard2.0 build
 # (Windows PowerShell 5.1) must produce byte-identical blocks. Each build is loaded alone in a fresh process and
 # digests the same corpus.
 
@@ -55,7 +55,7 @@ $settingsType = $assembly.GetType('GolemImage.Compression.CompressionSettings', 
 $algorithmType = $assembly.GetType('GolemImage.Compression.CompressionAlgorithm', $true)
 $framework = $assembly.GetCustomAttributes([Runtime.Versioning.TargetFrameworkAttribute], $false)[0].FrameworkName
 "framework=$framework"
-foreach ($algorithm in 'Lzo', 'Gzip') {
+foreach ($algorithm in 'Lzo', 'Gzip', 'Xz') {
     foreach ($level in 'Fastest', 'Optimal', 'SmallestSize') {
         $levelValue = if ($level -eq 'SmallestSize') { [IO.Compression.CompressionLevel] 3 } else { [IO.Compression.CompressionLevel] $level }
         $settings = [Activator]::CreateInstance($settingsType, [Enum]::Parse($algorithmType, $algorithm), $levelValue, $false)
@@ -78,13 +78,15 @@ AfterAll {
     Remove-Item -LiteralPath $Corpus -Recurse -Force -ErrorAction Ignore
 }
 
-Describe 'LZO and deflate encoders across target frameworks' {
+Describe 'LZO, deflate and xz encoders across target frameworks' {
     It 'the netstandard2.0 and net8.0 builds write identical bytes at every level' {
         $standard = @(Get-CompressorDigests 'netstandard2.0')
         $net8 = @(Get-CompressorDigests 'net8.0')
         $standard[0] | Should -Match 'NETStandard,Version=v2.0'
         $net8[0] | Should -Match 'NETCoreApp,Version=v8.0'
-        $standard.Count | Should -BeGreaterThan 30
+        $standard.Count | Should -BeGreaterThan 45
+        # Every level of every encoder is in both digests (a probe that stopped early would compare fewer lines).
+        foreach ($algorithm in 'Lzo', 'Gzip', 'Xz') { @($net8 | Where-Object { $_ -like "$algorithm SmallestSize *" }).Count | Should -BeGreaterThan 4 }
         $standard | Select-Object -Skip 1 | Should -Be ($net8 | Select-Object -Skip 1)
     }
 }

@@ -390,6 +390,14 @@ Publish-GolemImage -LiteralPath '$image' -Tag alice/resume:1 -Credential `$crede
             $run.Output.Hash | Should -Be (Get-OpenSslSha3 $image)
         }
 
+        It 'publishes an xz image without a mount warning: providers read xz' {
+            $image = New-TestGvmi -Name 'xz' -Kilobytes 40 -Compression xz
+            $run = Invoke-Publish @{ Path = $image; Anonymous = $true; RegistryUrl = $Registry.Url; ChunkSize = $ChunkSize }
+            $run.Errors | Should -BeNullOrEmpty
+            $run.Warnings | Should -BeNullOrEmpty
+            $run.Output.Hash | Should -Be (Get-OpenSslSha3 $image)
+        }
+
         It 'reports RegistryValidationFailed when the registry finds the joined chunks do not match the image hash' {
             $image = New-TestGvmi -Name 'lying' -Kilobytes 100
             $bytes = [IO.File]::ReadAllBytes($image)

@@ -59,6 +59,26 @@ Describe 'Test-GolemImage on images ConvertTo-GolemImage writes' {
     }
 }
 
+Describe 'Test-GolemImage on xz images' {
+    It 'names xz mountable and reads its directory tables for the Volumes check, at every level' {
+        $archive = Join-Path $TestDrive 'volume-files.tar'
+        & "$PSScriptRoot/../Samples/New-TestImageArchive.ps1" -Path $archive -FilesInVolume | Out-Null
+        foreach ($level in 'Fastest', 'Optimal', 'SmallestSize') {
+            $output = Join-Path $TestDrive "xz-$level.gvmi"
+            $converted = ConvertTo-GolemImage -ArchivePath $archive -OutputPath $output -Compression Xz -CompressionLevel $level -WarningAction SilentlyContinue -ErrorAction Stop
+            $converted.Compression | Should -Be 'xz'
+            $findings = @(Test-GolemImage -LiteralPath $output -Detailed)
+            ($findings | Where-Object Check -EQ 'Superblock.Compression').Message | Should -Be 'Compression xz, which the Golem provider kernel supports.'
+            $volumes = $findings | Where-Object Check -EQ 'Volumes'
+            $volumes.Result | Should -Be 'Warning'
+            $volumes.Message | Should -Match '^VOLUME /golem/work has 2 entries in the image \(such as /golem/work/cache\)'
+            ($findings | Where-Object Result -NotIn 'Passed', 'Warning' | Out-String) | Should -BeNullOrEmpty
+            Test-GolemImage -LiteralPath $output | Should -BeTrue
+            (Get-GolemImage -LiteralPath $output).Compression | Should -Be 'xz'
+        }
+    }
+}
+
 Describe 'Test-GolemImage on broken images' {
     It 'fails a truncated image on bytes_used' {
         Test-GolemImage $Truncated | Should -BeFalse

@@ -55,6 +55,10 @@ namespace GolemImage.Compression
         public IBlockCompressor CreateCompressor(int blockSize) =>
             Uncompressed ? new StoredBlockCompressor(Algorithm) : Descriptor.CreateCompressor(Level, blockSize);
 
+        /// <summary>A compressor for the image's metadata blocks (xz: an 8 KiB dictionary and no BCJ filter, as mksquashfs's).</summary>
+        public IBlockCompressor CreateMetadataCompressor(int blockSize) =>
+            Uncompressed ? new StoredBlockCompressor(Algorithm) : Descriptor.CreateMetadataCompressor(Level, blockSize);
+
         public IBlockDecompressor CreateDecompressor() =>
             Descriptor.TryCreateDecompressor() ?? throw new NotSupportedException($"This version of GolemImage cannot read {Descriptor.Name} squashfs blocks.");
 

@@ -15,6 +15,7 @@ namespace GolemImage.Compression
         private readonly Func<IBlockDecompressor>? _createDecompressor;
         private readonly Func<CompressionLevel, int, byte[]?> _writeOptions;
         private readonly Func<byte[]?, int, CompressorOptions> _readOptions;
+        private readonly Func<CompressionLevel, IBlockCompressor>? _createMetadataCompressor;
 
         /// <param name="algorithm">The squashfs id.</param>
         /// <param name="name">The name mksquashfs -comp and unsquashfs -stat use.</param>
@@ -25,6 +26,10 @@ namespace GolemImage.Compression
         /// <param name="createDecompressor">A decompressor; null while this module cannot read it.</param>
         /// <param name="writeOptions">(level, block size) to the options block payload, null where the defaults describe it.</param>
         /// <param name="readOptions">(payload or null when absent, block size) to the options; InvalidDataException when a reader would refuse them.</param>
+        /// <param name="createMetadataCompressor">
+        /// level to a compressor for the 8 KiB metadata blocks, where they need other settings than data blocks (xz: an
+        /// 8 KiB dictionary, no BCJ filter); null: the data block compressor serves both.
+        /// </param>
         internal CompressorDescriptor(
             CompressionAlgorithm algorithm,
             string name,
@@ -34,7 +39,8 @@ namespace GolemImage.Compression
             Func<CompressionLevel, int, IBlockCompressor>? createCompressor,
             Func<IBlockDecompressor>? createDecompressor,
             Func<CompressionLevel, int, byte[]?> writeOptions,
-            Func<byte[]?, int, CompressorOptions> readOptions)
+            Func<byte[]?, int, CompressorOptions> readOptions,
+            Func<CompressionLevel, IBlockCompressor>? createMetadataCompressor = null)
         {
             if (mount != CompressorMount.GolemProviders && string.IsNullOrEmpty(notMountableReason))
             {
@@ -50,6 +56,7 @@ namespace GolemImage.Compression
             _createDecompressor = createDecompressor;
             _writeOptions = writeOptions;
             _readOptions = readOptions;
+            _createMetadataCompressor = createMetadataCompressor;
         }
 
         public CompressionAlgorithm Algorithm { get; }
@@ -82,6 +89,16 @@ namespace GolemImage.Compression
         {
             EnsureCanWrite();
             return _createCompressor!(level, blockSize);
+        }
+
+        /// <summary>
+        /// A compressor for one image's metadata blocks (inode, directory, lookup and xattr tables), for images of
+        /// <paramref name="blockSize"/> blocks; a clear error when this module cannot write this compressor.
+        /// </summary>
+        public IBlockCompressor CreateMetadataCompressor(CompressionLevel level, int blockSize)
+        {
+            EnsureCanWrite();
+            return _createMetadataCompressor != null ? _createMetadataCompressor(level) : _createCompressor!(level, blockSize);
         }
 
         /// <summary>A GolemImageException (CompressorNotAvailable) naming the compressor when this module cannot write it.</summary>

@@ -53,14 +53,12 @@ namespace GolemImage.Compression
                 "xz",
                 CompressorMount.GolemProviders,
                 notMountableReason: null,
-                nativeLevel: null,
-                // The xz codec (Compression/Xz) plugs in here: createCompressor (level, blockSize) => a compressor whose
-                // streams use a dictionary of at most XzOptionsBlock.DictionarySize(blockSize) and the x86 BCJ filter
-                // only where XzOptionsBlock.Filters(level) records it; createDecompressor () => a decompressor.
-                createCompressor: null,
-                createDecompressor: null,
+                XzOptionsBlock.NativeLevel,
+                (level, blockSize) => XzOptionsBlock.CreateCompressor(level, blockSize),
+                () => new Xz.XzBlockDecompressor(),
                 XzOptionsBlock.Write,
-                XzOptionsBlock.Read),
+                XzOptionsBlock.Read,
+                XzOptionsBlock.CreateMetadataCompressor),
             new CompressorDescriptor(
                 CompressionAlgorithm.Lz4,
                 "lz4",
@@ -131,13 +129,13 @@ namespace GolemImage.Compression
         /// <summary>The rows this module writes, in id order.</summary>
         public static IEnumerable<CompressorDescriptor> Writable => Rows.Where(r => r.CanWrite);
 
-        /// <summary>"gzip, lzo or lz4": the names of the compressors this module writes.</summary>
+        /// <summary>"gzip, lzo, xz, lz4 or zstd": the names of the compressors this module writes.</summary>
         public static string DescribeWritable() => Describe(Writable, "or");
 
         /// <summary>"gzip, lzo, xz and lz4": the names of the compressors Golem providers mount.</summary>
         public static string DescribeMountable() => Describe(Rows.Where(r => r.MountableByGolemProviders), "and");
 
-        /// <summary>"gzip, lzo and lz4": the names of the compressors this module writes that Golem providers mount.</summary>
+        /// <summary>"gzip, lzo, xz and lz4": the names of the compressors this module writes that Golem providers mount.</summary>
         public static string DescribeWritableMountable(string conjunction) => Describe(Rows.Where(r => r.CanWrite && r.MountableByGolemProviders), conjunction);
 
         private static string Describe(IEnumerable<CompressorDescriptor> rows, string conjunction = "and")

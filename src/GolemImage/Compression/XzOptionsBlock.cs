@@ -1,4 +1,6 @@
 using System.IO.Compression;
+using GolemImage.Compression.Xz;
+using GolemImage.Squashfs;
 
 namespace GolemImage.Compression
 {
@@ -8,13 +10,15 @@ namespace GolemImage.Compression
     /// the block size (at least 8 KiB, the metadata block size) and no filter; mksquashfs writes the block only when
     /// it differs from that, i.e. with -Xbcj or -Xdict-size. The kernel preallocates each decoder's dictionary from it
     /// (a stream with a bigger dictionary fails the mount) and refuses a size that is not 2^n or 2^n + 2^(n+1).
+    /// The codec's <see cref="XzOptions"/> is the value this block serializes: the table makes the compressor from
+    /// <see cref="For"/>, so what the block says and what the streams use cannot drift apart.
     /// </summary>
     internal static class XzOptionsBlock
     {
         /// <summary>The filters bitmap bit of the x86 BCJ filter.</summary>
-        public const uint X86Filter = 1;
+        public const uint X86Filter = XzOptions.X86Filter;
 
-        private const int MetadataBlockSize = 8192;
+        private const int MetadataBlockSize = SquashfsFormat.MetadataBlockSize;
         private const uint KnownFilters = 0xFF;
 
         /// <summary>The dictionary every stream of an image with <paramref name="blockSize"/> blocks must fit in.</summary>
@@ -23,10 +27,34 @@ namespace GolemImage.Compression
         /// <summary>SmallestSize also tries the x86 BCJ filter on data blocks (as mksquashfs -Xbcj x86), which the bitmap records.</summary>
         public static uint Filters(CompressionLevel level) => level == CompressionSettings.SmallestSize ? X86Filter : 0;
 
+        /// <summary>
+        /// The liblzma preset each level is built and measured against, for messages: Optimal and SmallestSize
+        /// preset 6 (mksquashfs -comp xz's, SmallestSize adding -Xbcj x86), Fastest preset 3 (the fast-mode preset
+        /// whose hash chains are as deep as ours). The options block records no level: xz streams need none to decode.
+        /// </summary>
+        public static int NativeLevel(CompressionLevel level) => level == CompressionLevel.Fastest ? 3 : 6;
+
+        /// <summary>What an image of <paramref name="blockSize"/> blocks at <paramref name="level"/> records and its data streams use.</summary>
+        public static XzOptions For(CompressionLevel level, int blockSize) => new XzOptions(DictionarySize(blockSize), Filters(level));
+
+        /// <summary>A data and fragment block compressor: the options block's dictionary, x86 BCJ tried only where the bitmap records it.</summary>
+        public static IBlockCompressor CreateCompressor(CompressionLevel level, int blockSize)
+        {
+            XzOptions options = For(level, blockSize);
+            return new XzBlockCompressor(level, options.DictionarySize, options.UsesX86Filter);
+        }
+
+        /// <summary>
+        /// A metadata block compressor, as mksquashfs makes one: an 8 KiB dictionary (a metadata block's size) and no
+        /// BCJ filter at any level (tables are not machine code).
+        /// </summary>
+        public static IBlockCompressor CreateMetadataCompressor(CompressionLevel level) =>
+            new XzBlockCompressor(level, MetadataBlockSize, tryX86: false);
+
         public static byte[]? Write(CompressionLevel level, int blockSize)
         {
-            uint filters = Filters(level);
-            return filters == 0 ? null : OptionsBlockFields.UInt32s((uint)DictionarySize(blockSize), filters);
+            XzOptions options = For(level, blockSize);
+            return options.Filters == 0 ? null : OptionsBlockFields.UInt32s((uint)options.DictionarySize, options.Filters);
         }
 
         public static CompressorOptions Read(byte[]? payload, int blockSize)

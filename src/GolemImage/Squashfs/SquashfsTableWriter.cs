@@ -48,7 +48,7 @@ namespace GolemImage.Squashfs
             _reporter = reporter;
             _skippedXattrNames = skippedXattrNames;
             _compression = options.Compression;
-            _compressor = _compression.CreateCompressor(options.BlockSize);
+            _compressor = _compression.CreateMetadataCompressor(options.BlockSize);
             _inodes = new MetadataWriter(_compressor);
             _directories = new MetadataWriter(_compressor);
             _xattrValues = new MetadataWriter(_compressor);

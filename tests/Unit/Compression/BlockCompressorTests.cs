@@ -16,6 +16,9 @@ namespace GolemImage.Tests.Compression
             { CompressionAlgorithm.Lz4, CompressionLevel.SmallestSize },
             { CompressionAlgorithm.Zstd, CompressionLevel.Fastest },
             { CompressionAlgorithm.Zstd, CompressionLevel.Optimal },
+            { CompressionAlgorithm.Xz, CompressionLevel.Fastest },
+            { CompressionAlgorithm.Xz, CompressionLevel.Optimal },
+            { CompressionAlgorithm.Xz, CompressionLevel.SmallestSize },
         };
 
         [Theory]

@@ -69,8 +69,7 @@ namespace GolemImage.Tests.Compression
         [Fact]
         public void The_writable_rows_make_compressors_and_decompressors_of_their_own_algorithm()
         {
-            // xz joins them when Compression/Xz gets its row's factories.
-            Assert.Equal(new[] { "gzip", "lzo", "lz4", "zstd" }, CompressorTable.Writable.Select(r => r.Name).ToArray());
+            Assert.Equal(new[] { "gzip", "lzo", "xz", "lz4", "zstd" }, CompressorTable.Writable.Select(r => r.Name).ToArray());
             foreach (CompressorDescriptor row in CompressorTable.Writable)
             {
                 foreach (CompressionLevel level in Levels)
@@ -99,14 +98,58 @@ namespace GolemImage.Tests.Compression
         }
 
         [Fact]
-        public void Until_its_codec_is_plugged_in_xz_is_neither_written_nor_read()
+        public void Xz_is_written_and_read_through_its_row()
         {
-            // Flips when Compression/Xz gets its row's factories: then xz joins the writable rows above.
             CompressorDescriptor xz = CompressorTable.Get(CompressionAlgorithm.Xz);
-            Assert.False(xz.CanWrite);
-            Assert.False(xz.CanRead);
-            Assert.Null(xz.TryCreateDecompressor());
-            Assert.Throws<NotSupportedException>(() => new CompressionSettings(CompressionAlgorithm.Xz).CreateDecompressor());
+            Assert.True(xz.CanWrite);
+            Assert.True(xz.CanRead);
+            Assert.IsType<GolemImage.Compression.Xz.XzBlockDecompressor>(xz.TryCreateDecompressor());
+            Assert.IsType<GolemImage.Compression.Xz.XzBlockDecompressor>(new CompressionSettings(CompressionAlgorithm.Xz).CreateDecompressor());
+            Assert.Equal(new[] { 3, 6, 6 }, Levels.Select(l => xz.NativeLevel(l)).ToArray());
+            Assert.Equal("Xz (Optimal, level 6)", new CompressionSettings(CompressionAlgorithm.Xz).ToString());
+
+            // A block through the row's compressor comes back through its decompressor.
+            byte[] block = new byte[65536];
+            for (int i = 0; i < block.Length; i++)
+            {
+                block[i] = (byte)("squashfs xz block "[i % 18] + (i / 4096));
+            }
+
+            foreach (CompressionLevel level in Levels)
+            {
+                var compressed = new byte[block.Length];
+                int length = xz.CreateCompressor(level, 131072).Compress(block, compressed);
+                Assert.InRange(length, 1, block.Length / 4);
+                var output = new byte[block.Length];
+                Assert.Equal(block.Length, xz.TryCreateDecompressor()!.Decompress(compressed.AsSpan(0, length), output));
+                Assert.Equal(block, output);
+            }
+        }
+
+        [Theory]
+        [InlineData(CompressionLevel.Fastest, 4096)]
+        [InlineData(CompressionLevel.Optimal, 131072)]
+        [InlineData(CompressionLevel.SmallestSize, 131072)]
+        [InlineData(CompressionLevel.SmallestSize, 1048576)]
+        public void Xz_data_streams_use_what_the_options_block_records_and_metadata_streams_8_KiB_without_bcj(CompressionLevel level, int blockSize)
+        {
+            CompressorDescriptor xz = CompressorTable.Get(CompressionAlgorithm.Xz);
+            CompressorOptions recorded = xz.ReadOptions(xz.WriteOptions(level, blockSize), blockSize);
+            var data = Assert.IsType<GolemImage.Compression.Xz.XzBlockCompressor>(xz.CreateCompressor(level, blockSize));
+            Assert.Equal(recorded["dictionary size"], data.DictionarySize);
+            Assert.Equal(recorded["filters"], data.Options.Filters);
+            Assert.Equal(level == CompressionLevel.SmallestSize, data.Options.UsesX86Filter);
+            Assert.Equal(level, data.Level);
+
+            // What the writer's table writer asks for (SquashfsTableWriter: CreateMetadataCompressor).
+            var metadata = Assert.IsType<GolemImage.Compression.Xz.XzBlockCompressor>(new CompressionSettings(CompressionAlgorithm.Xz, level).CreateMetadataCompressor(blockSize));
+            Assert.Equal(8192, metadata.DictionarySize);
+            Assert.False(metadata.Options.UsesX86Filter);
+            Assert.Equal(level, metadata.Level);
+
+            // Every other row's metadata compressor is its data compressor's kind; uncompressed images store metadata raw.
+            Assert.IsType<StoredBlockCompressor>(new CompressionSettings(CompressionAlgorithm.Xz, level, uncompressed: true).CreateMetadataCompressor(blockSize));
+            Assert.IsType<GolemImage.Compression.Lzo.LzoBlockCompressor>(new CompressionSettings(CompressionAlgorithm.Lzo, level).CreateMetadataCompressor(blockSize));
         }
 
         public static TheoryData<CompressionAlgorithm> RowsWithoutCompressor()

@@ -25,7 +25,7 @@ namespace GolemImage.Tests.Squashfs
             _output = output;
         }
 
-        public static TheoryData<string> Compressors() => new TheoryData<string> { "gzip", "lz4", "zstd", "uncompressed", "lzo" };
+        public static TheoryData<string> Compressors() => new TheoryData<string> { "gzip", "lz4", "zstd", "uncompressed", "lzo", "xz-fastest", "xz", "xz-smallest" };
 
         internal static CompressionSettings? Settings(string name)
         {
@@ -35,6 +35,9 @@ namespace GolemImage.Tests.Squashfs
                 "lz4" => new CompressionSettings(CompressionAlgorithm.Lz4),
                 "zstd" => new CompressionSettings(CompressionAlgorithm.Zstd, CompressionLevel.Fastest),
                 "lzo" => new CompressionSettings(CompressionAlgorithm.Lzo),
+                "xz-fastest" => new CompressionSettings(CompressionAlgorithm.Xz, CompressionLevel.Fastest),
+                "xz" => new CompressionSettings(CompressionAlgorithm.Xz),
+                "xz-smallest" => new CompressionSettings(CompressionAlgorithm.Xz, CompressionSettings.SmallestSize),
                 _ => new CompressionSettings(CompressionAlgorithm.Gzip, CompressionLevel.Optimal, uncompressed: true),
             };
             try
@@ -72,7 +75,14 @@ namespace GolemImage.Tests.Squashfs
             }
 
             string superblock = ExternalTool.RunChecked("unsquashfs", "-s", image);
-            Assert.Contains("Compression " + (compressor == "uncompressed" ? "gzip" : compressor), superblock);
+            Assert.Contains("Compression " + (compressor == "uncompressed" ? "gzip" : settings.Descriptor.Name), superblock);
+            if (compressor == "xz-smallest")
+            {
+                // The options block unsquashfs reads: data blocks may use the x86 BCJ filter, in a 128 KiB dictionary.
+                Assert.Contains("Dictionary size 131072", superblock);
+                Assert.Matches(@"Filters selected:\s*x86", superblock);
+            }
+
             _output.WriteLine(superblock);
 
             // 1. unsquashfs: listing with numeric ids, then a full extract (as root: owners, devices, xattrs).
@@ -102,6 +112,8 @@ namespace GolemImage.Tests.Squashfs
         [Theory]
         [InlineData("gzip")]
         [InlineData("lz4")]
+        [InlineData("xz-fastest")]
+        [InlineData("xz-smallest")]
         public async Task One_and_two_workers_write_identical_bytes(string compressor)
         {
             using var work = new TempDirectory();
