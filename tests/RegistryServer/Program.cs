@@ -213,19 +213,9 @@ app.MapPost("/v1/image/descr/attach/{id}", async (HttpContext context, string id
 
 app.MapGet("/v1/image/info", (HttpContext context) =>
 {
-    string? tag = context.Request.Query["tag"];
-    string? hash = context.Request.Query["hash"];
-    if ((tag == null) == (hash == null))
+    if (!TryQueryImage(context, out string? sha3))
     {
         return Results.Text("exactly one of tag= or hash= is required", statusCode: 400);
-    }
-
-    string? sha3 = hash?.ToLowerInvariant();
-    if (tag != null)
-    {
-        System.Text.RegularExpressions.Match match = TagSyntax.FullTag.Match(tag);
-        string? id = match.Success ? store.GetTag(match.Groups["user"].Value, match.Groups["repository"].Value, match.Groups["tag"].Value) : null;
-        sha3 = id == null ? null : store.Sha3OfFull(id);
     }
 
     string? path = sha3 == null ? null : store.ImagePathBySha3(sha3);
@@ -272,19 +262,9 @@ app.MapMethods("/cdn/{hop:int}/{sha3}", new[] { "GET", "HEAD" }, (HttpContext co
 // golem-sdk-cli's manifest links: the image by hash or tag, through a redirect to its download link.
 app.MapMethods("/v1/image/download", new[] { "GET", "HEAD" }, (HttpContext context) =>
 {
-    string? tag = context.Request.Query["tag"];
-    string? hash = context.Request.Query["hash"];
-    if ((tag == null) == (hash == null))
+    if (!TryQueryImage(context, out string? sha3))
     {
         return Results.Text("exactly one of tag= or hash= is required", statusCode: 400);
-    }
-
-    string? sha3 = hash?.ToLowerInvariant();
-    if (tag != null)
-    {
-        System.Text.RegularExpressions.Match match = TagSyntax.FullTag.Match(tag);
-        string? id = match.Success ? store.GetTag(match.Groups["user"].Value, match.Groups["repository"].Value, match.Groups["tag"].Value) : null;
-        sha3 = id == null ? null : store.Sha3OfFull(id);
     }
 
     if (sha3 == null || store.ImagePathBySha3(sha3) == null)
@@ -347,6 +327,27 @@ static string EndpointName(PathString path)
 
 // The image bytes, Range requests answered as a file server does (206, Content-Range, 416), with the download faults
 // armed for this GET applied. Every Range asked for is counted ("range bytes=N-"), so tests see how a client resumed.
+// The image a tag= or hash= query names (null when unknown); false when the query names neither or both.
+bool TryQueryImage(HttpContext context, out string? sha3)
+{
+    string? tag = context.Request.Query["tag"];
+    string? hash = context.Request.Query["hash"];
+    sha3 = hash?.ToLowerInvariant();
+    if ((tag == null) == (hash == null))
+    {
+        return false;
+    }
+
+    if (tag != null)
+    {
+        System.Text.RegularExpressions.Match match = TagSyntax.FullTag.Match(tag);
+        string? id = match.Success ? store.GetTag(match.Groups["user"].Value, match.Groups["repository"].Value, match.Groups["tag"].Value) : null;
+        sha3 = id == null ? null : store.Sha3OfFull(id);
+    }
+
+    return true;
+}
+
 IResult ServeImage(HttpContext context, string path, string sha3)
 {
     string range = context.Request.Headers.Range.ToString();
