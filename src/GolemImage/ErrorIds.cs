@@ -56,6 +56,9 @@ namespace GolemImage
         public const string OutputWriteFailed = "OutputWriteFailed";
         public const string PathIsDirectory = "PathIsDirectory";
 
+        /// <summary>-SpoolDirectory or GOLEMIMAGE_SPOOL names a directory that does not exist.</summary>
+        public const string SpoolDirectoryNotFound = "SpoolDirectoryNotFound";
+
         // Docker engine and OCI registries.
         public const string DockerUnavailable = "DockerUnavailable";
         public const string DockerError = "DockerError";
