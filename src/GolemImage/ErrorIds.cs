@@ -61,6 +61,9 @@ namespace GolemImage
 
         // Docker engine and OCI registries.
         public const string DockerUnavailable = "DockerUnavailable";
+
+        /// <summary>An HTTP proxy answered 407: it wants credentials it did not get or did not accept.</summary>
+        public const string ProxyAuthenticationRequired = "ProxyAuthenticationRequired";
         public const string DockerError = "DockerError";
         public const string PullFailed = "PullFailed";
         public const string RegistryError = "RegistryError";

@@ -199,6 +199,62 @@ Describe 'ConvertTo-GolemImage from image archives' {
         (ConvertTo-GolemImage -ArchivePath $gz -OutputPath "$Out/gz.gvmi" -ErrorAction Stop).Hash | Should -Be $FromLegacy.Hash
     }
 
+    Context 'spool files' {
+        BeforeAll {
+            $script:Gz = "$Work/legacy.tar.gz"
+            $script:SpoolOut = Join-Path $Work 'spool-out'
+            $script:Spool = Join-Path $Work 'spool'
+            $script:EnvSpool = Join-Path $Work 'env-spool'
+            New-Item -ItemType Directory -Force -Path $SpoolOut, $Spool, $EnvSpool | Out-Null
+            function Get-SpoolPath($verbose) {
+                # The verbose message names the spool file it decompresses to.
+                $line = @($verbose | Where-Object { "$_" -like '*decompressing it to*' })[0]
+                "$line" -replace '^.* to (.+) for random access.*$', '$1'
+            }
+        }
+        AfterEach { Remove-Item Env:GOLEMIMAGE_SPOOL -ErrorAction Ignore }
+
+        It 'spools beside the output by default, to $env:GOLEMIMAGE_SPOOL when set, and to -SpoolDirectory over both; none is left' {
+            $verbose = ConvertTo-GolemImage -ArchivePath $Gz -OutputPath "$SpoolOut/a.gvmi" -Force -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            Split-Path (Get-SpoolPath $verbose) | Should -Be $SpoolOut
+            (Split-Path -Leaf (Get-SpoolPath $verbose)) | Should -Match "^\.golemimage-spool-.+-$PID-[0-9a-f]+\.tmp$"
+
+            $env:GOLEMIMAGE_SPOOL = $EnvSpool
+            $verbose = ConvertTo-GolemImage -ArchivePath $Gz -OutputPath "$SpoolOut/a.gvmi" -Force -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            Split-Path (Get-SpoolPath $verbose) | Should -Be $EnvSpool
+
+            $verbose = ConvertTo-GolemImage -ArchivePath $Gz -OutputPath "$SpoolOut/a.gvmi" -SpoolDirectory $Spool -Force -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            Split-Path (Get-SpoolPath $verbose) | Should -Be $Spool
+            @(Get-ChildItem -Force $Spool, $EnvSpool).Count | Should -Be 0
+            @(Get-ChildItem -Force $SpoolOut).Name | Should -Be 'a.gvmi'
+        }
+
+        It 'leaves no spool after a failure' {
+            $cut = "$Work/cut.tar.gz"
+            $bytes = [IO.File]::ReadAllBytes($Gz)
+            [IO.File]::WriteAllBytes($cut, $bytes[0..($bytes.Length / 2)])
+            { ConvertTo-GolemImage -ArchivePath $cut -OutputPath "$SpoolOut/cut.gvmi" -SpoolDirectory $Spool -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidArchive,GolemImage.Cmdlets.ConvertToGolemImageCommand'
+            @(Get-ChildItem -Force $Spool).Count | Should -Be 0
+        }
+
+        It 'sweeps the spool a killed job left behind (xunit covers the ones kept)' {
+            $dead = Start-Process -FilePath 'true' -PassThru; $dead.WaitForExit()
+            $orphan = Join-Path $Spool ".golemimage-spool-$([Environment]::MachineName)-$($dead.Id)-0123456789ab.tmp"
+            [IO.File]::WriteAllText($orphan, 'spooled')
+            (Get-Item -Force $orphan).LastWriteTimeUtc = [DateTime]::UtcNow.AddHours(-1)
+            ConvertTo-GolemImage -ArchivePath $Gz -OutputPath "$SpoolOut/b.gvmi" -SpoolDirectory $Spool -ErrorAction Stop | Out-Null
+            Test-Path $orphan | Should -BeFalse
+            @(Get-ChildItem -Force $Spool).Count | Should -Be 0
+        }
+
+        It 'refuses a spool directory that does not exist (SpoolDirectoryNotFound), naming where it came from' {
+            $env:GOLEMIMAGE_SPOOL = Join-Path $Work 'no-such-dir'
+            { ConvertTo-GolemImage -ArchivePath $Gz -OutputPath "$SpoolOut/c.gvmi" -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SpoolDirectoryNotFound,GolemImage.Cmdlets.ConvertToGolemImageCommand' -ExpectedMessage '*GOLEMIMAGE_SPOOL*'
+        }
+    }
+
     It 'is mountable by the kernel' -Skip:(-not (Test-CanLoopMount)) {
         $mount = Join-Path $Work 'mnt'
         New-Item -ItemType Directory -Force -Path $mount | Out-Null

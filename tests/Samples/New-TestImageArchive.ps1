@@ -218,7 +218,8 @@ function New-ImageBlobs([string] $arch) {
     $layers = Get-ImageLayers $arch
     $diffIds = @($layers | ForEach-Object { 'sha256:' + (Get-Sha256Hex $_) })
     $blobs = @($layers | ForEach-Object {
-            switch ($LayerCompression) { 'Gzip' { , (Compress-Gzip $_) } 'GzipMembers' { , (Compress-GzipMembers $_) } default { , $_ } }
+            $layer = $_  # inside switch, $_ is the switch's value
+            switch ($LayerCompression) { 'Gzip' { , (Compress-Gzip $layer) } 'GzipMembers' { , (Compress-GzipMembers $layer) } default { , $layer } }
         })
     $config = [ordered]@{
         architecture = $arch
