@@ -86,6 +86,14 @@ namespace GolemImage.Cmdlets
         [ValidateRange(1, 256)]
         public int ThrottleLimit { get; set; }
 
+        /// <summary>
+        /// Where the large temporary files go (a docker save of the image, a decompressed archive); default
+        /// $env:GOLEMIMAGE_SPOOL, else the output's directory.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? SpoolDirectory { get; set; }
+
         /// <summary>Registry credentials (default: what docker login saved, through config.json's credential helper or auths entry; else anonymous).</summary>
         [Parameter]
         [Credential]
@@ -150,6 +158,10 @@ namespace GolemImage.Cmdlets
                 RegistryCredential? credential = Credential == null ? null : new RegistryCredential(Credential.UserName, Credential.GetNetworkCredential().Password);
                 string? explicitOutput = OutputPath == null ? null : ResolveOutputPath(OutputPath);
                 string location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+                string? spool = SpoolFiles.ChooseDirectory(
+                    SpoolDirectory == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(SpoolDirectory),
+                    Environment.GetEnvironmentVariable(SpoolFiles.EnvironmentVariable),
+                    explicitOutput == null ? location : Directory.Exists(explicitOutput) ? explicitOutput : Path.GetDirectoryName(explicitOutput));
 
                 var sourceOptions = new ImageSourceOptions
                 {
@@ -159,6 +171,7 @@ namespace GolemImage.Cmdlets
                     Force = Force,
                     Credential = credential,
                     AllowInsecureHttp = AllowInsecureHttp,
+                    SpoolDirectory = spool,
                 };
                 ResolvedImage? resolved = null;
                 try

@@ -56,8 +56,14 @@ namespace GolemImage
         public const string OutputWriteFailed = "OutputWriteFailed";
         public const string PathIsDirectory = "PathIsDirectory";
 
+        /// <summary>-SpoolDirectory or GOLEMIMAGE_SPOOL names a directory that does not exist.</summary>
+        public const string SpoolDirectoryNotFound = "SpoolDirectoryNotFound";
+
         // Docker engine and OCI registries.
         public const string DockerUnavailable = "DockerUnavailable";
+
+        /// <summary>An HTTP proxy answered 407: it wants credentials it did not get or did not accept.</summary>
+        public const string ProxyAuthenticationRequired = "ProxyAuthenticationRequired";
         public const string DockerError = "DockerError";
         public const string PullFailed = "PullFailed";
         public const string RegistryError = "RegistryError";

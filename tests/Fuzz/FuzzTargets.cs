@@ -128,7 +128,7 @@ namespace GolemImage.Fuzz
         {
             string path = Path.Combine(Scratch, "archive.tar");
             File.WriteAllBytes(path, input);
-            using ResolvedImage image = Wait(ImageArchiveSource.OpenAsync(path, null, ImagePlatform.LinuxAmd64, true, NullReporter.Instance, CancellationToken.None));
+            using ResolvedImage image = Wait(ImageArchiveSource.OpenAsync(path, null, ImagePlatform.LinuxAmd64, true, null, NullReporter.Instance, CancellationToken.None));
             using var output = new MemoryStream();
             using var writer = new SquashfsWriter(output, WriterOptions());
             Wait(new LayerFlattener(NullReporter.Instance).FlattenAsync(image.Layers, (entry, ct) => writer.AddAsync(entry, ct), CancellationToken.None));

@@ -18,6 +18,7 @@ BeforeAll {
     $script:Legacy = & $Samples -Path "$Work/legacy.tar"
     $script:DockerOci = & $Samples -Path "$Work/docker-oci.tar" -Format DockerSaveOci
     $script:Layout = & $Samples -Path "$Work/layout" -Format OciLayout -LayerCompression Gzip
+    $script:Members = & $Samples -Path "$Work/members" -Format OciLayout -LayerCompression GzipMembers
     $script:Multi = & $Samples -Path "$Work/multi" -Format OciLayout -Architecture amd64, arm64 -LayerCompression Gzip
     $script:ArmOnly = & $Samples -Path "$Work/armonly" -Format OciLayout -Architecture arm64
     $script:ImageId = $Legacy.ImageId
@@ -70,6 +71,13 @@ Describe 'ConvertTo-GolemImage from image archives' {
         $fromMulti.Hash | Should -Be $FromLegacy.Hash
         $fromMulti.Platform | Should -Be 'linux/amd64'
         (& openssl dgst -sha3-224 -r $FromLegacy.Path) -replace ' .*$' | Should -Be $FromLegacy.Hash
+    }
+
+    It 'reads every member of gzip layers made of several members (eStargz, cat a.gz b.gz), on both builds' {
+        # .NET Framework's GZipStream (Windows PowerShell 5.1) stops after the first member: the engine reads the
+        # members itself, on every runtime, so this suite on the netstandard2.0 build runs the same code.
+        $fromMembers = ConvertTo-GolemImage -ArchivePath $Members.Path -OutputPath "$Out/members.gvmi" -ErrorAction Stop
+        $fromMembers.Hash | Should -Be $FromLegacy.Hash
     }
 
     It 'emits a GolemImageFile describing the image and its config' {
@@ -189,6 +197,62 @@ Describe 'ConvertTo-GolemImage from image archives' {
         $gzip = [IO.Compression.GZipStream]::new([IO.File]::Create($gz), [IO.Compression.CompressionLevel]::Fastest)
         $source.CopyTo($gzip); $gzip.Dispose(); $source.Dispose()
         (ConvertTo-GolemImage -ArchivePath $gz -OutputPath "$Out/gz.gvmi" -ErrorAction Stop).Hash | Should -Be $FromLegacy.Hash
+    }
+
+    Context 'spool files' {
+        BeforeAll {
+            $script:Gz = "$Work/legacy.tar.gz"
+            $script:SpoolOut = Join-Path $Work 'spool-out'
+            $script:Spool = Join-Path $Work 'spool'
+            $script:EnvSpool = Join-Path $Work 'env-spool'
+            New-Item -ItemType Directory -Force -Path $SpoolOut, $Spool, $EnvSpool | Out-Null
+            function Get-SpoolPath($verbose) {
+                # The verbose message names the spool file it decompresses to.
+                $line = @($verbose | Where-Object { "$_" -like '*decompressing it to*' })[0]
+                "$line" -replace '^.* to (.+) for random access.*$', '$1'
+            }
+        }
+        AfterEach { Remove-Item Env:GOLEMIMAGE_SPOOL -ErrorAction Ignore }
+
+        It 'spools beside the output by default, to $env:GOLEMIMAGE_SPOOL when set, and to -SpoolDirectory over both; none is left' {
+            $verbose = ConvertTo-GolemImage -ArchivePath $Gz -OutputPath "$SpoolOut/a.gvmi" -Force -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            Split-Path (Get-SpoolPath $verbose) | Should -Be $SpoolOut
+            (Split-Path -Leaf (Get-SpoolPath $verbose)) | Should -Match "^\.golemimage-spool-.+-$PID-[0-9a-f]+\.tmp$"
+
+            $env:GOLEMIMAGE_SPOOL = $EnvSpool
+            $verbose = ConvertTo-GolemImage -ArchivePath $Gz -OutputPath "$SpoolOut/a.gvmi" -Force -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            Split-Path (Get-SpoolPath $verbose) | Should -Be $EnvSpool
+
+            $verbose = ConvertTo-GolemImage -ArchivePath $Gz -OutputPath "$SpoolOut/a.gvmi" -SpoolDirectory $Spool -Force -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            Split-Path (Get-SpoolPath $verbose) | Should -Be $Spool
+            @(Get-ChildItem -Force $Spool, $EnvSpool).Count | Should -Be 0
+            @(Get-ChildItem -Force $SpoolOut).Name | Should -Be 'a.gvmi'
+        }
+
+        It 'leaves no spool after a failure' {
+            $cut = "$Work/cut.tar.gz"
+            $bytes = [IO.File]::ReadAllBytes($Gz)
+            [IO.File]::WriteAllBytes($cut, $bytes[0..($bytes.Length / 2)])
+            { ConvertTo-GolemImage -ArchivePath $cut -OutputPath "$SpoolOut/cut.gvmi" -SpoolDirectory $Spool -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidArchive,GolemImage.Cmdlets.ConvertToGolemImageCommand'
+            @(Get-ChildItem -Force $Spool).Count | Should -Be 0
+        }
+
+        It 'sweeps the spool a killed job left behind (xunit covers the ones kept)' {
+            $dead = Start-Process -FilePath 'true' -PassThru; $dead.WaitForExit()
+            $orphan = Join-Path $Spool ".golemimage-spool-$([Environment]::MachineName)-$($dead.Id)-0123456789ab.tmp"
+            [IO.File]::WriteAllText($orphan, 'spooled')
+            (Get-Item -Force $orphan).LastWriteTimeUtc = [DateTime]::UtcNow.AddHours(-1)
+            ConvertTo-GolemImage -ArchivePath $Gz -OutputPath "$SpoolOut/b.gvmi" -SpoolDirectory $Spool -ErrorAction Stop | Out-Null
+            Test-Path $orphan | Should -BeFalse
+            @(Get-ChildItem -Force $Spool).Count | Should -Be 0
+        }
+
+        It 'refuses a spool directory that does not exist (SpoolDirectoryNotFound), naming where it came from' {
+            $env:GOLEMIMAGE_SPOOL = Join-Path $Work 'no-such-dir'
+            { ConvertTo-GolemImage -ArchivePath $Gz -OutputPath "$SpoolOut/c.gvmi" -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SpoolDirectoryNotFound,GolemImage.Cmdlets.ConvertToGolemImageCommand' -ExpectedMessage '*GOLEMIMAGE_SPOOL*'
+        }
     }
 
     It 'is mountable by the kernel' -Skip:(-not (Test-CanLoopMount)) {

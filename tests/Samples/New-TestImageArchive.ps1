@@ -18,7 +18,8 @@
     -Format OciLayout        an OCI image-layout directory (not a tar); with several -Architecture values the
                              index.json entry is an image index holding one manifest per platform
 
-    -LayerCompression Gzip stores gzip layers (media type ...tar+gzip) in the OCI formats.
+    -LayerCompression Gzip stores gzip layers (media type ...tar+gzip) in the OCI formats; GzipMembers stores each
+    layer as several gzip members one after another (as eStargz and `cat a.gz b.gz` do), same media type.
     Returns an object with Path, ImageId (sha256:<config digest> of the first architecture), Reference, Created.
 .EXAMPLE
     ./New-TestImageArchive.ps1 -Path ./sample.tar
@@ -32,7 +33,7 @@ param(
     [string] $Repository = 'golemimage/sample',
     [string] $Tag = '1.0',
     [ValidateSet('amd64', 'arm64', 'arm', '386', 'riscv64')] [string[]] $Architecture = @('amd64'),
-    [ValidateSet('None', 'Gzip')] [string] $LayerCompression = 'None',
+    [ValidateSet('None', 'Gzip', 'GzipMembers')] [string] $LayerCompression = 'None',
     # Varies the content (a marker file) so that tests can make distinct images with the same structure.
     [string] $Variant = '',
     # Puts two entries below the image's VOLUME /golem/work (which Golem providers hide at run time).
@@ -127,6 +128,18 @@ function Compress-Gzip([byte[]] $bytes) {
     return , $out.ToArray()
 }
 
+function Compress-GzipMembers([byte[]] $bytes) {
+    # Three members cut at uneven places (one inside the first 512 bytes, so inside a tar header); each member is a
+    # complete gzip stream of its own.
+    $cuts = @(0, [Math]::Min(300, $bytes.Length), [int]($bytes.Length * 0.6), $bytes.Length)
+    $out = [System.IO.MemoryStream]::new()
+    for ($i = 0; $i -lt 3; $i++) {
+        $member = Compress-Gzip ([byte[]] $bytes[$cuts[$i]..($cuts[$i + 1] - 1)])
+        $out.Write($member, 0, $member.Length)
+    }
+    return , $out.ToArray()
+}
+
 function ConvertTo-CanonicalJson($value) {
     # Compact JSON with keys in insertion order (ordered hashtables below), so digests are stable.
     ConvertTo-Json -InputObject $value -Depth 20 -Compress
@@ -204,7 +217,10 @@ function New-ImageBlobs([string] $arch) {
     <# Returns layer tars, their (optionally compressed) blobs, the config bytes and the manifest bytes. #>
     $layers = Get-ImageLayers $arch
     $diffIds = @($layers | ForEach-Object { 'sha256:' + (Get-Sha256Hex $_) })
-    $blobs = @($layers | ForEach-Object { if ($LayerCompression -eq 'Gzip') { , (Compress-Gzip $_) } else { , $_ } })
+    $blobs = @($layers | ForEach-Object {
+            $layer = $_  # inside switch, $_ is the switch's value
+            switch ($LayerCompression) { 'Gzip' { , (Compress-Gzip $layer) } 'GzipMembers' { , (Compress-GzipMembers $layer) } default { , $layer } }
+        })
     $config = [ordered]@{
         architecture = $arch
         config       = [ordered]@{
@@ -227,7 +243,7 @@ function New-ImageBlobs([string] $arch) {
     }
     if ($arch -eq 'arm') { $config.variant = 'v7' }
     $configBytes = $Utf8.GetBytes((ConvertTo-CanonicalJson $config))
-    $layerMediaType = if ($LayerCompression -eq 'Gzip') { 'application/vnd.oci.image.layer.v1.tar+gzip' } else { 'application/vnd.oci.image.layer.v1.tar' }
+    $layerMediaType = if ($LayerCompression -ne 'None') { 'application/vnd.oci.image.layer.v1.tar+gzip' } else { 'application/vnd.oci.image.layer.v1.tar' }
     $manifest = [ordered]@{
         schemaVersion = 2
         mediaType     = 'application/vnd.oci.image.manifest.v1+json'

@@ -29,23 +29,27 @@ namespace GolemImage.Manifest
             return Parse(text, path);
         }
 
-        public static RSA Parse(string pem, string name)
+        public static RSA Parse(string pem, string name) =>
+            Parse(pem, name, (why, notRsa) => Invalid(name, notRsa ? why + "; manifests are signed with RSA-SHA256" : why.StartsWith("it is encrypted", StringComparison.Ordinal) ? why + " or pass the certificate with its key as -Certificate" : why));
+
+        /// <summary>As <see cref="Parse(string, string)"/>, with the caller's error: (why, whether the key is valid but not RSA).</summary>
+        internal static RSA Parse(string pem, string name, Func<string, bool, GolemImageException> invalid)
         {
             if (pem.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || pem.Contains("Proc-Type: 4,ENCRYPTED"))
             {
-                throw Invalid(name, "it is encrypted; write a decrypted copy (openssl pkey -in key.pem -out plain.pem) or pass the certificate with its key as -Certificate");
+                throw invalid("it is encrypted; write a decrypted copy (openssl pkey -in key.pem -out plain.pem)", false);
             }
 
             bool pkcs1 = TryBlock(pem, "RSA PRIVATE KEY", out byte[]? der);
             if (!pkcs1 && !TryBlock(pem, "PRIVATE KEY", out der))
             {
-                throw Invalid(name, "it holds no -----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY----- block");
+                throw invalid("it holds no -----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY----- block", pem.Contains("-----BEGIN EC PRIVATE KEY-----"));
             }
 
             try
             {
                 var reader = new DerReader(der!);
-                RSAParameters parameters = pkcs1 ? ReadPkcs1(reader.ReadSequence()) : ReadPkcs8(reader.ReadSequence(), name);
+                RSAParameters parameters = pkcs1 ? ReadPkcs1(reader.ReadSequence()) : ReadPkcs8(reader.ReadSequence(), invalid);
                 RSA rsa = RSA.Create();
                 try
                 {
@@ -60,18 +64,18 @@ namespace GolemImage.Manifest
             }
             catch (Exception ex) when (ex is FormatException || ex is CryptographicException || ex is ArgumentException)
             {
-                throw Invalid(name, ex.Message);
+                throw invalid(ex.Message, false);
             }
         }
 
-        private static RSAParameters ReadPkcs8(DerReader info, string name)
+        private static RSAParameters ReadPkcs8(DerReader info, Func<string, bool, GolemImageException> invalid)
         {
             info.ReadInteger();
             DerReader algorithm = info.ReadSequence();
             string oid = algorithm.ReadOid();
             if (oid != RsaEncryptionOid)
             {
-                throw Invalid(name, $"it is not an RSA key (algorithm {oid}); manifests are signed with RSA-SHA256");
+                throw invalid($"it is not an RSA key (algorithm {oid})", true);
             }
 
             return ReadPkcs1(new DerReader(info.ReadOctetString()).ReadSequence());

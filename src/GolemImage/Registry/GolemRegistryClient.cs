@@ -43,7 +43,7 @@ namespace GolemImage.Registry
             TransportSecurity.EnsureTls12();
             // .NET Framework allows two connections per server by default (ServicePointManager.DefaultConnectionLimit),
             // which would serialise -ThrottleLimit's parallel chunk uploads on Windows PowerShell; .NET has no limit.
-            http = new HttpClient(handler ?? new HttpClientHandler { MaxConnectionsPerServer = MaximumConnections });
+            http = new HttpClient(handler ?? HttpHandlers.Create(own => own.MaxConnectionsPerServer = MaximumConnections));
 
             // Each attempt has its own deadline (RequestTimeout, or a rate-based one for chunks).
             http.Timeout = Timeout.InfiniteTimeSpan;

@@ -41,7 +41,11 @@ namespace GolemImage.Registry
             var findings = new List<ValidationFinding>();
             long length = new FileInfo(path).Length;
             TransportSecurity.EnsureTls12();
-            using (var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = true, MaxAutomaticRedirections = MaximumRedirects }) { Timeout = Timeout.InfiniteTimeSpan })
+            using (var http = new HttpClient(HttpHandlers.Create(handler =>
+            {
+                handler.AllowAutoRedirect = true;
+                handler.MaxAutomaticRedirections = MaximumRedirects;
+            })) { Timeout = Timeout.InfiniteTimeSpan })
             {
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("GolemImage/0.1");
                 HttpResponseMessage head;

@@ -78,7 +78,11 @@ namespace GolemImage.Registry
             long received;
             long resumed;
             using (var file = OpenPartial(partial))
-            using (var handler = new HttpClientHandler { AllowAutoRedirect = true, MaxAutomaticRedirections = MaximumRedirects })
+            using (HttpMessageHandler handler = HttpHandlers.Create(own =>
+            {
+                own.AllowAutoRedirect = true;
+                own.MaxAutomaticRedirections = MaximumRedirects;
+            }))
             using (var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan })
             {
                 TransportSecurity.EnsureTls12();

@@ -141,7 +141,8 @@ namespace GolemImage.Sources
         public void Dispose() => client.Dispose();
 
         /// <summary>Finds (or pulls) <paramref name="image"/> and exports it for flattening.</summary>
-        public async Task<ResolvedImage> OpenAsync(string image, ImagePlatform platform, bool force, RegistryCredential? credential, CancellationToken cancellationToken)
+        /// <param name="spoolDirectory">Where the docker save is written; null for the temporary directory.</param>
+        public async Task<ResolvedImage> OpenAsync(string image, ImagePlatform platform, bool force, RegistryCredential? credential, string? spoolDirectory, CancellationToken cancellationToken)
         {
             ImageInspectResponse? inspect = await TryInspectAsync(image, cancellationToken).ConfigureAwait(false);
             if (inspect == null)
@@ -157,7 +158,7 @@ namespace GolemImage.Sources
             }
 
             reporter.Verbose($"Docker image '{image}' is {inspect.ID} ({inspect.Os}/{inspect.Architecture}).");
-            string temporary = Path.Combine(Path.GetTempPath(), "golemimage-docker-" + Guid.NewGuid().ToString("N") + ".tar");
+            string temporary = SpoolFiles.NewPath(spoolDirectory, reporter);
             try
             {
                 bool byName = !ImageReference.LooksLikeImageId(image);

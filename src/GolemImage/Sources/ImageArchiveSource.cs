@@ -23,7 +23,8 @@ namespace GolemImage.Sources
 
         /// <param name="path">A tar file (optionally compressed) or an OCI image-layout directory.</param>
         /// <param name="image">Which image of the archive (name[:tag] or image id prefix); null when it holds just one.</param>
-        public static async Task<ResolvedImage> OpenAsync(string path, string? image, ImagePlatform platform, bool force, IEngineReporter reporter, CancellationToken cancellationToken)
+        /// <param name="spoolDirectory">Where a compressed archive is decompressed to; null for the temporary directory.</param>
+        public static async Task<ResolvedImage> OpenAsync(string path, string? image, ImagePlatform platform, bool force, string? spoolDirectory, IEngineReporter reporter, CancellationToken cancellationToken)
         {
             string? temporary = null;
             try
@@ -40,7 +41,7 @@ namespace GolemImage.Sources
                     string? compression = DetectCompression(path);
                     if (compression != null)
                     {
-                        temporary = Path.Combine(Path.GetTempPath(), "golemimage-" + Guid.NewGuid().ToString("N") + ".tar");
+                        temporary = SpoolFiles.NewPath(spoolDirectory, reporter);
                         reporter.Verbose($"{path} is {compression} compressed; decompressing it to {temporary} for random access to its layers.");
                         await DecompressAsync(path, compression, temporary, cancellationToken).ConfigureAwait(false);
                         tarPath = temporary;

@@ -25,6 +25,12 @@ namespace GolemImage.Sources
         /// <summary>Where Docker engines are looked for (environment variables, home directory, operating system).</summary>
         public DockerEnvironment DockerEnvironment { get; set; } = DockerEnvironment.Current;
 
+        /// <summary>
+        /// Where the large temporary files go (a docker save, a decompressed archive; see <see cref="SpoolFiles"/>); null
+        /// for the temporary directory.
+        /// </summary>
+        public string? SpoolDirectory { get; set; }
+
         /// <summary>How long a registry request may wait for its answer.</summary>
         public TimeSpan RegistryResponseTimeout { get; set; } = OciRegistrySource.DefaultResponseTimeout;
     }

@@ -59,7 +59,7 @@ namespace GolemImage.Sources
             switch (plan.Kind)
             {
                 case ImageSourceKind.Archive:
-                    return await ImageArchiveSource.OpenAsync(plan.ArchivePath!, plan.Image, options.Platform, options.Force, reporter, cancellationToken).ConfigureAwait(false);
+                    return await ImageArchiveSource.OpenAsync(plan.ArchivePath!, plan.Image, options.Platform, options.Force, options.SpoolDirectory, reporter, cancellationToken).ConfigureAwait(false);
                 case ImageSourceKind.Registry:
                     return await OpenRegistryAsync(plan.Image!, options, plan.DockerReason, reporter, cancellationToken).ConfigureAwait(false);
                 case ImageSourceKind.Docker:
@@ -83,7 +83,7 @@ namespace GolemImage.Sources
                     }
                 }
 
-                return await engine.OpenAsync(image, options.Platform, options.Force, options.Credential, cancellationToken).ConfigureAwait(false);
+                return await engine.OpenAsync(image, options.Platform, options.Force, options.Credential, options.SpoolDirectory, cancellationToken).ConfigureAwait(false);
             }
         }
 

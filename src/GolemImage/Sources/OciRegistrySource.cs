@@ -41,7 +41,7 @@ namespace GolemImage.Sources
             bool plain = allowHttp || IsLoopback(reference.Registry);
             baseUri = new Uri((plain ? "http://" : "https://") + host + "/v2/");
             TransportSecurity.EnsureTls12();
-            http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = true }) { Timeout = Timeout.InfiniteTimeSpan };
+            http = new HttpClient(HttpHandlers.Create(handler => handler.AllowAutoRedirect = true)) { Timeout = Timeout.InfiniteTimeSpan };
             http.DefaultRequestHeaders.UserAgent.ParseAdd("GolemImage/0.1");
         }
 

@@ -121,7 +121,7 @@ namespace GolemImage.Tests.Sources
             Assert.Equal(before, engine.Requests.Count);
         }
 
-        private static X509Certificate2 CreateAuthority(string name)
+        internal static X509Certificate2 CreateAuthority(string name)
         {
             using RSA key = RSA.Create(2048);
             var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -130,7 +130,7 @@ namespace GolemImage.Tests.Sources
             return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
         }
 
-        private static X509Certificate2 Issue(X509Certificate2 authority, string name, bool serverAuth)
+        internal static X509Certificate2 Issue(X509Certificate2 authority, string name, bool serverAuth)
         {
             using RSA key = RSA.Create(2048);
             var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);

@@ -50,7 +50,7 @@ namespace GolemImage.Tests.Sources
         }
 
         private static Task<ResolvedImage> Open(string path, string? image, bool force = false) =>
-            ImageArchiveSource.OpenAsync(path, image, ImagePlatform.LinuxAmd64, force, NullReporter.Instance, CancellationToken.None);
+            ImageArchiveSource.OpenAsync(path, image, ImagePlatform.LinuxAmd64, force, null, NullReporter.Instance, CancellationToken.None);
 
         [Fact]
         public async Task ChoosesTheNamedImageOfSeveralByTagOrId()

@@ -87,10 +87,7 @@ namespace GolemImage.Sources
                 throw new GolemImageException(ErrorIds.DockerTlsInvalid, GolemErrorCategory.InvalidData, $"The Docker client certificate {certificate} with key {key} cannot be loaded: {ex.Message}", certificate, ex);
             }
 #else
-            throw new GolemImageException(ErrorIds.DockerTlsUnsupported,
-                GolemErrorCategory.NotImplemented,
-                $"The Docker engine at {endpoint} wants a client certificate ({certificate}); Windows PowerShell 5.1 cannot read PEM keys. Use PowerShell 7.4 or later, or -Source Registry / -ArchivePath.",
-                certificate);
+            return PemClientCertificate.Load(certificate, key, endpoint);
 #endif
         }
 
