@@ -102,7 +102,7 @@ namespace GolemImage.Squashfs
             {
                 _left ??= new byte[ChunkLength];
                 ReadExactly(location.Start, _left, stored);
-                _decompressor ??= _compression.CreateDecompressor();
+                _decompressor ??= _compression.CreateDecompressor(_blockSize);
                 _fragmentLength = _decompressor.Decompress(_left.AsSpan(0, stored), _fragment);
             }
 
