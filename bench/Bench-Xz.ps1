@@ -90,7 +90,7 @@ $rows = foreach ($treeName in $treeNames) {
     $tree = Join-Path $work 'rootfs'
     $tarball = Join-Path $work 'rootfs.tar'
     if ($SourceDirectory) {
-        & tar -cf $tarball -C $treeName .
+        & tar --sort=name -cf $tarball -C $treeName .  # name order, as New-BenchTreeTar.ps1 and image layers
         if ($LASTEXITCODE -ne 0) { throw "tar of $treeName failed" }
     } else {
         & (Join-Path $PSScriptRoot 'New-BenchTreeTar.ps1') -Tree $treeName -Path $tarball

@@ -5,6 +5,10 @@
     Large: build-machine.md 13.2's tree, /usr/lib/llvm-14 and /usr/lib/python3.11 (few big files). Small: many small
     files, the shape of a container's root filesystem (/usr/include, /usr/lib/python3.11, /usr/share/doc,
     /usr/share/locale, /usr/share/man). Only the directories that exist are packed; none at all is an error.
+    Entries are in name order (GNU tar --sort=name), as in the layers Docker and BuildKit write (they walk the tree in
+    lexical order): the order decides which small files share a fragment block, and a plain tar -c's directory order
+    made the xz images 1.4 % larger on /usr/include than the same files in name order (mksquashfs, which reads a
+    directory tree, packs in name order).
 #>
 param(
     [Parameter(Mandatory)] [ValidateSet('Large', 'Small')] [string] $Tree,
@@ -19,5 +23,5 @@ $source = $sources[$Tree]
 $present = @($source.Names | Where-Object { Test-Path (Join-Path $source.Parent $_) })
 if (-not $present) { throw "Tree $Tree`: none of $($source.Names -join ', ') exists under $($source.Parent)." }
 Write-Host "Tree $Tree`: $($present -join ', ') under $($source.Parent)" -ForegroundColor Cyan
-& tar -cf $Path -C $source.Parent @present
+& tar --sort=name -cf $Path -C $source.Parent @present
 if ($LASTEXITCODE -ne 0) { throw "tar of the $Tree tree failed" }

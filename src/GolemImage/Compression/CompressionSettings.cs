@@ -59,8 +59,12 @@ namespace GolemImage.Compression
         public IBlockCompressor CreateMetadataCompressor(int blockSize) =>
             Uncompressed ? new StoredBlockCompressor(Algorithm) : Descriptor.CreateMetadataCompressor(Level, blockSize);
 
-        public IBlockDecompressor CreateDecompressor() =>
-            Descriptor.TryCreateDecompressor() ?? throw new NotSupportedException($"This version of GolemImage cannot read {Descriptor.Name} squashfs blocks.");
+        /// <summary>A decompressor for images of <see cref="DefaultBlockSize"/> blocks.</summary>
+        public IBlockDecompressor CreateDecompressor() => CreateDecompressor(DefaultBlockSize);
+
+        /// <summary>A decompressor for the blocks these settings write at <paramref name="blockSize"/> (xz: the options block's dictionary).</summary>
+        public IBlockDecompressor CreateDecompressor(int blockSize) =>
+            Descriptor.TryCreateDecompressor(CreateOptionsBlock(blockSize), blockSize) ?? throw new NotSupportedException($"This version of GolemImage cannot read {Descriptor.Name} squashfs blocks.");
 
         /// <summary>The options block for images of <see cref="DefaultBlockSize"/> blocks.</summary>
         public byte[]? CreateOptionsBlock() => CreateOptionsBlock(DefaultBlockSize);

@@ -12,7 +12,7 @@ namespace GolemImage.Compression
     {
         private readonly Func<CompressionLevel, int>? _nativeLevel;
         private readonly Func<CompressionLevel, int, IBlockCompressor>? _createCompressor;
-        private readonly Func<IBlockDecompressor>? _createDecompressor;
+        private readonly Func<CompressorOptions, IBlockDecompressor>? _createDecompressor;
         private readonly Func<CompressionLevel, int, byte[]?> _writeOptions;
         private readonly Func<byte[]?, int, CompressorOptions> _readOptions;
         private readonly Func<CompressionLevel, IBlockCompressor>? _createMetadataCompressor;
@@ -23,7 +23,10 @@ namespace GolemImage.Compression
         /// <param name="notMountableReason">Why Golem providers cannot mount it (a clause), when they cannot.</param>
         /// <param name="nativeLevel">Our level to the compressor's own level number (null: it has none).</param>
         /// <param name="createCompressor">(level, block size) to a compressor; null while this module cannot write it.</param>
-        /// <param name="createDecompressor">A decompressor; null while this module cannot read it.</param>
+        /// <param name="createDecompressor">
+        /// The image's options (as <paramref name="readOptions"/> decodes them) to a decompressor that reads what the kernel
+        /// would read with them (xz: streams whose dictionary fits the options block's); null while this module cannot read it.
+        /// </param>
         /// <param name="writeOptions">(level, block size) to the options block payload, null where the defaults describe it.</param>
         /// <param name="readOptions">(payload or null when absent, block size) to the options; InvalidDataException when a reader would refuse them.</param>
         /// <param name="createMetadataCompressor">
@@ -37,7 +40,7 @@ namespace GolemImage.Compression
             string? notMountableReason,
             Func<CompressionLevel, int>? nativeLevel,
             Func<CompressionLevel, int, IBlockCompressor>? createCompressor,
-            Func<IBlockDecompressor>? createDecompressor,
+            Func<CompressorOptions, IBlockDecompressor>? createDecompressor,
             Func<CompressionLevel, int, byte[]?> writeOptions,
             Func<byte[]?, int, CompressorOptions> readOptions,
             Func<CompressionLevel, IBlockCompressor>? createMetadataCompressor = null)
@@ -113,8 +116,20 @@ namespace GolemImage.Compression
             }
         }
 
-        /// <summary>A decompressor, or null when this module cannot read this compressor's blocks.</summary>
-        public IBlockDecompressor? TryCreateDecompressor() => _createDecompressor?.Invoke();
+        /// <summary>
+        /// A decompressor for the blocks of an image with <paramref name="options"/> (its options block as
+        /// <see cref="ReadOptions"/> decodes it, or the defaults it implies), or null when this module cannot read this
+        /// compressor's blocks.
+        /// </summary>
+        public IBlockDecompressor? TryCreateDecompressor(CompressorOptions options) => _createDecompressor?.Invoke(options);
+
+        /// <summary>
+        /// A decompressor for the blocks of an image of <paramref name="blockSize"/> blocks whose options block is
+        /// <paramref name="payload"/> (null: absent); null when this module cannot read this compressor's blocks, and
+        /// <see cref="InvalidDataException"/> when the options would be refused.
+        /// </summary>
+        public IBlockDecompressor? TryCreateDecompressor(byte[]? payload, int blockSize) =>
+            _createDecompressor == null ? null : _createDecompressor(ReadOptions(payload, blockSize));
 
         /// <summary>The payload of the compressor-options metadata block for these settings, or null when none is written.</summary>
         public byte[]? WriteOptions(CompressionLevel level, int blockSize) => _writeOptions(level, blockSize);

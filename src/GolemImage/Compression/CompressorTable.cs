@@ -25,7 +25,7 @@ namespace GolemImage.Compression
                 notMountableReason: null,
                 GzipOptionsBlock.NativeLevel,
                 (level, blockSize) => new ZlibBlockCompressor(GzipOptionsBlock.NativeLevel(level)),
-                () => new ZlibBlockDecompressor(),
+                options => new ZlibBlockDecompressor(),
                 GzipOptionsBlock.Write,
                 GzipOptionsBlock.Read),
             new CompressorDescriptor(
@@ -45,7 +45,7 @@ namespace GolemImage.Compression
                 notMountableReason: null,
                 LzoOptions.NativeLevel,
                 (level, blockSize) => new LzoBlockCompressor(level),
-                () => new LzoBlockDecompressor(),
+                options => new LzoBlockDecompressor(),
                 LzoOptions.Write,
                 LzoOptions.Read),
             new CompressorDescriptor(
@@ -55,7 +55,7 @@ namespace GolemImage.Compression
                 notMountableReason: null,
                 XzOptionsBlock.NativeLevel,
                 (level, blockSize) => XzOptionsBlock.CreateCompressor(level, blockSize),
-                () => new Xz.XzBlockDecompressor(),
+                XzOptionsBlock.CreateDecompressor,
                 XzOptionsBlock.Write,
                 XzOptionsBlock.Read,
                 XzOptionsBlock.CreateMetadataCompressor),
@@ -66,7 +66,7 @@ namespace GolemImage.Compression
                 notMountableReason: null,
                 Lz4OptionsBlock.NativeLevel,
                 (level, blockSize) => new Lz4BlockCompressor(Lz4OptionsBlock.NativeLevel(level) == 1 ? LZ4Level.L09_HC : LZ4Level.L00_FAST),
-                () => new Lz4BlockDecompressor(),
+                options => new Lz4BlockDecompressor(),
                 Lz4OptionsBlock.Write,
                 Lz4OptionsBlock.Read),
             new CompressorDescriptor(
@@ -76,7 +76,7 @@ namespace GolemImage.Compression
                 "the Golem provider kernel (ya-runtime-vm, Linux 5.10 virt) is built without squashfs zstd support",
                 ZstdOptionsBlock.NativeLevel,
                 (level, blockSize) => new ZstdBlockCompressor(ZstdOptionsBlock.NativeLevel(level)),
-                () => new ZstdBlockDecompressor(),
+                options => new ZstdBlockDecompressor(),
                 ZstdOptionsBlock.Write,
                 ZstdOptionsBlock.Read),
         };

@@ -1,3 +1,4 @@
+using System;
 using System.IO.Compression;
 using GolemImage.Compression.Xz;
 using GolemImage.Squashfs;
@@ -50,6 +51,20 @@ namespace GolemImage.Compression
         /// </summary>
         public static IBlockCompressor CreateMetadataCompressor(CompressionLevel level) =>
             new XzBlockCompressor(level, MetadataBlockSize, tryX86: false);
+
+        /// <summary>
+        /// A decompressor for an image with <paramref name="options"/>: it accepts streams whose dictionary fits the one
+        /// the options give (the block size by default), which is what the kernel preallocates for every block, data
+        /// and metadata alike; a stream that claims more fails the mount, so it fails here too.
+        /// </summary>
+        public static IBlockDecompressor CreateDecompressor(CompressorOptions options)
+        {
+            // The kernel preallocates at least a metadata block's worth when the options block is absent (Read gives
+            // that default); a present block's size is taken as written, as the kernel does. Sizes past int (3 GiB)
+            // are only a limit here: the decoder never allocates by the dictionary.
+            long dictionary = options["dictionary size"];
+            return new XzBlockDecompressor((int)Math.Min(Math.Max(dictionary, XzFormat.MinDictionarySize), int.MaxValue));
+        }
 
         public static byte[]? Write(CompressionLevel level, int blockSize)
         {

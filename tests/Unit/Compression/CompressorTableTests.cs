@@ -79,7 +79,7 @@ namespace GolemImage.Tests.Compression
                     (compressor as IDisposable)?.Dispose();
                 }
 
-                IBlockDecompressor? decompressor = row.TryCreateDecompressor();
+                IBlockDecompressor? decompressor = row.TryCreateDecompressor(row.WriteOptions(CompressionLevel.Optimal, 131072), 131072);
                 Assert.NotNull(decompressor);
                 Assert.Equal(row.Algorithm, decompressor!.Algorithm);
                 Assert.True(row.CanRead);
@@ -103,7 +103,7 @@ namespace GolemImage.Tests.Compression
             CompressorDescriptor xz = CompressorTable.Get(CompressionAlgorithm.Xz);
             Assert.True(xz.CanWrite);
             Assert.True(xz.CanRead);
-            Assert.IsType<GolemImage.Compression.Xz.XzBlockDecompressor>(xz.TryCreateDecompressor());
+            Assert.IsType<GolemImage.Compression.Xz.XzBlockDecompressor>(xz.TryCreateDecompressor(null, 131072));
             Assert.IsType<GolemImage.Compression.Xz.XzBlockDecompressor>(new CompressionSettings(CompressionAlgorithm.Xz).CreateDecompressor());
             Assert.Equal(new[] { 3, 6, 6 }, Levels.Select(l => xz.NativeLevel(l)).ToArray());
             Assert.Equal("Xz (Optimal, level 6)", new CompressionSettings(CompressionAlgorithm.Xz).ToString());
@@ -121,9 +121,55 @@ namespace GolemImage.Tests.Compression
                 int length = xz.CreateCompressor(level, 131072).Compress(block, compressed);
                 Assert.InRange(length, 1, block.Length / 4);
                 var output = new byte[block.Length];
-                Assert.Equal(block.Length, xz.TryCreateDecompressor()!.Decompress(compressed.AsSpan(0, length), output));
+                Assert.Equal(block.Length, xz.TryCreateDecompressor(xz.WriteOptions(level, 131072), 131072)!.Decompress(compressed.AsSpan(0, length), output));
                 Assert.Equal(block, output);
             }
+        }
+
+        [Fact]
+        public void The_xz_rows_decompressor_takes_its_dictionary_limit_from_the_options_block()
+        {
+            CompressorDescriptor xz = CompressorTable.Get(CompressionAlgorithm.Xz);
+            byte[] block = new byte[65536];
+            for (int i = 0; i < block.Length; i++)
+            {
+                block[i] = (byte)(i * 7 + (i >> 9));
+            }
+
+            // A 64 KiB block is written with a 64 KiB dictionary.
+            byte[] stream = new GolemImage.Compression.Xz.XzBlockCompressor(CompressionLevel.Fastest, 131072, tryX86: false).Encode(block, x86: false);
+            var output = new byte[block.Length];
+            Assert.Equal(block.Length, xz.TryCreateDecompressor(null, 65536)!.Decompress(stream, output));
+            Assert.Equal(block.Length, xz.TryCreateDecompressor(Options(65536), 131072)!.Decompress(stream, output));
+            Assert.Throws<InvalidDataException>(() => xz.TryCreateDecompressor(Options(32768), 131072)!.Decompress(stream, output));
+            Assert.Throws<InvalidDataException>(() => xz.TryCreateDecompressor(null, 32768)!.Decompress(stream, output));
+
+            // The same stream claiming a 2 MiB dictionary: the kernel reads it when the options block gives 2 MiB (it
+            // preallocates what the block says, even past the block size), not otherwise.
+            byte[] big = WithDictionaryByte(stream, GolemImage.Compression.Xz.XzFormat.DictionaryByteFor(2 << 20));
+            Assert.Equal(block.Length, xz.TryCreateDecompressor(Options(2 << 20), 131072)!.Decompress(big, output));
+            Assert.Equal(block, output);
+            Assert.Throws<InvalidDataException>(() => xz.TryCreateDecompressor(Options(1 << 20), 1 << 20)!.Decompress(big, output));
+            Assert.Throws<InvalidDataException>(() => xz.TryCreateDecompressor(Options(5 << 18), 131072));
+
+            static byte[] Options(uint dictionary)
+            {
+                var payload = new byte[8];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(payload, dictionary);
+                return payload;
+            }
+        }
+
+        /// <summary>An LZMA2-only .xz stream with its block header's dictionary byte replaced and the header CRC32 redone.</summary>
+        private static byte[] WithDictionaryByte(byte[] stream, byte dictionaryByte)
+        {
+            byte[] copy = (byte[])stream.Clone();
+            const int header = GolemImage.Compression.Xz.XzFormat.StreamHeaderSize;
+            int headerSize = (copy[header] + 1) * 4;
+            Assert.Equal(0x21, copy[header + 2]); // the LZMA2 filter id, first and only filter
+            copy[header + 4] = dictionaryByte;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(header + headerSize - 4), GolemImage.Compression.Xz.XzFormat.Crc32Of(copy.AsSpan(header, headerSize - 4)));
+            return copy;
         }
 
         [Theory]

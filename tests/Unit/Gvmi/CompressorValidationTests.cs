@@ -69,6 +69,24 @@ namespace GolemImage.Tests.Gvmi
         }
 
         [Fact]
+        public void Xz_metadata_is_read_with_the_options_blocks_dictionary_as_the_kernel_reads_it()
+        {
+            // mksquashfs writes its metadata streams with an 8 KiB dictionary. An options block of 4 KiB (valid: 2^n)
+            // makes the kernel preallocate 4 KiB, so every metadata read fails; a reader with a fixed, larger limit
+            // would call the image readable.
+            using (MksquashfsImage image = MksquashfsImage.Create(false, "-comp", "xz", "-Xbcj", "x86"))
+            {
+                byte[] bytes = image.Gvmi(WithVolume);
+                Assert.Equal(ValidationResult.Warning, Validate(bytes).Single(f => f.Check == "Volumes").Result);
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(SquashfsSuperblock.Size + 2), 4096);
+                IReadOnlyList<ValidationFinding> findings = Validate(bytes);
+                Assert.Equal(ValidationResult.Passed, findings.Single(f => f.Check == "Superblock.Compression").Result);
+                AssertFailed(findings, "Volumes", "The directory tree could not be read: ");
+                Assert.Contains("dictionary", findings.Single(f => f.Check == "Volumes").Message);
+            }
+        }
+
+        [Fact]
         public void An_options_block_header_that_does_not_fit_fails()
         {
             using (MksquashfsImage image = MksquashfsImage.Create(false, "-comp", "lz4"))

@@ -134,9 +134,13 @@ namespace GolemImage.Compression.Xz
                 {
                     int chunkStart = position;
                     StartRangeCoder();
-                    FillLengthPrices(probs);
-                    FillDistancePrices(probs);
-                    FillAlignPrices(probs);
+                    if (!_fastParse)
+                    {
+                        // The fast parse prices nothing: the tables would be work for nobody (5 % of Fastest's CPU).
+                        FillLengthPrices(probs);
+                        FillDistancePrices(probs);
+                        FillAlignPrices(probs);
+                    }
                     while (position < length)
                     {
                         if (position > chunkStart && (_chunkPosition + _cacheSize + 5 + SymbolMargin > ChunkCompressedMax || position - chunkStart + LzmaModel.MatchMaxLength > ChunkUncompressedMax))
@@ -146,13 +150,13 @@ namespace GolemImage.Compression.Xz
 
                         if (_decisionIndex == _decisionCount)
                         {
-                            RefreshPrices(probs);
                             if (_fastParse)
                             {
                                 ParseFast(position);
                             }
                             else
                             {
+                                RefreshPrices(probs);
                                 Optimize(probs, position);
                             }
                         }

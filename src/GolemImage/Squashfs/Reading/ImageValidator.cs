@@ -202,8 +202,17 @@ namespace GolemImage.Squashfs.Reading
         }
 
         /// <summary>The compressor-options block (or its absence) as the row reads it; null when the kernel would take it.</summary>
-        private static string? CheckCompressorOptions(Stream stream, SquashfsSuperblock sb, CompressorDescriptor compressor)
+        private static string? CheckCompressorOptions(Stream stream, SquashfsSuperblock sb, CompressorDescriptor compressor) =>
+            ReadCompressorOptions(stream, sb, compressor, out _);
+
+        /// <summary>
+        /// The options the kernel takes from the image's compressor-options block (or the defaults its absence implies)
+        /// in <paramref name="options"/>, or the reason it would refuse them (and null options).
+        /// </summary>
+        private static string? ReadCompressorOptions(Stream stream, SquashfsSuperblock sb, CompressorDescriptor compressor, out CompressorOptions? options)
         {
+            options = null;
+            int blockSize = (int)Math.Min(sb.BlockSize, int.MaxValue);
             byte[]? payload = null;
             if ((sb.Flags & SquashfsFlags.CompressorOptions) != 0)
             {
@@ -218,8 +227,19 @@ namespace GolemImage.Squashfs.Reading
                 payload = ReadAt(stream, SquashfsSuperblock.Size + 2, size);
                 if ((header & SquashfsFormat.MetadataUncompressed) == 0)
                 {
-                    // Every tool stores it raw; a compressed one is read when this module can.
-                    IBlockDecompressor? decompressor = compressor.TryCreateDecompressor();
+                    // Every tool stores it raw; a compressed one is read when this module can, with the defaults
+                    // (what it says is not known before it is read).
+                    IBlockDecompressor? decompressor;
+                    try
+                    {
+                        decompressor = compressor.TryCreateDecompressor(null, blockSize);
+                    }
+                    catch (InvalidDataException)
+                    {
+                        // No defaults to read it with (lz4 has none without the block): left to the check below.
+                        decompressor = null;
+                    }
+
                     if (decompressor == null)
                     {
                         return null;
@@ -243,7 +263,7 @@ namespace GolemImage.Squashfs.Reading
 
             try
             {
-                compressor.ReadOptions(payload, (int)Math.Min(sb.BlockSize, int.MaxValue));
+                options = compressor.ReadOptions(payload, blockSize);
                 return null;
             }
             catch (InvalidDataException ex)
@@ -551,7 +571,12 @@ namespace GolemImage.Squashfs.Reading
                 return;
             }
 
-            IBlockDecompressor? decompressor = sb.Compressor?.TryCreateDecompressor();
+            // The decompressor reads what the kernel reads with the image's options (xz: no stream whose dictionary
+            // exceeds the options block's, which is all the kernel preallocates); readable means they were accepted.
+            CompressorOptions? options = null;
+            IBlockDecompressor? decompressor = sb.Compressor != null && ReadCompressorOptions(stream, sb, sb.Compressor, out options) == null
+                ? sb.Compressor.TryCreateDecompressor(options!)
+                : null;
             if (decompressor == null)
             {
                 findings.Add(new ValidationFinding("Volumes", ValidationResult.Skipped, $"The volumes were not checked: this module cannot read {sb.CompressionName} metadata blocks."));
