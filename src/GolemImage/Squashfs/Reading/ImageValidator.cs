@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
+using System.Threading;
 using GolemImage.Compression;
 using GolemImage.Gvmi;
 
@@ -22,15 +23,16 @@ namespace GolemImage.Squashfs.Reading
 
         private const int PaddingAlignment = 4096;
 
-        public static IReadOnlyList<ValidationFinding> ValidateFile(string path)
+        /// <param name="cancellationToken">Honoured by every walk whose length the file decides (the padding, the directory tree).</param>
+        public static IReadOnlyList<ValidationFinding> ValidateFile(string path, CancellationToken cancellationToken = default)
         {
             using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096))
             {
-                return Validate(stream, path);
+                return Validate(stream, path, cancellationToken);
             }
         }
 
-        public static IReadOnlyList<ValidationFinding> Validate(Stream seekable, string? sourceName)
+        public static IReadOnlyList<ValidationFinding> Validate(Stream seekable, string? sourceName, CancellationToken cancellationToken = default)
         {
             if (seekable == null)
             {
@@ -94,10 +96,10 @@ namespace GolemImage.Squashfs.Reading
             }
             else if (bytesUsedFit)
             {
-                CheckPadding(seekable, superblock.BytesUsed, trailer.Offset, findings);
+                CheckPadding(seekable, superblock.BytesUsed, trailer.Offset, findings, cancellationToken);
             }
 
-            CheckVolumes(seekable, superblock, trailer, bytesUsedFit && IsValid(findings), findings);
+            CheckVolumes(seekable, superblock, trailer, bytesUsedFit && IsValid(findings), findings, cancellationToken);
             return findings;
         }
 
@@ -402,7 +404,7 @@ namespace GolemImage.Squashfs.Reading
             }
         }
 
-        private static void CheckPadding(Stream stream, ulong bytesUsed, long trailerOffset, List<ValidationFinding> findings)
+        private static void CheckPadding(Stream stream, ulong bytesUsed, long trailerOffset, List<ValidationFinding> findings, CancellationToken cancellationToken)
         {
             if (trailerOffset % PaddingAlignment != 0)
             {
@@ -416,6 +418,8 @@ namespace GolemImage.Squashfs.Reading
             long position = (long)bytesUsed;
             while (position < trailerOffset)
             {
+                // The gap is as long as the file says: gigabytes of a sparse file must not outlast Ctrl+C.
+                cancellationToken.ThrowIfCancellationRequested();
                 int read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, trailerOffset - position));
                 if (read == 0)
                 {
@@ -471,7 +475,7 @@ namespace GolemImage.Squashfs.Reading
         /// What the image keeps below a VOLUME of the config is hidden on providers (<see cref="HiddenVolumeContent"/>):
         /// worth a warning (the image is still valid), with the first such path as an example.
         /// </summary>
-        private static void CheckVolumes(Stream stream, SquashfsSuperblock sb, GvmiTrailerInfo? trailer, bool readable, List<ValidationFinding> findings)
+        private static void CheckVolumes(Stream stream, SquashfsSuperblock sb, GvmiTrailerInfo? trailer, bool readable, List<ValidationFinding> findings, CancellationToken cancellationToken)
         {
             string[] volumes = trailer?.Config.Volumes ?? Array.Empty<string>();
             if (trailer == null || !readable)
@@ -493,7 +497,7 @@ namespace GolemImage.Squashfs.Reading
                 return;
             }
 
-            var reader = new SquashfsDirectoryReader(stream, sb, decompressor);
+            var reader = new SquashfsDirectoryReader(stream, sb, decompressor, cancellationToken);
             var hidden = new List<string>();
             try
             {
