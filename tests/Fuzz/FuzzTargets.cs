@@ -61,9 +61,10 @@ namespace GolemImage.Fuzz
         /// <summary>As <see cref="PrepareProcess"/>, without clearing PATH (the test process needs it).</summary>
         public static void PrepareProcessForTests() => Directory.CreateDirectory(Scratch);
 
-        /// <summary>Seeds meant to be refused (a schema-1 manifest, an unterminated challenge).</summary>
+        /// <summary>Seeds meant to be refused (a schema-1 manifest, a lookup answer with a relative download link).</summary>
         public static bool IsRefusalSeed(string target, byte[] seed) =>
-            target == "OciManifest" && Encoding.UTF8.GetString(seed).Contains("\"schemaVersion\":1", StringComparison.Ordinal);
+            (target == "OciManifest" && Encoding.UTF8.GetString(seed).Contains("\"schemaVersion\":1", StringComparison.Ordinal))
+            || (target == "ImageLookup" && Encoding.UTF8.GetString(seed).Contains("/relative/", StringComparison.Ordinal));
 
         private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
