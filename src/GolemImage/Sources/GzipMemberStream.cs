@@ -289,8 +289,11 @@ namespace GolemImage.Sources
             private int end;
             private bool sourceEnded;
             private bool recording;
-            private byte[] lastChunk = Array.Empty<byte>();
-            private byte[] chunkBefore = Array.Empty<byte>();
+            // The last two chunks handed to the decoder, in two buffers that swap (no allocation per read).
+            private byte[] lastChunk = new byte[ChunkSize];
+            private int lastLength;
+            private byte[] chunkBefore = new byte[ChunkSize];
+            private int beforeLength;
 
             public Feed(Stream source)
             {
@@ -305,8 +308,8 @@ namespace GolemImage.Sources
             public void StartRecording()
             {
                 recording = true;
-                lastChunk = Array.Empty<byte>();
-                chunkBefore = Array.Empty<byte>();
+                lastLength = 0;
+                beforeLength = 0;
             }
 
             /// <summary>
@@ -316,10 +319,10 @@ namespace GolemImage.Sources
             public async Task<byte[]> StopRecordingAsync(int more, bool async, CancellationToken cancellationToken)
             {
                 recording = false;
-                var window = new byte[chunkBefore.Length + lastChunk.Length + more];
-                Buffer.BlockCopy(chunkBefore, 0, window, 0, chunkBefore.Length);
-                Buffer.BlockCopy(lastChunk, 0, window, chunkBefore.Length, lastChunk.Length);
-                int filled = chunkBefore.Length + lastChunk.Length;
+                var window = new byte[beforeLength + lastLength + more];
+                Buffer.BlockCopy(chunkBefore, 0, window, 0, beforeLength);
+                Buffer.BlockCopy(lastChunk, 0, window, beforeLength, lastLength);
+                int filled = beforeLength + lastLength;
                 while (filled < window.Length)
                 {
                     int read = await ReadCoreAsync(window, filled, window.Length - filled, async, cancellationToken).ConfigureAwait(false);
@@ -331,8 +334,8 @@ namespace GolemImage.Sources
                     filled += read;
                 }
 
-                lastChunk = Array.Empty<byte>();
-                chunkBefore = Array.Empty<byte>();
+                lastLength = 0;
+                beforeLength = 0;
                 return filled == window.Length ? window : window.AsSpan(0, filled).ToArray();
             }
 
@@ -378,12 +381,15 @@ namespace GolemImage.Sources
                     return 0;
                 }
 
-                int take = Math.Min(count, end - start);
+                int take = Math.Min(Math.Min(count, end - start), ChunkSize);
                 Buffer.BlockCopy(buffer, start, destination, offset, take);
                 if (recording)
                 {
+                    byte[] swap = chunkBefore;
                     chunkBefore = lastChunk;
-                    lastChunk = new byte[take];
+                    beforeLength = lastLength;
+                    lastChunk = swap;
+                    lastLength = take;
                     Buffer.BlockCopy(buffer, start, lastChunk, 0, take);
                 }
 
