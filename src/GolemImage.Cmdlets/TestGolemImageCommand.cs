@@ -52,7 +52,7 @@ namespace GolemImage.Cmdlets
                 List<ValidationFinding> findings;
                 try
                 {
-                    findings = RunEngine((reporter, token) => System.Threading.Tasks.Task.Run(() => ImageValidator.ValidateFile(file), token)).ToList();
+                    findings = RunEngine((reporter, token) => System.Threading.Tasks.Task.Run(() => ImageValidator.ValidateFile(file, token), token)).ToList();
                     if (Url != null)
                     {
                         Uri url = Url;

@@ -4,11 +4,13 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
+using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using GolemImage.Compression;
 using GolemImage.Gvmi;
+using GolemImage.Manifest;
 using GolemImage.Registry;
 using GolemImage.Reporting;
 using GolemImage.Sources;
@@ -38,6 +40,9 @@ namespace GolemImage.Fuzz
             new FuzzTarget("Credentials", "credential helper answers and Docker config.json", Credentials, CredentialSeeds),
             new FuzzTarget("Gvmi", ".gvmi trailer reader and ContainerConfig JSON", Gvmi, GvmiSeeds),
             new FuzzTarget("Squashfs", "squashfs superblock, table and directory readers behind Test-GolemImage", Squashfs, SquashfsSeeds),
+            new FuzzTarget("PrivateKey", "RSA private key PEM reader (PKCS#1 and PKCS#8 DER) behind New-GolemManifest -PrivateKey", PrivateKey, PrivateKeySeeds),
+            new FuzzTarget("ImageLookup", "Find-GolemImage's checks of a registry's image info answer (hash, links, size) by tag and by hash", ImageLookup, ImageLookupSeeds),
+            new FuzzTarget("ArchivePlatforms", "the -Platform completer's archive reader (index.json, nested index, docker save configs)", ArchivePlatforms, ArchivePlatformSeeds),
             Decoder("Lzo", CompressionAlgorithm.Lzo),
             Decoder("Zlib", CompressionAlgorithm.Gzip),
             Decoder("Lz4", CompressionAlgorithm.Lz4),
@@ -56,9 +61,10 @@ namespace GolemImage.Fuzz
         /// <summary>As <see cref="PrepareProcess"/>, without clearing PATH (the test process needs it).</summary>
         public static void PrepareProcessForTests() => Directory.CreateDirectory(Scratch);
 
-        /// <summary>Seeds meant to be refused (a schema-1 manifest, an unterminated challenge).</summary>
+        /// <summary>Seeds meant to be refused (a schema-1 manifest, a lookup answer with a relative download link).</summary>
         public static bool IsRefusalSeed(string target, byte[] seed) =>
-            target == "OciManifest" && Encoding.UTF8.GetString(seed).Contains("\"schemaVersion\":1", StringComparison.Ordinal);
+            (target == "OciManifest" && Encoding.UTF8.GetString(seed).Contains("\"schemaVersion\":1", StringComparison.Ordinal))
+            || (target == "ImageLookup" && Encoding.UTF8.GetString(seed).Contains("/relative/", StringComparison.Ordinal));
 
         private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
@@ -279,6 +285,87 @@ namespace GolemImage.Fuzz
         {
             yield return Prefixed(0, "{\"ServerURL\":\"registry.fuzz\",\"Username\":\"u\",\"Secret\":\"s\"}");
             yield return Prefixed(1, "{\"auths\":{\"registry.fuzz\":{\"auth\":\"" + Convert.ToBase64String(Encoding.UTF8.GetBytes("user:pass")) + "\"},\"https://index.docker.io/v1/\":{\"username\":\"a\",\"password\":\"b\"}},\"credHelpers\":{\"other\":\"x\"}}");
+        }
+
+        private static void ImageLookup(byte[] input)
+        {
+            if (input.Length == 0)
+            {
+                return;
+            }
+
+            // The first byte picks a lookup by tag or by hash; the rest is the registry's answer.
+            ImageQuery query = input[0] % 2 == 0 ? ImageQuery.ForTag("golem/fuzz:1") : ImageQuery.ForHash(LookupHash);
+            using var client = new GolemRegistryClient(new Uri("http://registry.fuzz/"), new RetrySettings { MaximumRetryCount = 0 }, NullReporter.Instance, null, new FixedAnswer(input.AsSpan(1).ToArray()));
+            Wait(RegistryImageFinder.FindAsync(client, query, CancellationToken.None));
+        }
+
+        private static readonly string LookupHash = new string('d', 56);
+
+        private static IEnumerable<byte[]> ImageLookupSeeds()
+        {
+            string answer = "{\"http\":\"http://registry.fuzz/download/a.gvmi\",\"https\":\"https://registry.fuzz/download/a.gvmi\",\"sha3\":\"" + LookupHash + "\",\"size\":123}";
+            yield return Prefixed(0, answer);
+            yield return Prefixed(1, answer);
+            yield return Prefixed(1, "{\"http\":\"http://registry.fuzz/a.gvmi\",\"https\":null,\"sha3\":\"" + LookupHash.ToUpperInvariant() + "\"}");
+            yield return Prefixed(0, "{\"http\":\"/relative/a.gvmi\",\"https\":\"\",\"sha3\":\"" + new string('e', 56) + "\",\"size\":-1}");
+        }
+
+        // ---- Private keys -----------------------------------------------------------------------------------------
+
+        private static void PrivateKey(byte[] input)
+        {
+            // Text for the PEM layer; the first byte 0/1 instead wraps the rest, as DER, in a PKCS#1 or PKCS#8 block,
+            // so that mutations reach the DER reader without breaking base64 first.
+            RSA key;
+            if (input.Length > 0 && input[0] < 2)
+            {
+                key = RsaPrivateKeyPem.Parse(Pem(input[0] == 0 ? "RSA PRIVATE KEY" : "PRIVATE KEY", input.AsSpan(1).ToArray()), "fuzz.pem");
+            }
+            else
+            {
+                key = RsaPrivateKeyPem.Parse(Encoding.UTF8.GetString(input), "fuzz.pem");
+            }
+
+            key.Dispose();
+        }
+
+        private static string Pem(string label, byte[] der) =>
+            "-----BEGIN " + label + "-----\n" + Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks) + "\n-----END " + label + "-----\n";
+
+        /// <summary>One key per process (RSA keys cannot be generated from a seed), so a run's seeds agree with each other.</summary>
+        private static readonly Lazy<RSA> SeedKey = new Lazy<RSA>(() => RSA.Create(1024));
+
+        private static IEnumerable<byte[]> PrivateKeySeeds()
+        {
+            RSA rsa = SeedKey.Value;
+            yield return new byte[] { 0 }.Concat(rsa.ExportRSAPrivateKey()).ToArray();
+            yield return new byte[] { 1 }.Concat(rsa.ExportPkcs8PrivateKey()).ToArray();
+            yield return Encoding.UTF8.GetBytes(Pem("RSA PRIVATE KEY", rsa.ExportRSAPrivateKey()));
+            yield return Encoding.UTF8.GetBytes("comment\n" + Pem("PRIVATE KEY", rsa.ExportPkcs8PrivateKey()));
+        }
+
+        // ---- Tab completion ---------------------------------------------------------------------------------------
+
+        private static void ArchivePlatforms(byte[] input)
+        {
+            // A completer answers, however broken the archive: an exception or a hang here is a finding.
+            string path = Path.Combine(Scratch, "platforms.tar");
+            File.WriteAllBytes(path, input);
+            CompletionSources.ArchivePlatforms(path);
+        }
+
+        private static IEnumerable<byte[]> ArchivePlatformSeeds()
+        {
+            // The archive seeds (docker save with its config, OCI layout with a nested index), uncompressed: the
+            // completer does not decompress.
+            foreach (byte[] archive in ArchiveSeeds().Where(a => a.Length > 2 && !(a[0] == 0x1F && a[1] == 0x8B)))
+            {
+                yield return archive;
+            }
+
+            string index = "{\"schemaVersion\":2,\"manifests\":[{\"digest\":\"sha256:" + new string('a', 64) + "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}},{\"digest\":\"sha256:" + new string('b', 64) + "\",\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"}}]}";
+            yield return new TarBuilder().Entry("index.json", data: Encoding.UTF8.GetBytes(index)).End().ToArray();
         }
 
         // ---- .gvmi and squashfs -----------------------------------------------------------------------------------

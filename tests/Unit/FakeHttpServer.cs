@@ -36,6 +36,9 @@ namespace GolemImage.Tests
 
         public byte[] Body { get; init; } = Array.Empty<byte>();
 
+        /// <summary>Send no Content-Length: the body ends when the connection closes (as HTTP/1.1 allows).</summary>
+        public bool WithoutLength { get; init; }
+
         public static FakeHttpResponse Json(string json, int status = 200) => new FakeHttpResponse
         {
             Status = status,
@@ -203,7 +206,12 @@ namespace GolemImage.Tests
                         head.Append(header.Key).Append(": ").Append(header.Value).Append("\r\n");
                     }
 
-                    head.Append("Content-Length: ").Append(response.Body.Length).Append("\r\nConnection: close\r\n\r\n");
+                    if (!response.WithoutLength)
+                    {
+                        head.Append("Content-Length: ").Append(response.Body.Length).Append("\r\n");
+                    }
+
+                    head.Append("Connection: close\r\n\r\n");
                     byte[] bytes = Encoding.ASCII.GetBytes(head.ToString());
                     await stream.WriteAsync(bytes);
                     await stream.WriteAsync(response.Body);

@@ -407,9 +407,22 @@ namespace GolemImage.Registry
                     attemptCancellation.CancelAfter(deadline);
                     try
                     {
-                        using (var request = new HttpRequestMessage(method, Resolve(relative)) { Content = content?.Invoke() })
+                        Uri url = Resolve(relative);
+                        using (var request = new HttpRequestMessage(method, url) { Content = content?.Invoke() })
                         {
-                            HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attemptCancellation.Token).ConfigureAwait(false);
+                            HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCancellation.Token).ConfigureAwait(false);
+                            try
+                            {
+                                // Every answer is a short JSON document or message: read whole, within this attempt's
+                                // deadline, but never more than that on the server's word.
+                                await BoundedAnswer.BufferAsync(response, BoundedAnswer.JsonLimit, size => TooLarge(url, what, size), attemptCancellation.Token).ConfigureAwait(false);
+                            }
+                            catch
+                            {
+                                response.Dispose();
+                                throw;
+                            }
+
                             if (!IsTransient(response.StatusCode))
                             {
                                 return response;
@@ -450,6 +463,9 @@ namespace GolemImage.Registry
                 await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        private GolemImageException TooLarge(Uri url, string what, string size) =>
+            new GolemImageException(ErrorIds.RegistryProtocolError, GolemErrorCategory.ProtocolError, $"The registry {baseUri} answered {what} ({url}) with {size}; its answers are short JSON documents.", url.ToString());
 
         private static string Innermost(Exception ex)
         {

@@ -8,8 +8,8 @@ namespace GolemImage.Sources
     /// <summary>
     /// The decoded bytes of a gzip or zstd stream (a layer blob, a compressed image archive), with every failure of the
     /// decoder turned into the caller's error naming the input and where in it: corrupt data (what .NET reports as "an
-    /// unsupported compression method" and ZstdSharp as its own exception type) and data that ends early. gzip is read
-    /// member by member by <see cref="GzipMembersStream"/>, which checks each member's trailer (CRC-32 and size).
+    /// unsupported compression method" and ZstdSharp as its own exception type) and data that ends early. gzip is
+    /// framed member by member by <see cref="GzipMemberStream"/>, which checks every member's trailer.
     /// </summary>
     internal sealed class DecompressingStream : ForwardOnlyReadStream
     {
@@ -29,7 +29,7 @@ namespace GolemImage.Sources
             this.corrupt = corrupt;
             if (format == "gzip")
             {
-                decoder = new GzipMembersStream(this.compressed);
+                decoder = new GzipMemberStream(this.compressed, corrupt);
             }
             else if (format == "zstd")
             {
@@ -114,8 +114,7 @@ namespace GolemImage.Sources
                 return corrupt($"the {format} data is truncated: it ends {where} without its end marker", ex);
             }
 
-            string detail = format == "gzip" ? "bad deflate data, CRC-32 or length" : ex.Message;
-            return corrupt($"the {format} data is corrupt {where} ({detail})", ex);
+            return corrupt($"the {format} data is corrupt {where} ({ex.Message})", ex);
         }
 
         /// <summary>A pass-through that counts what is read.</summary>

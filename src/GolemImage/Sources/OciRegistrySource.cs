@@ -165,7 +165,7 @@ namespace GolemImage.Sources
                 var request = new HttpRequestMessage(HttpMethod.Get, uri);
                 request.Headers.Accept.ParseAdd(OciMediaTypes.AcceptManifests);
                 return request;
-            }, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false))
+            }, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
             {
                 if (response.StatusCode == HttpStatusCode.NotFound)
                 {
@@ -173,7 +173,7 @@ namespace GolemImage.Sources
                 }
 
                 await EnsureSuccessAsync(response, $"the manifest of {Context}").ConfigureAwait(false);
-                byte[] body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                byte[] body = await ReadAnswerAsync(response, uri, BoundedAnswer.ManifestLimit, "a manifest", cancellationToken).ConfigureAwait(false);
                 if (ImageReference.IsDigest(manifestReference))
                 {
                     VerifyDigest(body, manifestReference, $"manifest {manifestReference}");
@@ -185,6 +185,11 @@ namespace GolemImage.Sources
 
         private async Task<byte[]> GetSmallBlobAsync(string digest, long size, CancellationToken cancellationToken)
         {
+            if (size > BoundedAnswer.ConfigLimit)
+            {
+                throw Error(ErrorIds.RegistryError, GolemErrorCategory.InvalidData, $"the manifest gives blob {digest} a size of {size} bytes, more than the {BoundedAnswer.ConfigLimit >> 20} MiB an image config may hold.");
+            }
+
             using (Stream stream = await OpenBlobAsync(digest, size, reporter, cancellationToken).ConfigureAwait(false))
             using (var buffer = new MemoryStream())
             {
@@ -295,6 +300,34 @@ namespace GolemImage.Sources
             }
         }
 
+        /// <summary>
+        /// A small answer's body (a manifest, a token answer), whole, within the response timeout and
+        /// <paramref name="limit"/>: its size is the server's word, and nothing this module reads that way is large.
+        /// </summary>
+        private async Task<byte[]> ReadAnswerAsync(HttpResponseMessage response, Uri uri, int limit, string what, CancellationToken cancellationToken)
+        {
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(responseTimeout);
+                try
+                {
+                    return await BoundedAnswer.ReadAsync(
+                        response.Content,
+                        limit,
+                        size => Error(ErrorIds.RegistryError, GolemErrorCategory.InvalidData, $"{uri} answered with {what} of {size}."),
+                        timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is HttpRequestException || ex is IOException)
+                {
+                    throw Error(ErrorIds.RegistryUnavailable, GolemErrorCategory.ConnectionError, $"reading {what} from {uri} failed: {ex.InnerException?.Message ?? ex.Message}", ex);
+                }
+                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw Error(ErrorIds.RegistryUnavailable, GolemErrorCategory.ConnectionError, $"{uri.GetLeftPart(UriPartial.Authority)} did not send {what} within {responseTimeout.TotalSeconds:0.#} s.", ex);
+                }
+            }
+        }
+
         private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> createRequest, HttpCompletionOption completion, CancellationToken cancellationToken)
         {
             for (int attempt = 0; ; attempt++)
@@ -384,7 +417,7 @@ namespace GolemImage.Sources
                         request.Headers.Authorization = BasicHeader(credential);
                     }
 
-                    using (HttpResponseMessage response = await ExchangeAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false))
+                    using (HttpResponseMessage response = await ExchangeAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
                     {
                         if (response.StatusCode == HttpStatusCode.Unauthorized || response.StatusCode == HttpStatusCode.Forbidden)
                         {
@@ -392,7 +425,7 @@ namespace GolemImage.Sources
                         }
 
                         await EnsureSuccessAsync(response, "the token request").ConfigureAwait(false);
-                        byte[] body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                        byte[] body = await ReadAnswerAsync(response, tokenUri, BoundedAnswer.JsonLimit, "a token answer", cancellationToken).ConfigureAwait(false);
                         try
                         {
                             using (JsonDocument document = JsonDocument.Parse(body))
@@ -492,13 +525,17 @@ namespace GolemImage.Sources
             string detail = string.Empty;
             try
             {
-                detail = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                using (var timeout = new CancellationTokenSource(responseTimeout))
+                {
+                    detail = Encoding.UTF8.GetString(await BoundedAnswer.ReadPrefixAsync(response.Content, BoundedAnswer.DetailLimit, timeout.Token).ConfigureAwait(false));
+                }
+
                 if (detail.Length > 300)
                 {
                     detail = detail.Substring(0, 300) + "...";
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException || ex is IOException || ex is OperationCanceledException)
             {
             }
 

@@ -1,13 +1,16 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
 using System.IO;
 using GolemImage.Compression;
+using GolemImage.Squashfs.Reading;
 
 namespace GolemImage.Squashfs
 {
     /// <summary>
     /// The 96-byte squashfs 4.0 superblock at offset 0: the one layout the writer encodes (<see cref="Write"/>) and the
-    /// readers decode (<see cref="Parse"/>, <see cref="Read"/>). Decoding validates nothing; ImageValidator does.
+    /// readers decode (<see cref="Parse"/>, <see cref="Read"/>). Parse validates nothing; Read refuses what no reader may
+    /// show or trust; ImageValidator checks the rest.
     /// </summary>
     public sealed class SquashfsSuperblock
     {
@@ -106,7 +109,9 @@ namespace GolemImage.Squashfs
 
         /// <summary>
         /// Reads the superblock at offset 0 of <paramref name="seekable"/>; an InvalidSquashfs error
-        /// naming <paramref name="sourceName"/> when the file is too short or lacks the "hsqs" magic.
+        /// naming <paramref name="sourceName"/> when the file is too short, lacks the "hsqs" magic or has counts its
+        /// tables cannot hold (<see cref="SuperblockCounts"/>, the rules of Test-GolemImage's Superblock.Counts), so
+        /// that no reader shows or trusts an impossible count.
         /// </summary>
         public static SquashfsSuperblock Read(Stream seekable, string? sourceName)
         {
@@ -129,6 +134,12 @@ namespace GolemImage.Squashfs
             if (superblock.Magic != ExpectedMagic)
             {
                 throw new GolemImageException(ErrorIds.InvalidSquashfs, GolemErrorCategory.InvalidData, $"'{source}' is not a squashfs image: it starts with 0x{superblock.Magic:x8} instead of the magic \"hsqs\".", sourceName);
+            }
+
+            IReadOnlyList<string> countProblems = SuperblockCounts.Problems(superblock);
+            if (countProblems.Count > 0)
+            {
+                throw new GolemImageException(ErrorIds.InvalidSquashfs, GolemErrorCategory.InvalidData, $"'{source}' is damaged: the counts in its squashfs superblock (bytes 4 to 28) are impossible: {string.Join("; ", countProblems)}.", sourceName);
             }
 
             return superblock;

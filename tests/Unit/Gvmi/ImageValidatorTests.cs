@@ -235,6 +235,34 @@ namespace GolemImage.Tests.Gvmi
         }
 
         [Fact]
+        public async Task The_reader_refuses_counts_the_tables_cannot_hold_and_names_the_file_and_the_count()
+        {
+            using (MksquashfsImage image = MksquashfsImage.Create(false))
+            {
+                // 0xFFFFFFFF inodes in an image of a few KiB: only the table-capacity rule catches it (ids and
+                // fragments stay within twice and once the inode count).
+                byte[] bytes = image.Gvmi();
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), 0xFFFFFFFF);
+                string path = image.WriteFile(bytes, "inodes.gvmi");
+                GolemImageException error = await Assert.ThrowsAsync<GolemImageException>(() => GvmiImageReader.ReadAsync(path, true, NullReporter.Instance, 1, CancellationToken.None));
+                Assert.Equal(ErrorIds.InvalidSquashfs, error.ErrorId);
+                Assert.Equal(path, error.Target);
+                Assert.Contains($"'{path}' is damaged", error.Message);
+                Assert.Contains("inode_count 4294967295 cannot fit in the inode table", error.Message);
+
+                // The same rules as Test-GolemImage's Superblock.Counts, word for word.
+                ValidationFinding counts = Validate(bytes).Single(f => f.Check == "Superblock.Counts");
+                Assert.Contains(counts.Message.TrimEnd('.'), error.Message);
+
+                bytes = image.Gvmi();
+                BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(26), 0);
+                path = image.WriteFile(bytes, "ids.gvmi");
+                error = await Assert.ThrowsAsync<GolemImageException>(() => GvmiImageReader.ReadAsync(path, false, NullReporter.Instance, 1, CancellationToken.None));
+                Assert.Contains("id_count is 0", error.Message);
+            }
+        }
+
+        [Fact]
         public async Task The_reader_returns_superblock_trailer_and_hash()
         {
             using (MksquashfsImage image = MksquashfsImage.Create(true, "-comp", "lzo"))

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
+using System.Threading;
 using GolemImage.Compression;
 using GolemImage.Gvmi;
 
@@ -22,15 +23,16 @@ namespace GolemImage.Squashfs.Reading
 
         private const int PaddingAlignment = 4096;
 
-        public static IReadOnlyList<ValidationFinding> ValidateFile(string path)
+        /// <param name="cancellationToken">Honoured by every walk whose length the file decides (the padding, the directory tree).</param>
+        public static IReadOnlyList<ValidationFinding> ValidateFile(string path, CancellationToken cancellationToken = default)
         {
             using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096))
             {
-                return Validate(stream, path);
+                return Validate(stream, path, cancellationToken);
             }
         }
 
-        public static IReadOnlyList<ValidationFinding> Validate(Stream seekable, string? sourceName)
+        public static IReadOnlyList<ValidationFinding> Validate(Stream seekable, string? sourceName, CancellationToken cancellationToken = default)
         {
             if (seekable == null)
             {
@@ -94,10 +96,10 @@ namespace GolemImage.Squashfs.Reading
             }
             else if (bytesUsedFit)
             {
-                CheckPadding(seekable, superblock.BytesUsed, trailer.Offset, findings);
+                CheckPadding(seekable, superblock.BytesUsed, trailer.Offset, findings, cancellationToken);
             }
 
-            CheckVolumes(seekable, superblock, trailer, bytesUsedFit && IsValid(findings), findings);
+            CheckVolumes(seekable, superblock, trailer, bytesUsedFit && IsValid(findings), findings, cancellationToken);
             return findings;
         }
 
@@ -139,27 +141,7 @@ namespace GolemImage.Squashfs.Reading
 
             findings.Add(CheckCompression(stream, sb));
 
-            var countProblems = new List<string>();
-            if (sb.InodeCount == 0)
-            {
-                countProblems.Add("inode_count is 0 (there is always at least the root directory)");
-            }
-
-            if (sb.IdCount == 0)
-            {
-                countProblems.Add("id_count is 0 (there is always at least one uid/gid)");
-            }
-            else if (sb.IdCount > 2UL * sb.InodeCount)
-            {
-                countProblems.Add($"id_count {sb.IdCount} exceeds twice the inode count {sb.InodeCount} (unsquashfs rejects this)");
-            }
-
-            if (sb.FragmentCount > sb.InodeCount)
-            {
-                countProblems.Add($"fragment_count {sb.FragmentCount} exceeds the inode count {sb.InodeCount} (unsquashfs rejects this)");
-            }
-
-            CheckCountsFitTables(sb, countProblems);
+            IReadOnlyList<string> countProblems = SuperblockCounts.Problems(sb);
             findings.Add(countProblems.Count == 0
                 ? new ValidationFinding("Superblock.Counts", ValidationResult.Passed, $"{Count(sb.InodeCount, "inode")}, {Count(sb.IdCount, "id")}, {Count(sb.FragmentCount, "fragment")}.", 4)
                 : new ValidationFinding("Superblock.Counts", ValidationResult.Failed, string.Join("; ", countProblems) + ".", 4));
@@ -272,51 +254,6 @@ namespace GolemImage.Squashfs.Reading
             }
         }
 
-        /// <summary>
-        /// Holds each count against what the tables around it can hold at the very least per item, so that a damaged
-        /// count is caught here rather than trusted by a reader that sizes its work by it. The bounds are loose on
-        /// purpose (no valid image comes near them): a metadata block takes at least 3 bytes on disk (2-byte header,
-        /// 1 byte of data) and holds at most 8192 bytes; an inode takes at least 20 bytes (a basic fifo or socket).
-        /// </summary>
-        private static void CheckCountsFitTables(SquashfsSuperblock sb, List<string> countProblems)
-        {
-            const ulong MinimumInodeBytes = 20;
-            if (sb.DirectoryTableStart > sb.InodeTableStart)
-            {
-                ulong tableBytes = sb.DirectoryTableStart - sb.InodeTableStart;
-                ulong capacity = MetadataCapacity(tableBytes) / MinimumInodeBytes;
-                if (sb.InodeCount > capacity)
-                {
-                    countProblems.Add($"inode_count {sb.InodeCount} cannot fit in the inode table: its {tableBytes} bytes (from {sb.InodeTableStart} to the directory table at {sb.DirectoryTableStart}) hold at most {capacity} inodes of at least {MinimumInodeBytes} bytes");
-                }
-            }
-
-            if (sb.FragmentCount > 0)
-            {
-                ulong indexBytes = IndexBytes(sb.FragmentCount, 16);
-                ulong entryBlocks = (((ulong)sb.FragmentCount * 16) + SquashfsFormat.MetadataBlockSize - 1) / SquashfsFormat.MetadataBlockSize;
-                if (sb.FragmentTableStart > sb.BytesUsed || sb.BytesUsed - sb.FragmentTableStart < indexBytes)
-                {
-                    countProblems.Add($"fragment_count {sb.FragmentCount} cannot fit in the fragment table: its index alone takes {indexBytes} bytes, but only {(sb.FragmentTableStart > sb.BytesUsed ? 0 : sb.BytesUsed - sb.FragmentTableStart)} bytes lie between the fragment table at {sb.FragmentTableStart} and bytes_used {sb.BytesUsed}");
-                }
-                else if (sb.FragmentTableStart <= sb.DirectoryTableStart || (sb.FragmentTableStart - sb.DirectoryTableStart) / 3 < entryBlocks)
-                {
-                    countProblems.Add($"fragment_count {sb.FragmentCount} cannot fit in the fragment table: its entries need {entryBlocks} metadata blocks, which do not fit between the directory table at {sb.DirectoryTableStart} and the fragment index at {sb.FragmentTableStart}");
-                }
-            }
-
-            if (sb.IdCount > 0)
-            {
-                ulong indexBytes = IndexBytes(sb.IdCount, 4);
-                if (sb.IdTableStart > sb.BytesUsed || sb.BytesUsed - sb.IdTableStart < indexBytes)
-                {
-                    countProblems.Add($"id_count {sb.IdCount} cannot fit in the id table: its index takes {indexBytes} bytes, but only {(sb.IdTableStart > sb.BytesUsed ? 0 : sb.BytesUsed - sb.IdTableStart)} bytes lie between the id table at {sb.IdTableStart} and bytes_used {sb.BytesUsed}");
-                }
-            }
-        }
-
-        private static ulong MetadataCapacity(ulong tableBytes) => tableBytes / 3 * SquashfsFormat.MetadataBlockSize;
-
         /// <summary>The kernel's mount-time walk: from bytes_used back through xattr, id, export and fragment indexes.</summary>
         private static void CheckLayout(Stream stream, SquashfsSuperblock sb, List<ValidationFinding> findings)
         {
@@ -341,7 +278,7 @@ namespace GolemImage.Squashfs.Reading
                     byte[] header = ReadAt(stream, (long)start, 16);
                     ulong kvStart = BinaryPrimitives.ReadUInt64LittleEndian(header);
                     uint ids = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8));
-                    ulong length = IndexBytes(ids, 16);
+                    ulong length = SuperblockCounts.IndexBytes(ids, 16);
                     if (ids == 0)
                     {
                         problem = "the xattr id table says it holds 0 ids";
@@ -374,7 +311,7 @@ namespace GolemImage.Squashfs.Reading
 
             {
                 ulong start = sb.IdTableStart;
-                ulong length = IndexBytes(sb.IdCount, 4);
+                ulong length = SuperblockCounts.IndexBytes(sb.IdCount, 4);
                 string? problem = null;
                 string nextName = sb.XattrIdTableStart == SquashfsSuperblock.NoTable ? "bytes_used" : "the xattr key/value start";
                 if (sb.IdCount == 0)
@@ -408,7 +345,7 @@ namespace GolemImage.Squashfs.Reading
             else
             {
                 ulong start = sb.LookupTableStart;
-                ulong length = IndexBytes(sb.InodeCount, 8);
+                ulong length = SuperblockCounts.IndexBytes(sb.InodeCount, 8);
                 string? problem = null;
                 if (sb.InodeCount == 0 || start > next || next - start != length)
                 {
@@ -436,7 +373,7 @@ namespace GolemImage.Squashfs.Reading
             else
             {
                 ulong start = sb.FragmentTableStart;
-                ulong length = IndexBytes(sb.FragmentCount, 16);
+                ulong length = SuperblockCounts.IndexBytes(sb.FragmentCount, 16);
                 string? problem = null;
                 if (start > next || next - start < length)
                 {
@@ -487,7 +424,7 @@ namespace GolemImage.Squashfs.Reading
             }
         }
 
-        private static void CheckPadding(Stream stream, ulong bytesUsed, long trailerOffset, List<ValidationFinding> findings)
+        private static void CheckPadding(Stream stream, ulong bytesUsed, long trailerOffset, List<ValidationFinding> findings, CancellationToken cancellationToken)
         {
             if (trailerOffset % PaddingAlignment != 0)
             {
@@ -501,6 +438,8 @@ namespace GolemImage.Squashfs.Reading
             long position = (long)bytesUsed;
             while (position < trailerOffset)
             {
+                // The gap is as long as the file says: gigabytes of a sparse file must not outlast Ctrl+C.
+                cancellationToken.ThrowIfCancellationRequested();
                 int read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, trailerOffset - position));
                 if (read == 0)
                 {
@@ -556,7 +495,7 @@ namespace GolemImage.Squashfs.Reading
         /// What the image keeps below a VOLUME of the config is hidden on providers (<see cref="HiddenVolumeContent"/>):
         /// worth a warning (the image is still valid), with the first such path as an example.
         /// </summary>
-        private static void CheckVolumes(Stream stream, SquashfsSuperblock sb, GvmiTrailerInfo? trailer, bool readable, List<ValidationFinding> findings)
+        private static void CheckVolumes(Stream stream, SquashfsSuperblock sb, GvmiTrailerInfo? trailer, bool readable, List<ValidationFinding> findings, CancellationToken cancellationToken)
         {
             string[] volumes = trailer?.Config.Volumes ?? Array.Empty<string>();
             if (trailer == null || !readable)
@@ -583,7 +522,7 @@ namespace GolemImage.Squashfs.Reading
                 return;
             }
 
-            var reader = new SquashfsDirectoryReader(stream, sb, decompressor);
+            var reader = new SquashfsDirectoryReader(stream, sb, decompressor, cancellationToken);
             var hidden = new List<string>();
             try
             {
@@ -614,11 +553,6 @@ namespace GolemImage.Squashfs.Reading
             findings.Add(hidden.Count == 0
                 ? new ValidationFinding("Volumes", ValidationResult.Passed, $"Nothing is stored below the {(volumes.Length == 1 ? "VOLUME " + volumes[0] : volumes.Length + " VOLUME paths")}, so providers hide nothing of the image.")
                 : new ValidationFinding("Volumes", ValidationResult.Warning, string.Join("; ", hidden) + ". " + HiddenVolumeContent.Explanation));
-        }
-
-        private static ulong IndexBytes(ulong count, ulong entrySize)
-        {
-            return (((count * entrySize) + 8191) / 8192) * 8;
         }
 
         private static ulong[] ReadIndex(Stream stream, ulong start, ulong length)

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
+using System.Threading;
 using GolemImage.Compression;
 
 namespace GolemImage.Squashfs.Reading
@@ -24,12 +25,15 @@ namespace GolemImage.Squashfs.Reading
         private readonly IBlockDecompressor _decompressor;
         private readonly Dictionary<ulong, KeyValuePair<byte[], ulong>> _blocks = new Dictionary<ulong, KeyValuePair<byte[], ulong>>();
         private readonly byte[] _compressed = new byte[MetadataBlockSize];
+        private readonly CancellationToken _cancellationToken;
 
-        public SquashfsDirectoryReader(Stream seekable, SquashfsSuperblock superblock, IBlockDecompressor decompressor)
+        /// <param name="cancellationToken">Checked for every metadata block read: the walks are as long as the image says.</param>
+        public SquashfsDirectoryReader(Stream seekable, SquashfsSuperblock superblock, IBlockDecompressor decompressor, CancellationToken cancellationToken = default)
         {
             _stream = seekable;
             _superblock = superblock;
             _decompressor = decompressor;
+            _cancellationToken = cancellationToken;
         }
 
         /// <summary>
@@ -75,6 +79,7 @@ namespace GolemImage.Squashfs.Reading
             pending.Push(new KeyValuePair<string, DirectoryInode>(string.Empty, directory));
             while (pending.Count > 0)
             {
+                _cancellationToken.ThrowIfCancellationRequested();
                 KeyValuePair<string, DirectoryInode> current = pending.Pop();
                 var subdirectories = new List<KeyValuePair<string, DirectoryInode>>();
                 foreach (DirectoryEntry entry in ReadEntries(current.Value))
@@ -149,6 +154,8 @@ namespace GolemImage.Squashfs.Reading
             var reader = new MetadataCursor(this, _superblock.DirectoryTableStart, directory.StartBlock, directory.Offset, _superblock.BytesUsed);
             while (remaining > 0)
             {
+                _cancellationToken.ThrowIfCancellationRequested();
+
                 // Header: count - 1 u32, start_block u32, inode_number u32; then count entries.
                 byte[] header = reader.Read(12);
                 remaining -= 12;
@@ -191,6 +198,7 @@ namespace GolemImage.Squashfs.Reading
         /// <summary>The decompressed metadata block that starts at <paramref name="position"/>, and where the next one starts.</summary>
         private byte[] ReadMetadataBlock(ulong position, ulong tableEnd, out ulong next)
         {
+            _cancellationToken.ThrowIfCancellationRequested();
             if (position + 2 > tableEnd)
             {
                 throw new InvalidDataException($"A metadata reference points to byte {position}, past the end of its table ({tableEnd}).");
