@@ -49,7 +49,7 @@ namespace GolemImage.Tests.Gvmi
             using (var stream = new MemoryStream(image.Squashfs))
             {
                 SquashfsSuperblock superblock = SquashfsSuperblock.Parse(image.Squashfs);
-                IBlockDecompressor decompressor = superblock.Compressor!.TryCreateDecompressor()!;
+                IBlockDecompressor decompressor = superblock.Compressor!.TryCreateDecompressor(null, (int)superblock.BlockSize)!;
                 var walker = new SquashfsDirectoryReader(stream, superblock, decompressor, CancellationToken.None);
                 Assert.Equal(5 - 1, walker.CountDescendants(walker.FindDirectory(string.Empty)!, out _));
 
