@@ -130,12 +130,12 @@ namespace GolemImage.Squashfs
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                TreeNode node = _tree.Add(entry, _reporter.Warning);
+                int node = _tree.Add(entry, _reporter.Warning);
                 _result.EntriesAdded++;
                 if (entry.Type == TreeEntryType.RegularFile)
                 {
                     _result.FilesAdded++;
-                    node.Data = await WriteFileDataAsync(entry, readData, holes, cancellationToken).ConfigureAwait(false);
+                    _tree.SetFileData(node, await WriteFileDataAsync(entry, readData, holes, cancellationToken).ConfigureAwait(false));
                 }
 
                 ReportProgress(false);
@@ -216,8 +216,8 @@ namespace GolemImage.Squashfs
                 _tree.ResolveHardLinks();
                 ReportProgress(true);
 
-                var tables = new SquashfsTableWriter(_options, _reporter, _skippedXattrNames);
-                tables.Write(_output, _tree.Root, dataEnd, _processor.Fragments, !_processor.TailBlocksWritten, _hasOptionsBlock, _result);
+                var tables = new SquashfsTableWriter(_tree, _options, _reporter, _skippedXattrNames);
+                tables.Write(_output, dataEnd, _processor.Fragments, !_processor.TailBlocksWritten, _hasOptionsBlock, _result);
                 return _result;
             }
             catch
