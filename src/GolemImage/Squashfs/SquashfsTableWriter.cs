@@ -42,14 +42,16 @@ namespace GolemImage.Squashfs
         private readonly Dictionary<int, uint> _linkCounts = new Dictionary<int, uint>();
         private readonly List<DirectoryIndexEntry> _index = new List<DirectoryIndexEntry>();
         private readonly FileTree _tree;
+        private readonly FileDataStore _files;
         private readonly Comparison<int> _nameOrder;
         private byte[] _scratch = new byte[256];
         private int[] _children = new int[256];
         private uint _inodeCount;
 
-        public SquashfsTableWriter(FileTree tree, SquashfsWriterOptions options, IEngineReporter reporter, HashSet<string> skippedXattrNames)
+        public SquashfsTableWriter(FileTree tree, FileDataStore files, SquashfsWriterOptions options, IEngineReporter reporter, HashSet<string> skippedXattrNames)
         {
             _tree = tree;
+            _files = files;
             _nameOrder = (a, b) => tree.Name(a).SequenceCompareTo(tree.Name(b));
             _options = options;
             _reporter = reporter;
@@ -508,7 +510,8 @@ namespace GolemImage.Squashfs
 
         private void WriteFileInode(int node, uint xattr)
         {
-            SquashfsFileData data = _tree.FileData(node) ?? new SquashfsFileData();
+            int index = _tree.FileData(node);
+            SquashfsFileData data = index == TreeNode.None ? _files.Create() : _files.Get(index);
             uint linkCount = LinkCount(node);
             int blockSize = _options.BlockSize;
             ReadOnlySpan<uint> blocks = data.BlockSizes;

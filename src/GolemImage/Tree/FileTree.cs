@@ -28,7 +28,6 @@ namespace GolemImage.Tree
         private readonly List<(int Slot, int Placeholder)> _hardLinks = new List<(int Slot, int Placeholder)>();
         private readonly RecordList<TreeNode> _nodes = new RecordList<TreeNode>();
         private readonly RecordList<TreeSlot> _slots = new RecordList<TreeSlot>();
-        private readonly RecordList<SquashfsFileData?> _files = new RecordList<SquashfsFileData?>();
         private readonly List<TreeNodeExtra> _extras = new List<TreeNodeExtra>();
         private readonly NameArena _names = new NameArena();
         private readonly List<(int Start, int Length)> _parts = new List<(int Start, int Length)>();
@@ -60,25 +59,14 @@ namespace GolemImage.Tree
             return extra == TreeNode.None ? null : _extras[extra];
         }
 
-        /// <summary>A regular file's data, or null when none was attached.</summary>
-        public SquashfsFileData? FileData(int node)
+        /// <summary>A regular file's data (its index in the writer's <see cref="FileDataStore"/>), or <see cref="TreeNode.None"/> when none was attached.</summary>
+        public int FileData(int node)
         {
             ref TreeNode n = ref _nodes[node];
-            return n.Type == TreeEntryType.RegularFile && n.Link != TreeNode.None ? _files[n.Link] : null;
+            return n.Type == TreeEntryType.RegularFile ? n.Link : TreeNode.None;
         }
 
-        public void SetFileData(int node, SquashfsFileData data)
-        {
-            ref TreeNode n = ref _nodes[node];
-            if (n.Link == TreeNode.None)
-            {
-                n.Link = _files.Add(data);
-            }
-            else
-            {
-                _files[n.Link] = data;
-            }
-        }
+        public void SetFileData(int node, SquashfsFileData data) => _nodes[node].Link = data.Index;
 
         /// <summary>The slot named <paramref name="name"/> in <paramref name="directory"/>, or <see cref="TreeNode.None"/>.</summary>
         public int FindSlot(int directory, ReadOnlySpan<byte> name)
