@@ -8,6 +8,8 @@ namespace GolemImage.Squashfs
     /// <summary>
     /// A squashfs metadata table being built in memory: an uncompressed byte stream cut into 8 KiB chunks, each
     /// compressed as soon as it fills, so the reference (compressed block start, offset) of the next byte is always known.
+    /// The compressed bytes are kept in 64 KiB chunks: a growing array would copy the inode table of a million entries
+    /// several times and hold twice its size at the last copy.
     /// </summary>
     internal sealed class MetadataWriter
     {
@@ -16,7 +18,10 @@ namespace GolemImage.Squashfs
         private readonly IBlockCompressor _compressor;
         private readonly byte[] _block = new byte[BlockSize];
         private readonly byte[] _compressed = new byte[BlockSize];
-        private readonly MemoryStream _output = new MemoryStream();
+        private const int ChunkSize = 1 << 16;
+
+        private readonly List<byte[]> _chunks = new List<byte[]>();
+        private long _length;
         private int _fill;
         private long _fullBlocks;
 
@@ -31,9 +36,9 @@ namespace GolemImage.Squashfs
         public long UncompressedPosition => (_fullBlocks * BlockSize) + _fill;
 
         /// <summary>The 48/16 metadata reference of the next byte written.</summary>
-        public long Reference => (_output.Length << 16) | (uint)_fill;
+        public long Reference => (_length << 16) | (uint)_fill;
 
-        public long CompressedLength => _output.Length;
+        public long CompressedLength => _length;
 
         public void Write(ReadOnlySpan<byte> data)
         {
@@ -62,23 +67,28 @@ namespace GolemImage.Squashfs
 
         public void CopyTo(Stream destination)
         {
-            _output.Position = 0;
-            _output.CopyTo(destination);
+            long left = _length;
+            foreach (byte[] chunk in _chunks)
+            {
+                int count = (int)Math.Min(left, ChunkSize);
+                destination.Write(chunk, 0, count);
+                left -= count;
+            }
         }
 
         private void EmitBlock()
         {
-            BlockOffsets.Add(_output.Length);
+            BlockOffsets.Add(_length);
             int length = _compressor.Compress(_block.AsSpan(0, _fill), _compressed);
             if (length > 0 && length < _fill)
             {
                 WriteHeader((ushort)length);
-                _output.Write(_compressed, 0, length);
+                Append(_compressed.AsSpan(0, length));
             }
             else
             {
                 WriteHeader((ushort)(SquashfsFormat.MetadataUncompressed | _fill));
-                _output.Write(_block, 0, _fill);
+                Append(_block.AsSpan(0, _fill));
             }
 
             _fill = 0;
@@ -86,8 +96,27 @@ namespace GolemImage.Squashfs
 
         private void WriteHeader(ushort header)
         {
-            _output.WriteByte((byte)header);
-            _output.WriteByte((byte)(header >> 8));
+            Span<byte> bytes = stackalloc byte[2];
+            bytes[0] = (byte)header;
+            bytes[1] = (byte)(header >> 8);
+            Append(bytes);
+        }
+
+        private void Append(ReadOnlySpan<byte> data)
+        {
+            while (data.Length > 0)
+            {
+                int offset = (int)(_length % ChunkSize);
+                if (offset == 0 && _length / ChunkSize == _chunks.Count)
+                {
+                    _chunks.Add(new byte[ChunkSize]);
+                }
+
+                int n = Math.Min(ChunkSize - offset, data.Length);
+                data.Slice(0, n).CopyTo(_chunks[(int)(_length / ChunkSize)].AsSpan(offset));
+                _length += n;
+                data = data.Slice(n);
+            }
         }
     }
 }
