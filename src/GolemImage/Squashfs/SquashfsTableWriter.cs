@@ -44,6 +44,11 @@ namespace GolemImage.Squashfs
         private readonly FileTree _tree;
         private readonly FileDataStore _files;
         private readonly Comparison<int> _nameOrder;
+
+        // Inode numbers and metadata references by node, only needed here: kept out of the tree's records, which
+        // are at their largest while the duplicate indexes still live.
+        private readonly uint[] _numbers;
+        private readonly long[] _references;
         private byte[] _scratch = new byte[256];
         private int[] _children = new int[256];
         private uint _inodeCount;
@@ -52,6 +57,9 @@ namespace GolemImage.Squashfs
         {
             _tree = tree;
             _files = files;
+            _numbers = new uint[tree.NodeCount];
+            _references = new long[tree.NodeCount];
+            _references.AsSpan().Fill(-1);
             _nameOrder = (a, b) => tree.Name(a).SequenceCompareTo(tree.Name(b));
             _options = options;
             _reporter = reporter;
@@ -185,7 +193,7 @@ namespace GolemImage.Squashfs
                 BlockLog = (ushort)Log2(_options.BlockSize),
                 Flags = flags,
                 IdCount = (ushort)_ids.Count,
-                RootInode = (ulong)_tree.Node(FileTree.Root).InodeReference,
+                RootInode = (ulong)_references[FileTree.Root],
                 BytesUsed = (ulong)bytesUsed,
                 IdTableStart = (ulong)idTableStart,
                 XattrIdTableStart = xattrIdTableStart < 0 ? SquashfsSuperblock.NoTable : (ulong)xattrIdTableStart,
@@ -281,9 +289,9 @@ namespace GolemImage.Squashfs
                         throw new InvalidOperationException("Unresolved hard link in the tree.");
                     }
 
-                    if (node.InodeNumber == 0)
+                    if (_numbers[child] == 0)
                     {
-                        node.InodeNumber = ++_inodeCount;
+                        _numbers[child] = ++_inodeCount;
                     }
                     else
                     {
@@ -293,14 +301,14 @@ namespace GolemImage.Squashfs
                 }
             }
 
-            _tree.Node(directory).InodeNumber = ++_inodeCount;
+            _numbers[directory] = ++_inodeCount;
         }
 
         private uint LinkCount(int node) => _linkCounts.TryGetValue(node, out uint links) ? links : 1;
 
         private void WriteDirectory(int directory, uint parentInodeNumber)
         {
-            uint directoryNumber = _tree.Node(directory).InodeNumber;
+            uint directoryNumber = _numbers[directory];
             uint subdirectories = 0;
             for (int slot = _tree.Node(directory).Link; slot != TreeNode.None; slot = _tree.Slot(slot).NextSibling)
             {
@@ -311,7 +319,7 @@ namespace GolemImage.Squashfs
                     WriteDirectory(child, directoryNumber);
                     subdirectories++;
                 }
-                else if (node.InodeReference < 0)
+                else if (_references[child] < 0)
                 {
                     WriteInode(child);
                 }
@@ -338,18 +346,18 @@ namespace GolemImage.Squashfs
             {
                 long headerPosition = _directories.UncompressedPosition;
                 long headerReference = _directories.Reference;
-                ref TreeNode first = ref _tree.Node(_tree.Slot(children[i]).Node);
-                long inodeBlock = first.InodeReference >> 16;
-                uint baseNumber = first.InodeNumber;
+                int first = _tree.Slot(children[i]).Node;
+                long inodeBlock = _references[first] >> 16;
+                uint baseNumber = _numbers[first];
                 long size = 12;
                 int j = i;
                 while (j < count && j - i < MaxEntriesPerHeader)
                 {
                     ref TreeSlot slot = ref _tree.Slot(children[j]);
-                    ref TreeNode node = ref _tree.Node(slot.Node);
-                    long delta = (long)node.InodeNumber - baseNumber;
+                    int node = slot.Node;
+                    long delta = (long)_numbers[node] - baseNumber;
                     int entrySize = 8 + slot.NameLength;
-                    if ((node.InodeReference >> 16) != inodeBlock || delta < short.MinValue || delta > short.MaxValue)
+                    if ((_references[node] >> 16) != inodeBlock || delta < short.MinValue || delta > short.MaxValue)
                     {
                         break;
                     }
@@ -376,12 +384,12 @@ namespace GolemImage.Squashfs
                 _directories.Write(header);
                 for (int k = i; k < j; k++)
                 {
-                    ref TreeNode node = ref _tree.Node(_tree.Slot(children[k]).Node);
+                    int node = _tree.Slot(children[k]).Node;
                     ReadOnlySpan<byte> name = _tree.Name(children[k]);
                     Span<byte> entry = _small.AsSpan(0, 8);
-                    BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)(node.InodeReference & 0xFFFF));
-                    BinaryPrimitives.WriteInt16LittleEndian(entry.Slice(2), (short)((long)node.InodeNumber - baseNumber));
-                    BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(4), (ushort)BasicType(node.Type));
+                    BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)(_references[node] & 0xFFFF));
+                    BinaryPrimitives.WriteInt16LittleEndian(entry.Slice(2), (short)((long)_numbers[node] - baseNumber));
+                    BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(4), (ushort)BasicType(_tree.Node(node).Type));
                     BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(6), (ushort)(name.Length - 1));
                     _directories.Write(entry);
                     _directories.Write(name);
@@ -399,7 +407,7 @@ namespace GolemImage.Squashfs
             uint xattr = XattrIndexOf(directory);
             long fileSize = listingSize + 3;
             bool extended = xattr != NoXattr || fileSize > ushort.MaxValue || entryCount >= MaxEntriesPerHeader;
-            _tree.Node(directory).InodeReference = _inodes.Reference;
+            _references[directory] = _inodes.Reference;
             if (!extended)
             {
                 Span<byte> inode = stackalloc byte[32];
@@ -568,7 +576,7 @@ namespace GolemImage.Squashfs
 
         private void Emit(int node, ReadOnlySpan<byte> inode)
         {
-            _tree.Node(node).InodeReference = _inodes.Reference;
+            _references[node] = _inodes.Reference;
             _inodes.Write(inode);
         }
 
@@ -590,7 +598,7 @@ namespace GolemImage.Squashfs
             BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(4), IdIndexOf(node.Uid));
             BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(6), IdIndexOf(node.Gid));
             BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(8), node.ModificationTime);
-            BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(12), node.InodeNumber);
+            BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(12), _numbers[nodeIndex]);
         }
 
         private static SquashfsInodeType BasicType(TreeEntryType type)

@@ -223,7 +223,13 @@ namespace GolemImage.Squashfs
                 _result.SharedBlockRuns += _processor.BlockRunsShared;
                 _result.ContentHashCollisions += _processor.CollisionsFound;
                 _tree.ResolveHardLinks();
+                _tree.ReleaseLookup();
                 ReportProgress(true);
+
+                // The duplicate indexes and the tree's name hash (tens of MB at a million files) are garbage from here:
+                // collected now, before the tables allocate, the process peaks at the larger of the two phases, not
+                // at their sum. One collection per image; the live set is a few large arrays without references.
+                GC.Collect();
 
                 var tables = new SquashfsTableWriter(_tree, _files, _options, _reporter, _skippedXattrNames);
                 tables.Write(_output, dataEnd, _processor.Fragments, !_processor.TailBlocksWritten, _hasOptionsBlock, _result);

@@ -372,7 +372,6 @@ namespace GolemImage.Tree
             ModificationTime = _defaultModificationTime,
             Link = TreeNode.None,
             Extra = TreeNode.None,
-            InodeReference = -1,
         });
 
         private TreeNode CreateNode(TreeEntry entry, out TreeNodeExtra? extra)
@@ -387,8 +386,7 @@ namespace GolemImage.Tree
                 Explicit = true,
                 Link = TreeNode.None,
                 Extra = TreeNode.None,
-                InodeReference = -1,
-            };
+                };
 
             extra = null;
             if (entry.Xattrs.Count > 0)

@@ -39,10 +39,5 @@ namespace GolemImage.Tree
 
         /// <summary>Index of the node's <see cref="TreeNodeExtra"/>, or <see cref="None"/>.</summary>
         public int Extra;
-
-        // Serialisation state.
-        public uint InodeNumber;
-
-        public long InodeReference;
     }
 }
