@@ -9,7 +9,8 @@ namespace GolemImage.Squashfs
     /// A squashfs metadata table being built in memory: an uncompressed byte stream cut into 8 KiB chunks, each
     /// compressed as soon as it fills, so the reference (compressed block start, offset) of the next byte is always known.
     /// The compressed bytes are kept in 64 KiB chunks: a growing array would copy the inode table of a million entries
-    /// several times and hold twice its size at the last copy.
+    /// several times and hold twice its size at the last copy. A table whose place in the image is known when it is
+    /// built (the inode table, right after the data) goes straight to the output instead.
     /// </summary>
     internal sealed class MetadataWriter
     {
@@ -21,13 +22,16 @@ namespace GolemImage.Squashfs
         private const int ChunkSize = 1 << 16;
 
         private readonly List<byte[]> _chunks = new List<byte[]>();
+        private readonly Stream? _sink;
+        private readonly byte[] _header = new byte[2];
         private long _length;
         private int _fill;
         private long _fullBlocks;
 
-        public MetadataWriter(IBlockCompressor compressor)
+        public MetadataWriter(IBlockCompressor compressor, Stream? sink = null)
         {
             _compressor = compressor;
+            _sink = sink;
         }
 
         /// <summary>Offsets (relative to the table start) of each written block's header.</summary>
@@ -67,6 +71,11 @@ namespace GolemImage.Squashfs
 
         public void CopyTo(Stream destination)
         {
+            if (_sink != null)
+            {
+                throw new InvalidOperationException("This table was written to its output as it was built.");
+            }
+
             long left = _length;
             foreach (byte[] chunk in _chunks)
             {
@@ -83,12 +92,12 @@ namespace GolemImage.Squashfs
             if (length > 0 && length < _fill)
             {
                 WriteHeader((ushort)length);
-                Append(_compressed.AsSpan(0, length));
+                Append(_compressed, length);
             }
             else
             {
                 WriteHeader((ushort)(SquashfsFormat.MetadataUncompressed | _fill));
-                Append(_block.AsSpan(0, _fill));
+                Append(_block, _fill);
             }
 
             _fill = 0;
@@ -96,14 +105,21 @@ namespace GolemImage.Squashfs
 
         private void WriteHeader(ushort header)
         {
-            Span<byte> bytes = stackalloc byte[2];
-            bytes[0] = (byte)header;
-            bytes[1] = (byte)(header >> 8);
-            Append(bytes);
+            _header[0] = (byte)header;
+            _header[1] = (byte)(header >> 8);
+            Append(_header, 2);
         }
 
-        private void Append(ReadOnlySpan<byte> data)
+        private void Append(byte[] bytes, int count)
         {
+            if (_sink != null)
+            {
+                _sink.Write(bytes, 0, count);
+                _length += count;
+                return;
+            }
+
+            ReadOnlySpan<byte> data = bytes.AsSpan(0, count);
             while (data.Length > 0)
             {
                 int offset = (int)(_length % ChunkSize);

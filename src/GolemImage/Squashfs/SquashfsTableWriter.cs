@@ -31,7 +31,7 @@ namespace GolemImage.Squashfs
         private readonly HashSet<string> _skippedXattrNames;
         private readonly CompressionSettings _compression;
         private readonly IBlockCompressor _compressor;
-        private readonly MetadataWriter _inodes;
+        private MetadataWriter _inodes = null!;
         private readonly MetadataWriter _directories;
         private readonly MetadataWriter _xattrValues;
         private readonly Dictionary<uint, ushort> _idIndex = new Dictionary<uint, ushort>();
@@ -66,7 +66,6 @@ namespace GolemImage.Squashfs
             _skippedXattrNames = skippedXattrNames;
             _compression = options.Compression;
             _compressor = _compression.CreateMetadataCompressor(options.BlockSize);
-            _inodes = new MetadataWriter(_compressor);
             _directories = new MetadataWriter(_compressor);
             _xattrValues = new MetadataWriter(_compressor);
         }
@@ -74,15 +73,18 @@ namespace GolemImage.Squashfs
         public void Write(Stream output, long dataEnd, IReadOnlyList<FragmentLocation> fragments, bool everyTailInFragment, bool hasOptionsBlock, SquashfsWriteResult result)
         {
             _tree.ReleaseLookup();
+
+            // The inode table goes right after the data, so it is written there as it is built (at a million entries
+            // it is the largest table); the directory table, which follows it, waits in memory.
+            output.Position = dataEnd;
+            _inodes = new MetadataWriter(_compressor, output);
             Number(FileTree.Root);
             WriteDirectory(FileTree.Root, _inodeCount + 1);
             _inodes.Flush();
             _directories.Flush();
             _xattrValues.Flush();
 
-            output.Position = dataEnd;
             long inodeTableStart = dataEnd;
-            _inodes.CopyTo(output);
             long directoryTableStart = output.Position;
             _directories.CopyTo(output);
 
