@@ -38,14 +38,14 @@ namespace GolemImage.Squashfs
 
         public long StartBlock
         {
-            get => _store.At(Index).StartBlock;
-            set => _store.At(Index).StartBlock = value;
+            get => _store.StartBlock(Index);
+            set => _store.SetStartBlock(Index, value);
         }
 
         /// <summary>The block size words, in order.</summary>
         public ReadOnlySpan<uint> BlockSizes => _store.Words(Index);
 
-        public int BlockCount => _store.At(Index).BlockCount;
+        public int BlockCount => _store.BlockCount(Index);
 
         public uint FragmentIndex
         {

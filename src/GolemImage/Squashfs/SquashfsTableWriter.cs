@@ -358,7 +358,7 @@ namespace GolemImage.Squashfs
                     ref TreeSlot slot = ref _tree.Slot(children[j]);
                     int node = slot.Node;
                     long delta = (long)_numbers[node] - baseNumber;
-                    int entrySize = 8 + slot.NameLength;
+                    int entrySize = 8 + _tree.Name(children[j]).Length;
                     if ((_references[node] >> 16) != inodeBlock || delta < short.MinValue || delta > short.MaxValue)
                     {
                         break;

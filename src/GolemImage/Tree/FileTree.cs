@@ -49,7 +49,7 @@ namespace GolemImage.Tree
         public ReadOnlySpan<byte> Name(int slot)
         {
             ref TreeSlot s = ref _slots[slot];
-            return _names.Get(s.Name, s.NameLength);
+            return _names.Get(s.Name);
         }
 
         /// <summary>The node's extra fields, or null when it has none.</summary>
@@ -79,7 +79,7 @@ namespace GolemImage.Tree
             for (int slot = _buckets[Hash(directory, name) & (_buckets.Length - 1)]; slot != TreeNode.None; slot = _slots[slot].NextInBucket)
             {
                 ref TreeSlot s = ref _slots[slot];
-                if (s.Parent == directory && s.NameLength == name.Length && _names.Get(s.Name, s.NameLength).SequenceEqual(name))
+                if (s.Parent == directory && _names.Get(s.Name).SequenceEqual(name))
                 {
                     return slot;
                 }
@@ -271,7 +271,6 @@ namespace GolemImage.Tree
             {
                 Parent = directory,
                 Name = _names.Add(name),
-                NameLength = (byte)name.Length,
                 Node = node,
                 NextSibling = parent.Link,
             });
@@ -284,7 +283,7 @@ namespace GolemImage.Tree
                 for (int i = 0; i < _slots.Count; i++)
                 {
                     ref TreeSlot s = ref _slots[i];
-                    ref int head = ref buckets[Hash(s.Parent, _names.Get(s.Name, s.NameLength)) & (buckets.Length - 1)];
+                    ref int head = ref buckets[Hash(s.Parent, _names.Get(s.Name)) & (buckets.Length - 1)];
                     s.NextInBucket = head;
                     head = i;
                 }

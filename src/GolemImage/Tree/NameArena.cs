@@ -5,7 +5,8 @@ namespace GolemImage.Tree
 {
     /// <summary>
     /// Every entry name of the tree in one store of 64 KiB chunks, addressed by a 32-bit reference (chunk, offset): a
-    /// name costs its bytes, not an array object. Names are at most 255 bytes and never cross a chunk.
+    /// name costs its bytes and a length byte before them, not an array object. Names are 1 to 255 bytes and never
+    /// cross a chunk.
     /// </summary>
     internal sealed class NameArena
     {
@@ -17,7 +18,7 @@ namespace GolemImage.Tree
 
         public uint Add(ReadOnlySpan<byte> name)
         {
-            if (_fill + name.Length > ChunkSize)
+            if (_fill + 1 + name.Length > ChunkSize)
             {
                 if (_chunks.Count == 1 << (32 - ChunkBits))
                 {
@@ -30,12 +31,18 @@ namespace GolemImage.Tree
             }
 
             uint reference = ((uint)(_chunks.Count - 1) << ChunkBits) | (uint)_fill;
-            name.CopyTo(_chunks[_chunks.Count - 1].AsSpan(_fill));
-            _fill += name.Length;
+            byte[] chunk = _chunks[_chunks.Count - 1];
+            chunk[_fill] = (byte)name.Length;
+            name.CopyTo(chunk.AsSpan(_fill + 1));
+            _fill += 1 + name.Length;
             return reference;
         }
 
-        public ReadOnlySpan<byte> Get(uint reference, int length) =>
-            _chunks[(int)(reference >> ChunkBits)].AsSpan((int)(reference & (ChunkSize - 1)), length);
+        public ReadOnlySpan<byte> Get(uint reference)
+        {
+            byte[] chunk = _chunks[(int)(reference >> ChunkBits)];
+            int offset = (int)(reference & (ChunkSize - 1));
+            return chunk.AsSpan(offset + 1, chunk[offset]);
+        }
     }
 }

@@ -9,10 +9,8 @@ namespace GolemImage.Tree
         /// <summary>The directory node the name is in.</summary>
         public int Parent;
 
-        /// <summary>The name in the tree's <see cref="NameArena"/>.</summary>
+        /// <summary>The name in the tree's <see cref="NameArena"/> (which keeps its length).</summary>
         public uint Name;
-
-        public byte NameLength;
 
         public int Node;
 
