@@ -3,7 +3,8 @@ namespace GolemImage.Tree
     /// <summary>
     /// One inode of the in-memory tree, a record in <see cref="FileTree"/>'s node list (no object per entry: at a
     /// million entries every field here costs megabytes). Several slots may name the same node (hard links). What only
-    /// directories, links, devices and xattrs need lives in a <see cref="TreeNodeExtra"/> that regular files never have.
+    /// directories, links, devices and xattrs need lives in a <see cref="TreeNodeExtra"/> that regular files never have;
+    /// inode numbers and references live in the table writer.
     /// </summary>
     internal struct TreeNode
     {
