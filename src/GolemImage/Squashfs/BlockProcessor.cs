@@ -253,7 +253,7 @@ namespace GolemImage.Squashfs
                     switch (job.Kind)
                     {
                         case JobKind.FileStart:
-                            _blocks.StartFile(job.File!);
+                            _blocks.StartFile(job.File!.Value);
                             break;
                         case JobKind.VerifyDuplicate:
                             _blocks.ResolveDuplicate(job.Check!, job.Input, job.Length);
@@ -262,10 +262,10 @@ namespace GolemImage.Squashfs
                             _blocks.ShareBlocks(job.Check!);
                             break;
                         case JobKind.DataBlock:
-                            _blocks.AddDataBlock(job.File!, job.Sparse, job.Output ?? job.Input!, job.Output != null ? job.OutputLength : job.Length, job.Output != null);
+                            _blocks.AddDataBlock(job.File!.Value, job.Sparse, job.Output ?? job.Input!, job.Output != null ? job.OutputLength : job.Length, job.Output != null);
                             break;
                         case JobKind.SparseBlocks:
-                            _blocks.AddSparseBlocks(job.File!, job.Length);
+                            _blocks.AddSparseBlocks(job.File!.Value, job.Length);
                             break;
                         case JobKind.FragmentBlock:
                             _blocks.AddFragmentBlock(job.Output ?? job.Input!, job.Output != null ? job.OutputLength : job.Length, job.Output != null);

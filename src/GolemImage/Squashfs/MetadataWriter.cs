@@ -8,6 +8,9 @@ namespace GolemImage.Squashfs
     /// <summary>
     /// A squashfs metadata table being built in memory: an uncompressed byte stream cut into 8 KiB chunks, each
     /// compressed as soon as it fills, so the reference (compressed block start, offset) of the next byte is always known.
+    /// The compressed bytes are kept in 64 KiB chunks: a growing array would copy the inode table of a million entries
+    /// several times and hold twice its size at the last copy. A table whose place in the image is known when it is
+    /// built (the inode table, right after the data) goes straight to the output instead.
     /// </summary>
     internal sealed class MetadataWriter
     {
@@ -16,13 +19,19 @@ namespace GolemImage.Squashfs
         private readonly IBlockCompressor _compressor;
         private readonly byte[] _block = new byte[BlockSize];
         private readonly byte[] _compressed = new byte[BlockSize];
-        private readonly MemoryStream _output = new MemoryStream();
+        private const int ChunkSize = 1 << 16;
+
+        private readonly List<byte[]> _chunks = new List<byte[]>();
+        private readonly Stream? _sink;
+        private readonly byte[] _header = new byte[2];
+        private long _length;
         private int _fill;
         private long _fullBlocks;
 
-        public MetadataWriter(IBlockCompressor compressor)
+        public MetadataWriter(IBlockCompressor compressor, Stream? sink = null)
         {
             _compressor = compressor;
+            _sink = sink;
         }
 
         /// <summary>Offsets (relative to the table start) of each written block's header.</summary>
@@ -31,9 +40,9 @@ namespace GolemImage.Squashfs
         public long UncompressedPosition => (_fullBlocks * BlockSize) + _fill;
 
         /// <summary>The 48/16 metadata reference of the next byte written.</summary>
-        public long Reference => (_output.Length << 16) | (uint)_fill;
+        public long Reference => (_length << 16) | (uint)_fill;
 
-        public long CompressedLength => _output.Length;
+        public long CompressedLength => _length;
 
         public void Write(ReadOnlySpan<byte> data)
         {
@@ -62,23 +71,33 @@ namespace GolemImage.Squashfs
 
         public void CopyTo(Stream destination)
         {
-            _output.Position = 0;
-            _output.CopyTo(destination);
+            if (_sink != null)
+            {
+                throw new InvalidOperationException("This table was written to its output as it was built.");
+            }
+
+            long left = _length;
+            foreach (byte[] chunk in _chunks)
+            {
+                int count = (int)Math.Min(left, ChunkSize);
+                destination.Write(chunk, 0, count);
+                left -= count;
+            }
         }
 
         private void EmitBlock()
         {
-            BlockOffsets.Add(_output.Length);
+            BlockOffsets.Add(_length);
             int length = _compressor.Compress(_block.AsSpan(0, _fill), _compressed);
             if (length > 0 && length < _fill)
             {
                 WriteHeader((ushort)length);
-                _output.Write(_compressed, 0, length);
+                Append(_compressed, length);
             }
             else
             {
                 WriteHeader((ushort)(SquashfsFormat.MetadataUncompressed | _fill));
-                _output.Write(_block, 0, _fill);
+                Append(_block, _fill);
             }
 
             _fill = 0;
@@ -86,8 +105,34 @@ namespace GolemImage.Squashfs
 
         private void WriteHeader(ushort header)
         {
-            _output.WriteByte((byte)header);
-            _output.WriteByte((byte)(header >> 8));
+            _header[0] = (byte)header;
+            _header[1] = (byte)(header >> 8);
+            Append(_header, 2);
+        }
+
+        private void Append(byte[] bytes, int count)
+        {
+            if (_sink != null)
+            {
+                _sink.Write(bytes, 0, count);
+                _length += count;
+                return;
+            }
+
+            ReadOnlySpan<byte> data = bytes.AsSpan(0, count);
+            while (data.Length > 0)
+            {
+                int offset = (int)(_length % ChunkSize);
+                if (offset == 0 && _length / ChunkSize == _chunks.Count)
+                {
+                    _chunks.Add(new byte[ChunkSize]);
+                }
+
+                int n = Math.Min(ChunkSize - offset, data.Length);
+                data.Slice(0, n).CopyTo(_chunks[(int)(_length / ChunkSize)].AsSpan(offset));
+                _length += n;
+                data = data.Slice(n);
+            }
         }
     }
 }

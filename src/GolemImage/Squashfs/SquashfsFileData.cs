@@ -3,12 +3,14 @@ using System;
 namespace GolemImage.Squashfs
 {
     /// <summary>
-    /// Where a regular file's content lives in the image. The reading thread sets the size and fragment; the block
-    /// writer sets the start and the block size words (in order), and for a duplicate candidate also the rest (a copy
-    /// of the original's location, or its own short last block after a hash collision). Read only after the block
-    /// processor has finished. Duplicates the reading thread confirms itself share the original's instance.
+    /// Where a regular file's content lives in the image: a handle on the file's record in a
+    /// <see cref="FileDataStore"/> (a million files are a million records, not objects). The reading thread sets the
+    /// size and fragment; the block writer sets the start and the block size words (in order), and for a duplicate
+    /// candidate also the rest (a copy of the original's location, or its own short last block after a hash
+    /// collision). Read only after the block processor has finished. Duplicates the reading thread confirms itself
+    /// share the original's record.
     /// </summary>
-    internal sealed class SquashfsFileData
+    internal readonly struct SquashfsFileData
     {
         public const uint NoFragment = SquashfsFormat.NoIndex;
 
@@ -17,46 +19,49 @@ namespace GolemImage.Squashfs
 
         public const uint StoredSizeMask = 0x00FFFFFF;
 
-        // A plain array, empty (shared, no allocation) for the many files that fit in a fragment: one object per file.
-        private uint[] _blocks = Array.Empty<uint>();
-        private bool _blocksShared;
+        private readonly FileDataStore _store;
 
-        public long Size { get; set; }
+        internal SquashfsFileData(FileDataStore store, int index)
+        {
+            _store = store;
+            Index = index;
+        }
 
-        public long StartBlock { get; set; }
+        /// <summary>The record's index in its store.</summary>
+        public int Index { get; }
+
+        public long Size
+        {
+            get => _store.At(Index).Size;
+            set => _store.At(Index).Size = value;
+        }
+
+        public long StartBlock
+        {
+            get => _store.StartBlock(Index);
+            set => _store.SetStartBlock(Index, value);
+        }
 
         /// <summary>The block size words, in order.</summary>
-        public ReadOnlySpan<uint> BlockSizes => _blocks.AsSpan(0, BlockCount);
+        public ReadOnlySpan<uint> BlockSizes => _store.Words(Index);
 
-        public int BlockCount { get; private set; }
+        public int BlockCount => _store.BlockCount(Index);
 
-        public uint FragmentIndex { get; set; } = NoFragment;
-
-        public uint FragmentOffset { get; set; }
-
-        /// <summary>Bytes not stored because they were in all-zero blocks.</summary>
-        public long SparseBytes { get; set; }
-
-        public void AddBlock(uint sizeWord)
+        public uint FragmentIndex
         {
-            if (BlockCount == _blocks.Length || _blocksShared)
-            {
-                var grown = new uint[Math.Max(4, BlockCount * 2)];
-                _blocks.AsSpan(0, BlockCount).CopyTo(grown);
-                _blocks = grown;
-                _blocksShared = false;
-            }
-
-            _blocks[BlockCount++] = sizeWord;
+            get => _store.At(Index).FragmentIndex;
+            set => _store.At(Index).FragmentIndex = value;
         }
+
+        public uint FragmentOffset
+        {
+            get => _store.At(Index).FragmentOffset;
+            set => _store.At(Index).FragmentOffset = value;
+        }
+
+        public void AddBlock(uint sizeWord) => _store.AddWord(Index, sizeWord);
 
         /// <summary>Points this file at <paramref name="original"/>'s block list (shared until either adds a block).</summary>
-        public void UseBlocksOf(SquashfsFileData original)
-        {
-            _blocks = original._blocks;
-            BlockCount = original.BlockCount;
-            _blocksShared = true;
-            original._blocksShared = true;
-        }
+        public void UseBlocksOf(SquashfsFileData original) => _store.ShareWords(Index, original.Index);
     }
 }

@@ -31,7 +31,7 @@ namespace GolemImage.Squashfs
         private readonly HashSet<string> _skippedXattrNames;
         private readonly CompressionSettings _compression;
         private readonly IBlockCompressor _compressor;
-        private readonly MetadataWriter _inodes;
+        private MetadataWriter _inodes = null!;
         private readonly MetadataWriter _directories;
         private readonly MetadataWriter _xattrValues;
         private readonly Dictionary<uint, ushort> _idIndex = new Dictionary<uint, ushort>();
@@ -39,33 +39,52 @@ namespace GolemImage.Squashfs
         private readonly Dictionary<byte[], uint> _xattrSets = new Dictionary<byte[], uint>(ByteNames.EqualityComparer);
         private readonly List<XattrIdRecord> _xattrIds = new List<XattrIdRecord>();
         private readonly byte[] _small = new byte[16];
+        private readonly Dictionary<int, uint> _linkCounts = new Dictionary<int, uint>();
+        private readonly List<DirectoryIndexEntry> _index = new List<DirectoryIndexEntry>();
+        private readonly FileTree _tree;
+        private readonly FileDataStore _files;
+        private readonly Comparison<int> _nameOrder;
+
+        // Inode numbers and metadata references by node, only needed here: kept out of the tree's records, which
+        // are at their largest while the duplicate indexes still live.
+        private readonly uint[] _numbers;
+        private readonly long[] _references;
         private byte[] _scratch = new byte[256];
+        private int[] _children = new int[256];
         private uint _inodeCount;
 
-        public SquashfsTableWriter(SquashfsWriterOptions options, IEngineReporter reporter, HashSet<string> skippedXattrNames)
+        public SquashfsTableWriter(FileTree tree, FileDataStore files, SquashfsWriterOptions options, IEngineReporter reporter, HashSet<string> skippedXattrNames)
         {
+            _tree = tree;
+            _files = files;
+            _numbers = new uint[tree.NodeCount];
+            _references = new long[tree.NodeCount];
+            _references.AsSpan().Fill(-1);
+            _nameOrder = (a, b) => tree.Name(a).SequenceCompareTo(tree.Name(b));
             _options = options;
             _reporter = reporter;
             _skippedXattrNames = skippedXattrNames;
             _compression = options.Compression;
             _compressor = _compression.CreateMetadataCompressor(options.BlockSize);
-            _inodes = new MetadataWriter(_compressor);
             _directories = new MetadataWriter(_compressor);
             _xattrValues = new MetadataWriter(_compressor);
         }
 
-        public void Write(Stream output, TreeNode root, long dataEnd, IReadOnlyList<FragmentLocation> fragments, bool everyTailInFragment, bool hasOptionsBlock, SquashfsWriteResult result)
+        public void Write(Stream output, long dataEnd, IReadOnlyList<FragmentLocation> fragments, bool everyTailInFragment, bool hasOptionsBlock, SquashfsWriteResult result)
         {
-            Number(root);
-            root.ParentInodeNumber = _inodeCount + 1;
-            WriteDirectory(root);
+            _tree.ReleaseLookup();
+
+            // The inode table goes right after the data, so it is written there as it is built (at a million entries
+            // it is the largest table); the directory table, which follows it, waits in memory.
+            output.Position = dataEnd;
+            _inodes = new MetadataWriter(_compressor, output);
+            Number(FileTree.Root);
+            WriteDirectory(FileTree.Root, _inodeCount + 1);
             _inodes.Flush();
             _directories.Flush();
             _xattrValues.Flush();
 
-            output.Position = dataEnd;
             long inodeTableStart = dataEnd;
-            _inodes.CopyTo(output);
             long directoryTableStart = output.Position;
             _directories.CopyTo(output);
 
@@ -176,7 +195,7 @@ namespace GolemImage.Squashfs
                 BlockLog = (ushort)Log2(_options.BlockSize),
                 Flags = flags,
                 IdCount = (ushort)_ids.Count,
-                RootInode = (ulong)root.InodeReference,
+                RootInode = (ulong)_references[FileTree.Root],
                 BytesUsed = (ulong)bytesUsed,
                 IdTableStart = (ulong)idTableStart,
                 XattrIdTableStart = xattrIdTableStart < 0 ? SquashfsSuperblock.NoTable : (ulong)xattrIdTableStart,
@@ -228,20 +247,42 @@ namespace GolemImage.Squashfs
             return indexStart;
         }
 
-        /// <summary>Post-order numbering in exactly the order <see cref="WriteDirectory"/> writes the inodes.</summary>
-        private void Number(TreeNode directory)
+        /// <summary>
+        /// Post-order numbering in exactly the order <see cref="WriteDirectory"/> writes the inodes; each directory's
+        /// children are relinked in name order on the way (the order the listing needs).
+        /// </summary>
+        private void Number(int directory)
         {
-            var children = new List<KeyValuePair<byte[], TreeNode>>(directory.Children!);
-            children.Sort((a, b) => ByteNames.OrdinalComparer.Compare(a.Key, b.Key));
-            directory.SortedChildren = children;
-            uint subdirectories = 0;
-            foreach (KeyValuePair<byte[], TreeNode> child in children)
+            int count = 0;
+            for (int slot = _tree.Node(directory).Link; slot != TreeNode.None; slot = _tree.Slot(slot).NextSibling)
             {
-                TreeNode node = child.Value;
+                count++;
+            }
+
+            if (count > 0)
+            {
+                var children = new int[count];
+                int c = 0;
+                for (int slot = _tree.Node(directory).Link; slot != TreeNode.None; slot = _tree.Slot(slot).NextSibling)
+                {
+                    children[c++] = slot;
+                }
+
+                Array.Sort(children, _nameOrder);
+                _tree.Node(directory).Link = children[0];
+                for (int i = 0; i < count; i++)
+                {
+                    _tree.Slot(children[i]).NextSibling = i + 1 < count ? children[i + 1] : TreeNode.None;
+                }
+            }
+
+            for (int slot = _tree.Node(directory).Link; slot != TreeNode.None; slot = _tree.Slot(slot).NextSibling)
+            {
+                int child = _tree.Slot(slot).Node;
+                ref TreeNode node = ref _tree.Node(child);
                 if (node.Type == TreeEntryType.Directory)
                 {
-                    Number(node);
-                    subdirectories++;
+                    Number(child);
                 }
                 else
                 {
@@ -250,60 +291,75 @@ namespace GolemImage.Squashfs
                         throw new InvalidOperationException("Unresolved hard link in the tree.");
                     }
 
-                    if (node.InodeNumber == 0)
+                    if (_numbers[child] == 0)
                     {
-                        node.InodeNumber = ++_inodeCount;
+                        _numbers[child] = ++_inodeCount;
                     }
-
-                    node.LinkCount++;
+                    else
+                    {
+                        // A second name for the same inode: only hard-linked nodes need a count beside the records.
+                        _linkCounts[child] = _linkCounts.TryGetValue(child, out uint links) ? links + 1 : 2;
+                    }
                 }
             }
 
-            directory.InodeNumber = ++_inodeCount;
-            directory.LinkCount = 2 + subdirectories;
-            foreach (KeyValuePair<byte[], TreeNode> child in children)
-            {
-                if (child.Value.Type == TreeEntryType.Directory)
-                {
-                    child.Value.ParentInodeNumber = directory.InodeNumber;
-                }
-            }
+            _numbers[directory] = ++_inodeCount;
         }
 
-        private void WriteDirectory(TreeNode directory)
+        private uint LinkCount(int node) => _linkCounts.TryGetValue(node, out uint links) ? links : 1;
+
+        private void WriteDirectory(int directory, uint parentInodeNumber)
         {
-            List<KeyValuePair<byte[], TreeNode>> children = directory.SortedChildren!;
-            foreach (KeyValuePair<byte[], TreeNode> child in children)
+            uint directoryNumber = _numbers[directory];
+            uint subdirectories = 0;
+            for (int slot = _tree.Node(directory).Link; slot != TreeNode.None; slot = _tree.Slot(slot).NextSibling)
             {
-                if (child.Value.Type == TreeEntryType.Directory)
+                int child = _tree.Slot(slot).Node;
+                ref TreeNode node = ref _tree.Node(child);
+                if (node.Type == TreeEntryType.Directory)
                 {
-                    WriteDirectory(child.Value);
+                    WriteDirectory(child, directoryNumber);
+                    subdirectories++;
                 }
-                else if (child.Value.InodeReference < 0)
+                else if (_references[child] < 0)
                 {
-                    WriteInode(child.Value);
+                    WriteInode(child);
                 }
             }
 
+            // The listing works on the children by position; the buffer is shared (the recursion above is done).
+            int count = 0;
+            for (int slot = _tree.Node(directory).Link; slot != TreeNode.None; slot = _tree.Slot(slot).NextSibling)
+            {
+                if (count == _children.Length)
+                {
+                    Array.Resize(ref _children, _children.Length * 2);
+                }
+
+                _children[count++] = slot;
+            }
+
+            int[] children = _children;
             long listingReference = _directories.Reference;
             long listingStart = _directories.UncompressedPosition;
-            var index = new List<DirectoryIndexEntry>();
+            _index.Clear();
             int i = 0;
-            while (i < children.Count)
+            while (i < count)
             {
                 long headerPosition = _directories.UncompressedPosition;
                 long headerReference = _directories.Reference;
-                TreeNode first = children[i].Value;
-                long inodeBlock = first.InodeReference >> 16;
-                uint baseNumber = first.InodeNumber;
+                int first = _tree.Slot(children[i]).Node;
+                long inodeBlock = _references[first] >> 16;
+                uint baseNumber = _numbers[first];
                 long size = 12;
                 int j = i;
-                while (j < children.Count && j - i < MaxEntriesPerHeader)
+                while (j < count && j - i < MaxEntriesPerHeader)
                 {
-                    TreeNode node = children[j].Value;
-                    long delta = (long)node.InodeNumber - baseNumber;
-                    int entrySize = 8 + children[j].Key.Length;
-                    if ((node.InodeReference >> 16) != inodeBlock || delta < short.MinValue || delta > short.MaxValue)
+                    ref TreeSlot slot = ref _tree.Slot(children[j]);
+                    int node = slot.Node;
+                    long delta = (long)_numbers[node] - baseNumber;
+                    int entrySize = 8 + _tree.Name(children[j]).Length;
+                    if ((_references[node] >> 16) != inodeBlock || delta < short.MinValue || delta > short.MaxValue)
                     {
                         break;
                     }
@@ -320,7 +376,7 @@ namespace GolemImage.Squashfs
 
                 if (i > 0)
                 {
-                    index.Add(new DirectoryIndexEntry((uint)(headerPosition - listingStart), (uint)(headerReference >> 16), children[i].Key));
+                    _index.Add(new DirectoryIndexEntry((uint)(headerPosition - listingStart), (uint)(headerReference >> 16), children[i]));
                 }
 
                 Span<byte> header = _small.AsSpan(0, 12);
@@ -330,12 +386,12 @@ namespace GolemImage.Squashfs
                 _directories.Write(header);
                 for (int k = i; k < j; k++)
                 {
-                    TreeNode node = children[k].Value;
-                    byte[] name = children[k].Key;
+                    int node = _tree.Slot(children[k]).Node;
+                    ReadOnlySpan<byte> name = _tree.Name(children[k]);
                     Span<byte> entry = _small.AsSpan(0, 8);
-                    BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)(node.InodeReference & 0xFFFF));
-                    BinaryPrimitives.WriteInt16LittleEndian(entry.Slice(2), (short)((long)node.InodeNumber - baseNumber));
-                    BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(4), (ushort)BasicType(node.Type));
+                    BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)(_references[node] & 0xFFFF));
+                    BinaryPrimitives.WriteInt16LittleEndian(entry.Slice(2), (short)((long)_numbers[node] - baseNumber));
+                    BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(4), (ushort)BasicType(_tree.Node(node).Type));
                     BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(6), (ushort)(name.Length - 1));
                     _directories.Write(entry);
                     _directories.Write(name);
@@ -345,24 +401,24 @@ namespace GolemImage.Squashfs
             }
 
             long listingSize = _directories.UncompressedPosition - listingStart;
-            WriteDirectoryInode(directory, listingReference, listingSize, children.Count, index);
+            WriteDirectoryInode(directory, 2 + subdirectories, parentInodeNumber, listingReference, listingSize, count, _index);
         }
 
-        private void WriteDirectoryInode(TreeNode directory, long listingReference, long listingSize, int entryCount, List<DirectoryIndexEntry> index)
+        private void WriteDirectoryInode(int directory, uint linkCount, uint parentInodeNumber, long listingReference, long listingSize, int entryCount, List<DirectoryIndexEntry> index)
         {
             uint xattr = XattrIndexOf(directory);
             long fileSize = listingSize + 3;
             bool extended = xattr != NoXattr || fileSize > ushort.MaxValue || entryCount >= MaxEntriesPerHeader;
-            directory.InodeReference = _inodes.Reference;
+            _references[directory] = _inodes.Reference;
             if (!extended)
             {
                 Span<byte> inode = stackalloc byte[32];
                 WriteHeader(inode, SquashfsInodeType.BasicDirectory, directory);
                 BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), (uint)(listingReference >> 16));
-                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), directory.LinkCount);
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), linkCount);
                 BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(24), (ushort)fileSize);
                 BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(26), (ushort)(listingReference & 0xFFFF));
-                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(28), directory.ParentInodeNumber);
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(28), parentInodeNumber);
                 _inodes.Write(inode);
                 return;
             }
@@ -375,41 +431,44 @@ namespace GolemImage.Squashfs
             int indexCount = Math.Min(index.Count, ushort.MaxValue);
             Span<byte> ext = stackalloc byte[40];
             WriteHeader(ext, SquashfsInodeType.ExtendedDirectory, directory);
-            BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(16), directory.LinkCount);
+            BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(16), linkCount);
             BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(20), (uint)fileSize);
             BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(24), (uint)(listingReference >> 16));
-            BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(28), directory.ParentInodeNumber);
+            BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(28), parentInodeNumber);
             BinaryPrimitives.WriteUInt16LittleEndian(ext.Slice(32), (ushort)indexCount);
             BinaryPrimitives.WriteUInt16LittleEndian(ext.Slice(34), (ushort)(listingReference & 0xFFFF));
             BinaryPrimitives.WriteUInt32LittleEndian(ext.Slice(36), xattr);
             _inodes.Write(ext);
             for (int i = 0; i < indexCount; i++)
             {
+                ReadOnlySpan<byte> name = _tree.Name(index[i].Slot);
                 Span<byte> entry = _small.AsSpan(0, 12);
                 BinaryPrimitives.WriteUInt32LittleEndian(entry, index[i].Index);
                 BinaryPrimitives.WriteUInt32LittleEndian(entry.Slice(4), index[i].Start);
-                BinaryPrimitives.WriteUInt32LittleEndian(entry.Slice(8), (uint)(index[i].Name.Length - 1));
+                BinaryPrimitives.WriteUInt32LittleEndian(entry.Slice(8), (uint)(name.Length - 1));
                 _inodes.Write(entry);
-                _inodes.Write(index[i].Name);
+                _inodes.Write(name);
             }
         }
 
-        private void WriteInode(TreeNode node)
+        private void WriteInode(int node)
         {
             uint xattr = XattrIndexOf(node);
             bool hasXattr = xattr != NoXattr;
-            switch (node.Type)
+            TreeEntryType nodeType = _tree.Node(node).Type;
+            uint linkCount = LinkCount(node);
+            switch (nodeType)
             {
                 case TreeEntryType.RegularFile:
                     WriteFileInode(node, xattr);
                     return;
                 case TreeEntryType.SymbolicLink:
                 {
-                    byte[] target = node.SymlinkTarget!;
+                    byte[] target = _tree.Extra(node)!.SymlinkTarget!;
                     int length = 24 + target.Length + (hasXattr ? 4 : 0);
                     Span<byte> inode = Scratch(length);
                     WriteHeader(inode, hasXattr ? SquashfsInodeType.ExtendedSymlink : SquashfsInodeType.BasicSymlink, node);
-                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), node.LinkCount);
+                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), linkCount);
                     BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), (uint)target.Length);
                     target.CopyTo(inode.Slice(24));
                     if (hasXattr)
@@ -424,13 +483,13 @@ namespace GolemImage.Squashfs
                 case TreeEntryType.BlockDevice:
                 case TreeEntryType.CharacterDevice:
                 {
-                    SquashfsInodeType type = node.Type == TreeEntryType.BlockDevice
+                    SquashfsInodeType type = nodeType == TreeEntryType.BlockDevice
                         ? (hasXattr ? SquashfsInodeType.ExtendedBlockDevice : SquashfsInodeType.BasicBlockDevice)
                         : (hasXattr ? SquashfsInodeType.ExtendedCharacterDevice : SquashfsInodeType.BasicCharacterDevice);
                     Span<byte> inode = Scratch(hasXattr ? 28 : 24);
                     WriteHeader(inode, type, node);
-                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), node.LinkCount);
-                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), node.DeviceNumber);
+                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), linkCount);
+                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), _tree.Extra(node)!.DeviceNumber);
                     if (hasXattr)
                     {
                         BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(24), xattr);
@@ -444,7 +503,7 @@ namespace GolemImage.Squashfs
                 {
                     Span<byte> inode = Scratch(hasXattr ? 24 : 20);
                     WriteHeader(inode, hasXattr ? SquashfsInodeType.ExtendedFifo : SquashfsInodeType.BasicFifo, node);
-                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), node.LinkCount);
+                    BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(16), linkCount);
                     if (hasXattr)
                     {
                         BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(20), xattr);
@@ -455,13 +514,15 @@ namespace GolemImage.Squashfs
                 }
 
                 default:
-                    throw new InvalidOperationException($"Unexpected {node.Type} inode.");
+                    throw new InvalidOperationException($"Unexpected {nodeType} inode.");
             }
         }
 
-        private void WriteFileInode(TreeNode node, uint xattr)
+        private void WriteFileInode(int node, uint xattr)
         {
-            SquashfsFileData data = node.Data ?? new SquashfsFileData();
+            int index = _tree.FileData(node);
+            SquashfsFileData data = index == TreeNode.None ? _files.Create() : _files.Get(index);
+            uint linkCount = LinkCount(node);
             int blockSize = _options.BlockSize;
             ReadOnlySpan<uint> blocks = data.BlockSizes;
             // A file without a fragment stores a partial tail as a short last block (only after a hash collision).
@@ -484,7 +545,7 @@ namespace GolemImage.Squashfs
             sparse = Math.Min(sparse, Math.Max(0, data.Size - 1));
             uint fragment = data.FragmentIndex;
             uint fragmentOffset = fragment == SquashfsFileData.NoFragment ? 0 : data.FragmentOffset;
-            bool extended = node.LinkCount > 1 || data.Size > uint.MaxValue || data.StartBlock > uint.MaxValue || sparse > 0 || xattr != NoXattr;
+            bool extended = linkCount > 1 || data.Size > uint.MaxValue || data.StartBlock > uint.MaxValue || sparse > 0 || xattr != NoXattr;
             int headerLength = extended ? 56 : 32;
             Span<byte> inode = Scratch(headerLength + (blocks.Length * 4));
             if (extended)
@@ -493,7 +554,7 @@ namespace GolemImage.Squashfs
                 BinaryPrimitives.WriteInt64LittleEndian(inode.Slice(16), data.StartBlock);
                 BinaryPrimitives.WriteInt64LittleEndian(inode.Slice(24), data.Size);
                 BinaryPrimitives.WriteInt64LittleEndian(inode.Slice(32), sparse);
-                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(40), node.LinkCount);
+                BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(40), linkCount);
                 BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(44), fragment);
                 BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(48), fragmentOffset);
                 BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(52), xattr);
@@ -515,9 +576,9 @@ namespace GolemImage.Squashfs
             Emit(node, inode);
         }
 
-        private void Emit(TreeNode node, ReadOnlySpan<byte> inode)
+        private void Emit(int node, ReadOnlySpan<byte> inode)
         {
-            node.InodeReference = _inodes.Reference;
+            _references[node] = _inodes.Reference;
             _inodes.Write(inode);
         }
 
@@ -531,14 +592,15 @@ namespace GolemImage.Squashfs
             return _scratch.AsSpan(0, length);
         }
 
-        private void WriteHeader(Span<byte> inode, SquashfsInodeType type, TreeNode node)
+        private void WriteHeader(Span<byte> inode, SquashfsInodeType type, int nodeIndex)
         {
+            ref TreeNode node = ref _tree.Node(nodeIndex);
             BinaryPrimitives.WriteUInt16LittleEndian(inode, (ushort)type);
             BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(2), (ushort)(node.Mode & 0xFFF));
             BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(4), IdIndexOf(node.Uid));
             BinaryPrimitives.WriteUInt16LittleEndian(inode.Slice(6), IdIndexOf(node.Gid));
             BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(8), node.ModificationTime);
-            BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(12), node.InodeNumber);
+            BinaryPrimitives.WriteUInt32LittleEndian(inode.Slice(12), _numbers[nodeIndex]);
         }
 
         private static SquashfsInodeType BasicType(TreeEntryType type)
@@ -574,16 +636,17 @@ namespace GolemImage.Squashfs
             return index;
         }
 
-        private uint XattrIndexOf(TreeNode node)
+        private uint XattrIndexOf(int node)
         {
-            if (node.Xattrs == null)
+            List<TreeXattr>? xattrs = _tree.Extra(node)?.Xattrs;
+            if (xattrs == null)
             {
                 return NoXattr;
             }
 
             var encoded = new MemoryStream();
             uint count = 0;
-            foreach (TreeXattr xattr in node.Xattrs)
+            foreach (TreeXattr xattr in xattrs)
             {
                 ushort? type = null;
                 string suffix = string.Empty;
@@ -655,18 +718,19 @@ namespace GolemImage.Squashfs
 
         private readonly struct DirectoryIndexEntry
         {
-            public DirectoryIndexEntry(uint index, uint start, byte[] name)
+            public DirectoryIndexEntry(uint index, uint start, int slot)
             {
                 Index = index;
                 Start = start;
-                Name = name;
+                Slot = slot;
             }
 
             public uint Index { get; }
 
             public uint Start { get; }
 
-            public byte[] Name { get; }
+            /// <summary>The slot whose name the index entry carries.</summary>
+            public int Slot { get; }
         }
     }
 }

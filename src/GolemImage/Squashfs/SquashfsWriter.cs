@@ -35,14 +35,15 @@ namespace GolemImage.Squashfs
         private readonly SquashfsWriterOptions _options;
         private readonly IEngineReporter _reporter;
         private readonly FileTree _tree;
+        private readonly FileDataStore _files = new FileDataStore();
         private readonly ArrayPool<byte> _pool;
         private readonly BlockProcessor _processor;
         private readonly Xxh3Hash128 _hasher = new Xxh3Hash128();
-        private Dictionary<ContentKey, SquashfsFileData> _filesByContent = new Dictionary<ContentKey, SquashfsFileData>();
+        private ContentIndex? _filesByContent;
 
         // Files by their full blocks alone (count and hash): a file whose blocks equal an earlier file's but whose tail
         // differs can share those blocks and keep its own tail (two changelogs that differ in the last lines).
-        private Dictionary<ContentKey, SquashfsFileData> _filesByBlocks = new Dictionary<ContentKey, SquashfsFileData>();
+        private ContentIndex? _filesByBlocks;
         private readonly HashSet<string> _skippedXattrNames = new HashSet<string>(StringComparer.Ordinal);
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly SquashfsWriteResult _result = new SquashfsWriteResult();
@@ -87,6 +88,14 @@ namespace GolemImage.Squashfs
             }
 
             _tree = new FileTree(options.DefaultModificationTime);
+            int blockSize = options.BlockSize;
+            _filesByContent = new ContentIndex(file => _files.Get(file).Size);
+            _filesByBlocks = new ContentIndex(file =>
+            {
+                // Files are added here by their full blocks: the size without the tail (none had holes skipped).
+                long size = _files.Get(file).Size;
+                return size - (size % blockSize);
+            });
             int workers = options.EffectiveWorkerCount;
             int inFlight = Math.Max(4, workers * Math.Max(1, options.BlocksInFlightPerWorker));
             _pool = ArrayPool<byte>.Create(options.BlockSize, (inFlight * 2) + 16);
@@ -130,12 +139,12 @@ namespace GolemImage.Squashfs
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                TreeNode node = _tree.Add(entry, _reporter.Warning);
+                int node = _tree.Add(entry, _reporter.Warning);
                 _result.EntriesAdded++;
                 if (entry.Type == TreeEntryType.RegularFile)
                 {
                     _result.FilesAdded++;
-                    node.Data = await WriteFileDataAsync(entry, readData, holes, cancellationToken).ConfigureAwait(false);
+                    _tree.SetFileData(node, await WriteFileDataAsync(entry, readData, holes, cancellationToken).ConfigureAwait(false));
                 }
 
                 ReportProgress(false);
@@ -208,16 +217,22 @@ namespace GolemImage.Squashfs
                 cancellationToken.ThrowIfCancellationRequested();
 
                 // No file comes any more: the duplicate indexes (an entry per file) can go before the tables are built.
-                _filesByContent = new Dictionary<ContentKey, SquashfsFileData>();
-                _filesByBlocks = new Dictionary<ContentKey, SquashfsFileData>();
+                _filesByContent = null;
+                _filesByBlocks = null;
                 _result.DuplicateFiles += _processor.DuplicatesConfirmed;
                 _result.SharedBlockRuns += _processor.BlockRunsShared;
                 _result.ContentHashCollisions += _processor.CollisionsFound;
                 _tree.ResolveHardLinks();
+                _tree.ReleaseLookup();
                 ReportProgress(true);
 
-                var tables = new SquashfsTableWriter(_options, _reporter, _skippedXattrNames);
-                tables.Write(_output, _tree.Root, dataEnd, _processor.Fragments, !_processor.TailBlocksWritten, _hasOptionsBlock, _result);
+                // The duplicate indexes and the tree's name hash (tens of MB at a million files) are garbage from here:
+                // collected now, before the tables allocate, the process peaks at the larger of the two phases, not
+                // at their sum. One collection per image; the live set is a few large arrays without references.
+                GC.Collect();
+
+                var tables = new SquashfsTableWriter(_tree, _files, _options, _reporter, _skippedXattrNames);
+                tables.Write(_output, dataEnd, _processor.Fragments, !_processor.TailBlocksWritten, _hasOptionsBlock, _result);
                 return _result;
             }
             catch
@@ -278,7 +293,7 @@ namespace GolemImage.Squashfs
 
         private async ValueTask<SquashfsFileData> WriteFileDataAsync(TreeEntry entry, Func<Memory<byte>, CancellationToken, ValueTask<int>>? readData, TarEntryData? holes, CancellationToken cancellationToken)
         {
-            var file = new SquashfsFileData();
+            SquashfsFileData file = _files.Create();
             if (readData == null)
             {
                 return file;
@@ -369,9 +384,9 @@ namespace GolemImage.Squashfs
                 {
                     byte[] digest = MapForTests(_hasher.GetCurrentHash());
 
-                    var key = new ContentKey(size, digest);
-                    if (_filesByContent.TryGetValue(key, out SquashfsFileData? original))
+                    if (_filesByContent!.TryGet(size, digest, out int originalIndex))
                     {
+                        SquashfsFileData original = _files.Get(originalIndex);
                         // The hash only names a candidate; the bytes decide (XxHash128 is not collision resistant).
                         byte[]? handedOver = tail;
                         tail = null;
@@ -379,7 +394,7 @@ namespace GolemImage.Squashfs
                         return shared ?? file;
                     }
 
-                    _filesByContent.Add(key, file);
+                    _filesByContent.Add(size, digest, file.Index);
                     if (started)
                     {
                         await CheckSharedBlocksAsync(entry, file, size - tailLength, tail == null ? digest : MapForTests(blocksDigest!), cancellationToken).ConfigureAwait(false);
@@ -459,14 +474,13 @@ namespace GolemImage.Squashfs
         /// </summary>
         private async ValueTask CheckSharedBlocksAsync(TreeEntry entry, SquashfsFileData file, long blockBytes, byte[] blocksDigest, CancellationToken cancellationToken)
         {
-            var key = new ContentKey(blockBytes, blocksDigest);
-            if (_filesByBlocks.TryGetValue(key, out SquashfsFileData? original))
+            if (_filesByBlocks!.TryGet(blockBytes, blocksDigest, out int original))
             {
-                await _processor.ShareBlocksAsync(new DuplicateCheck(file, original, entry.Display, blocksDigest), cancellationToken).ConfigureAwait(false);
+                await _processor.ShareBlocksAsync(new DuplicateCheck(file, _files.Get(original), entry.Display, blocksDigest), cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                _filesByBlocks.Add(key, file);
+                _filesByBlocks.Add(blockBytes, blocksDigest, file.Index);
             }
         }
 
@@ -521,27 +535,6 @@ namespace GolemImage.Squashfs
             double mib = _result.DataBytesRead / 1048576.0;
             string status = FormattableString.Invariant($"{_result.EntriesAdded} entries, {_result.FilesAdded} files, {mib:F1} MiB read ({mib / seconds:F1} MiB/s)");
             _reporter.Progress(new ProgressReport(SquashfsProgress.ActivityId, "Writing squashfs image", completed ? "Writing tables: " + status : status));
-        }
-
-        private readonly struct ContentKey : IEquatable<ContentKey>
-        {
-            private readonly long _size;
-            private readonly ulong _low;
-            private readonly ulong _high;
-
-            /// <summary>A byte count and the 16-byte hash of those bytes.</summary>
-            public ContentKey(long size, byte[] digest)
-            {
-                _size = size;
-                _low = BinaryPrimitives.ReadUInt64LittleEndian(digest);
-                _high = BinaryPrimitives.ReadUInt64LittleEndian(digest.AsSpan(8));
-            }
-
-            public bool Equals(ContentKey other) => _size == other._size && _low == other._low && _high == other._high;
-
-            public override bool Equals(object? obj) => obj is ContentKey other && Equals(other);
-
-            public override int GetHashCode() => unchecked((int)_low ^ (int)(_low >> 32) ^ (int)_size);
         }
     }
 }

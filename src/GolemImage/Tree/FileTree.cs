@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using GolemImage.Squashfs;
 
 namespace GolemImage.Tree
 {
@@ -8,6 +9,12 @@ namespace GolemImage.Tree
     /// a directory entry updates an existing directory and keeps its children, parents are created implicitly), and
     /// resolves hard links at the end against the final tree.
     /// </summary>
+    /// <remarks>
+    /// Kept as records in lists, not objects: nodes (<see cref="TreeNode"/>), the names in directories
+    /// (<see cref="TreeSlot"/>, names in one <see cref="NameArena"/>), and one hash over (directory, name) for every
+    /// lookup instead of a map per directory. An entry costs about 60 bytes here (node 28, slot 20, its name and a
+    /// length byte, a hash bucket).
+    /// </remarks>
     internal sealed class FileTree
     {
         /// <summary>Linux NAME_MAX; squashfs could hold 256 but no Linux reader can use such a name.</summary>
@@ -16,37 +23,96 @@ namespace GolemImage.Tree
         /// <summary>The kernel refuses symlink targets longer than a page.</summary>
         public const int MaxSymlinkTargetLength = 4096;
 
-        private readonly List<PendingHardLink> _hardLinks = new List<PendingHardLink>();
+        /// <summary>The root directory's node.</summary>
+        public const int Root = 0;
+
+        private readonly List<(int Slot, int Placeholder)> _hardLinks = new List<(int Slot, int Placeholder)>();
+        private readonly RecordList<TreeNode> _nodes = new RecordList<TreeNode>();
+        private readonly RecordList<TreeSlot> _slots = new RecordList<TreeSlot>();
+        private readonly List<TreeNodeExtra> _extras = new List<TreeNodeExtra>();
+        private readonly NameArena _names = new NameArena();
+        private readonly List<(int Start, int Length)> _parts = new List<(int Start, int Length)>();
         private readonly uint _defaultModificationTime;
+        private int[]? _buckets = NewBuckets(1024);
 
         public FileTree(long defaultModificationTime)
         {
             _defaultModificationTime = ClampTime(defaultModificationTime);
-            Root = NewImplicitDirectory();
+            NewImplicitDirectory();
         }
 
-        public TreeNode Root { get; private set; }
+        public int NodeCount => _nodes.Count;
+
+        public ref TreeNode Node(int node) => ref _nodes[node];
+
+        public ref TreeSlot Slot(int slot) => ref _slots[slot];
+
+        public ReadOnlySpan<byte> Name(int slot)
+        {
+            ref TreeSlot s = ref _slots[slot];
+            return _names.Get(s.Name);
+        }
+
+        /// <summary>The node's extra fields, or null when it has none.</summary>
+        public TreeNodeExtra? Extra(int node)
+        {
+            int extra = _nodes[node].Extra;
+            return extra == TreeNode.None ? null : _extras[extra];
+        }
+
+        /// <summary>A regular file's data (its index in the writer's <see cref="FileDataStore"/>), or <see cref="TreeNode.None"/> when none was attached.</summary>
+        public int FileData(int node)
+        {
+            ref TreeNode n = ref _nodes[node];
+            return n.Type == TreeEntryType.RegularFile ? n.Link : TreeNode.None;
+        }
+
+        public void SetFileData(int node, SquashfsFileData data) => _nodes[node].Link = data.Index;
+
+        /// <summary>The slot named <paramref name="name"/> in <paramref name="directory"/>, or <see cref="TreeNode.None"/>.</summary>
+        public int FindSlot(int directory, ReadOnlySpan<byte> name)
+        {
+            if (_buckets == null)
+            {
+                throw new InvalidOperationException("The tree's name lookup was released.");
+            }
+
+            for (int slot = _buckets[Hash(directory, name) & (_buckets.Length - 1)]; slot != TreeNode.None; slot = _slots[slot].NextInBucket)
+            {
+                ref TreeSlot s = ref _slots[slot];
+                if (s.Parent == directory && _names.Get(s.Name).SequenceEqual(name))
+                {
+                    return slot;
+                }
+            }
+
+            return TreeNode.None;
+        }
+
+        /// <summary>Drops the (directory, name) hash once no entry comes any more: the tables need only the child lists.</summary>
+        public void ReleaseLookup() => _buckets = null;
 
         /// <summary>Applies one entry; returns the node created for it (regular files: attach the data to it).</summary>
-        public TreeNode Add(TreeEntry entry, Action<string>? warn = null)
+        public int Add(TreeEntry entry, Action<string>? warn = null)
         {
-            List<byte[]> parts = ByteNames.Split(entry.Path);
-            foreach (byte[] part in parts)
+            List<(int Start, int Length)> parts = SplitPath(entry.Path);
+            byte[] path = entry.Path;
+            foreach ((int start, int length) in parts)
             {
-                if (part.Length > MaxNameLength)
+                if (length > MaxNameLength)
                 {
                     throw new GolemImageException(ErrorIds.NameTooLong, GolemErrorCategory.InvalidData,
-                        $"The name of '{entry.Display}'{At(entry)} has a component of {part.Length} bytes; the limit is {MaxNameLength}.", entry.Display);
+                        $"The name of '{entry.Display}'{At(entry)} has a component of {length} bytes; the limit is {MaxNameLength}.", entry.Display);
                 }
 
-                if ((part.Length == 1 && part[0] == (byte)'.') || (part.Length == 2 && part[0] == (byte)'.' && part[1] == (byte)'.'))
+                if ((length == 1 && path[start] == (byte)'.') || (length == 2 && path[start] == (byte)'.' && path[start + 1] == (byte)'.'))
                 {
                     throw new GolemImageException(ErrorIds.InvalidPath, GolemErrorCategory.InvalidData,
                         $"The path '{entry.Display}'{At(entry)} contains a '.' or '..' component.", entry.Display);
                 }
             }
 
-            TreeNode node = CreateNode(entry);
+            TreeNode node = CreateNode(entry, out TreeNodeExtra? extra);
             if (parts.Count == 0)
             {
                 if (entry.Type != TreeEntryType.Directory)
@@ -55,54 +121,64 @@ namespace GolemImage.Tree
                         $"The root entry{At(entry)} is a {entry.Type}, not a directory.", entry.Display);
                 }
 
-                CopyMetadata(node, Root);
-                Root.Explicit = true;
+                CopyMetadata(node, extra, Root);
                 return Root;
             }
 
-            TreeNode parent = Root;
+            int parent = Root;
             for (int i = 0; i < parts.Count - 1; i++)
             {
-                if (!parent.Children!.TryGetValue(parts[i], out TreeNode? child) || child.Type != TreeEntryType.Directory)
+                ReadOnlySpan<byte> part = path.AsSpan(parts[i].Start, parts[i].Length);
+                int slot = FindSlot(parent, part);
+                int child = slot == TreeNode.None ? TreeNode.None : _slots[slot].Node;
+                if (child == TreeNode.None || _nodes[child].Type != TreeEntryType.Directory)
                 {
-                    if (child != null)
+                    if (child != TreeNode.None)
                     {
-                        warn?.Invoke($"'{entry.Display}' needs '{ByteNames.ToDisplay(Join(parts, i + 1))}' to be a directory; the {child.Type} there is replaced.");
+                        warn?.Invoke($"'{entry.Display}' needs '{ByteNames.ToDisplay(Join(path, parts, i + 1))}' to be a directory; the {_nodes[child].Type} there is replaced.");
                     }
 
                     child = NewImplicitDirectory();
-                    parent.Children![parts[i]] = child;
+                    Place(parent, part, slot, child);
                 }
 
                 parent = child;
             }
 
-            byte[] name = parts[parts.Count - 1];
-            if (entry.Type == TreeEntryType.Directory && parent.Children!.TryGetValue(name, out TreeNode? existing) && existing.Type == TreeEntryType.Directory)
+            ReadOnlySpan<byte> name = path.AsSpan(parts[parts.Count - 1].Start, parts[parts.Count - 1].Length);
+            int existingSlot = FindSlot(parent, name);
+            if (entry.Type == TreeEntryType.Directory && existingSlot != TreeNode.None && _nodes[_slots[existingSlot].Node].Type == TreeEntryType.Directory)
             {
                 // Extraction semantics: a directory entry over an existing directory only changes its attributes.
-                CopyMetadata(node, existing);
-                existing.Explicit = true;
+                int existing = _slots[existingSlot].Node;
+                CopyMetadata(node, extra, existing);
                 return existing;
             }
 
-            parent.Children![name] = node;
-            if (entry.Type == TreeEntryType.HardLink)
+            if (extra != null)
             {
-                _hardLinks.Add(new PendingHardLink(parent, name, node));
+                node.Extra = _extras.Count;
+                _extras.Add(extra);
             }
 
-            return node;
+            int added = _nodes.Add(node);
+            int placed = Place(parent, name, existingSlot, added);
+            if (entry.Type == TreeEntryType.HardLink)
+            {
+                _hardLinks.Add((placed, added));
+            }
+
+            return added;
         }
 
-        /// <summary>Replaces every hard-link placeholder still in the tree by the node its target names in the final tree.</summary>
+        /// <summary>Points every slot still holding a hard-link placeholder at the node its target names in the final tree.</summary>
         public void ResolveHardLinks()
         {
-            foreach (PendingHardLink link in _hardLinks)
+            foreach ((int slot, int placeholder) in _hardLinks)
             {
-                if (link.Parent.Children!.TryGetValue(link.Name, out TreeNode? current) && ReferenceEquals(current, link.Placeholder))
+                if (_slots[slot].Node == placeholder)
                 {
-                    link.Parent.Children[link.Name] = Resolve(link.Placeholder, 0);
+                    _slots[slot].Node = Resolve(placeholder, 0);
                 }
             }
 
@@ -113,7 +189,29 @@ namespace GolemImage.Tree
 
         private static string At(TreeEntry entry) => entry.SourceOffset >= 0 ? $" (at byte offset {entry.SourceOffset})" : string.Empty;
 
-        private static byte[] Join(List<byte[]> parts, int count)
+        private static int[] NewBuckets(int count)
+        {
+            var buckets = new int[count];
+            buckets.AsSpan().Fill(TreeNode.None);
+            return buckets;
+        }
+
+        private static int Hash(int directory, ReadOnlySpan<byte> name)
+        {
+            unchecked
+            {
+                // FNV-1a over the name, mixed with the directory; the hash decides no output order.
+                uint hash = 2166136261 ^ (uint)directory * 0x9E3779B1;
+                foreach (byte b in name)
+                {
+                    hash = (hash ^ b) * 16777619;
+                }
+
+                return (int)(hash ^ (hash >> 15));
+            }
+        }
+
+        private static byte[] Join(byte[] path, List<(int Start, int Length)> parts, int count)
         {
             var result = new List<byte>();
             for (int i = 0; i < count; i++)
@@ -123,19 +221,10 @@ namespace GolemImage.Tree
                     result.Add((byte)'/');
                 }
 
-                result.AddRange(parts[i]);
+                result.AddRange(path.AsSpan(parts[i].Start, parts[i].Length).ToArray());
             }
 
             return result.ToArray();
-        }
-
-        private static void CopyMetadata(TreeNode from, TreeNode to)
-        {
-            to.Mode = from.Mode;
-            to.Uid = from.Uid;
-            to.Gid = from.Gid;
-            to.ModificationTime = from.ModificationTime;
-            to.Xattrs = from.Xattrs;
         }
 
         private static uint CheckId(long id, string what, TreeEntry entry)
@@ -149,37 +238,125 @@ namespace GolemImage.Tree
             return (uint)id;
         }
 
-        private TreeNode Resolve(TreeNode placeholder, int depth)
+        private List<(int Start, int Length)> SplitPath(byte[] path)
         {
-            TreeNode? target = Root;
-            foreach (byte[] part in ByteNames.Split(placeholder.HardLinkTarget!))
+            _parts.Clear();
+            int start = 0;
+            for (int i = 0; i <= path.Length; i++)
             {
-                if (target.Children == null || !target.Children.TryGetValue(part, out target))
+                if (i == path.Length || path[i] == (byte)'/')
                 {
-                    target = null;
-                    break;
+                    if (i > start)
+                    {
+                        _parts.Add((start, i - start));
+                    }
+
+                    start = i + 1;
                 }
             }
 
-            string targetDisplay = ByteNames.ToDisplay(placeholder.HardLinkTarget!);
-            if (target == null)
+            return _parts;
+        }
+
+        /// <summary>Names <paramref name="node"/> <paramref name="name"/> in <paramref name="directory"/>: in <paramref name="slot"/> when it exists, else in a new slot.</summary>
+        private int Place(int directory, ReadOnlySpan<byte> name, int slot, int node)
+        {
+            if (slot != TreeNode.None)
+            {
+                _slots[slot].Node = node;
+                return slot;
+            }
+
+            ref TreeNode parent = ref _nodes[directory];
+            slot = _slots.Add(new TreeSlot
+            {
+                Parent = directory,
+                Name = _names.Add(name),
+                Node = node,
+                NextSibling = parent.Link,
+            });
+            parent.Link = slot;
+
+            int[] buckets = _buckets!;
+            if (_slots.Count > buckets.Length)
+            {
+                buckets = NewBuckets(buckets.Length * 2);
+                for (int i = 0; i < _slots.Count; i++)
+                {
+                    ref TreeSlot s = ref _slots[i];
+                    ref int head = ref buckets[Hash(s.Parent, _names.Get(s.Name)) & (buckets.Length - 1)];
+                    s.NextInBucket = head;
+                    head = i;
+                }
+
+                _buckets = buckets;
+            }
+            else
+            {
+                ref int head = ref buckets[Hash(directory, name) & (buckets.Length - 1)];
+                _slots[slot].NextInBucket = head;
+                head = slot;
+            }
+
+            return slot;
+        }
+
+        private void CopyMetadata(TreeNode from, TreeNodeExtra? fromExtra, int to)
+        {
+            ref TreeNode target = ref _nodes[to];
+            target.Mode = from.Mode;
+            target.Uid = from.Uid;
+            target.Gid = from.Gid;
+            target.ModificationTime = from.ModificationTime;
+            target.Explicit = true;
+            List<TreeXattr>? xattrs = fromExtra?.Xattrs;
+            if (target.Extra != TreeNode.None)
+            {
+                _extras[target.Extra].Xattrs = xattrs;
+            }
+            else if (xattrs != null)
+            {
+                target.Extra = _extras.Count;
+                _extras.Add(new TreeNodeExtra { Xattrs = xattrs });
+            }
+        }
+
+        private int Resolve(int placeholder, int depth)
+        {
+            TreeNodeExtra link = _extras[_nodes[placeholder].Extra];
+            byte[] targetPath = link.HardLinkTarget!;
+            int target = Root;
+            foreach ((int start, int length) in SplitPath(targetPath))
+            {
+                int slot = _nodes[target].Type == TreeEntryType.Directory ? FindSlot(target, targetPath.AsSpan(start, length)) : TreeNode.None;
+                if (slot == TreeNode.None)
+                {
+                    target = TreeNode.None;
+                    break;
+                }
+
+                target = _slots[slot].Node;
+            }
+
+            string targetDisplay = ByteNames.ToDisplay(targetPath);
+            if (target == TreeNode.None)
             {
                 throw new GolemImageException(ErrorIds.HardLinkTargetMissing, GolemErrorCategory.InvalidData,
-                    $"The hard link '{placeholder.HardLinkDisplay}' points to '{targetDisplay}', which is not in the image.", placeholder.HardLinkDisplay);
+                    $"The hard link '{link.HardLinkDisplay}' points to '{targetDisplay}', which is not in the image.", link.HardLinkDisplay);
             }
 
-            if (target.Type == TreeEntryType.Directory)
+            if (_nodes[target].Type == TreeEntryType.Directory)
             {
                 throw new GolemImageException(ErrorIds.HardLinkToDirectory, GolemErrorCategory.InvalidData,
-                    $"The hard link '{placeholder.HardLinkDisplay}' points to the directory '{targetDisplay}'; directories cannot be hard-linked.", placeholder.HardLinkDisplay);
+                    $"The hard link '{link.HardLinkDisplay}' points to the directory '{targetDisplay}'; directories cannot be hard-linked.", link.HardLinkDisplay);
             }
 
-            if (target.Type == TreeEntryType.HardLink)
+            if (_nodes[target].Type == TreeEntryType.HardLink)
             {
-                if (depth > 64 || ReferenceEquals(target, placeholder))
+                if (depth > 64 || target == placeholder)
                 {
                     throw new GolemImageException(ErrorIds.HardLinkLoop, GolemErrorCategory.InvalidData,
-                        $"The hard link '{placeholder.HardLinkDisplay}' points to '{targetDisplay}', which leads back to a hard link loop.", placeholder.HardLinkDisplay);
+                        $"The hard link '{link.HardLinkDisplay}' points to '{targetDisplay}', which leads back to a hard link loop.", link.HardLinkDisplay);
                 }
 
                 return Resolve(target, depth + 1);
@@ -188,25 +365,36 @@ namespace GolemImage.Tree
             return target;
         }
 
-        private TreeNode NewImplicitDirectory() => new TreeNode(TreeEntryType.Directory) { Mode = 0x1ED /* 0755 */, ModificationTime = _defaultModificationTime };
-
-        private TreeNode CreateNode(TreeEntry entry)
+        private int NewImplicitDirectory() => _nodes.Add(new TreeNode
         {
-            var node = new TreeNode(entry.Type)
+            Type = TreeEntryType.Directory,
+            Mode = 0x1ED, // 0755
+            ModificationTime = _defaultModificationTime,
+            Link = TreeNode.None,
+            Extra = TreeNode.None,
+        });
+
+        private TreeNode CreateNode(TreeEntry entry, out TreeNodeExtra? extra)
+        {
+            var node = new TreeNode
             {
+                Type = entry.Type,
                 Mode = entry.Mode & 0xFFF,
                 Uid = CheckId(entry.Uid, "uid", entry),
                 Gid = CheckId(entry.Gid, "gid", entry),
                 ModificationTime = ClampTime(entry.ModificationTime),
                 Explicit = true,
-            };
+                Link = TreeNode.None,
+                Extra = TreeNode.None,
+                };
 
+            extra = null;
             if (entry.Xattrs.Count > 0)
             {
                 var xattrs = new List<TreeXattr>(entry.Xattrs);
                 // A stable order makes equal sets compare equal (and share one xattr id).
                 xattrs.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-                node.Xattrs = xattrs;
+                extra = new TreeNodeExtra { Xattrs = xattrs };
             }
 
             switch (entry.Type)
@@ -219,7 +407,8 @@ namespace GolemImage.Tree
                             $"The symlink '{entry.Display}'{At(entry)} has a target of {target.Length} bytes; Linux refuses more than {MaxSymlinkTargetLength}.", entry.Display);
                     }
 
-                    node.SymlinkTarget = target;
+                    extra ??= new TreeNodeExtra();
+                    extra.SymlinkTarget = target;
                     break;
                 case TreeEntryType.HardLink:
                     if (entry.LinkTarget == null || entry.LinkTarget.Length == 0)
@@ -228,12 +417,15 @@ namespace GolemImage.Tree
                             $"The hard link '{entry.Display}'{At(entry)} has no target.", entry.Display);
                     }
 
-                    node.HardLinkTarget = entry.LinkTarget;
-                    node.HardLinkDisplay = entry.Display;
+                    extra ??= new TreeNodeExtra();
+                    extra.HardLinkTarget = entry.LinkTarget;
+                    extra.HardLinkDisplay = entry.Display;
                     break;
                 case TreeEntryType.CharacterDevice:
                 case TreeEntryType.BlockDevice:
-                    node.DeviceNumber = EncodeDevice(entry);
+                    uint device = EncodeDevice(entry);
+                    extra ??= new TreeNodeExtra();
+                    extra.DeviceNumber = device;
                     break;
             }
 
@@ -251,22 +443,6 @@ namespace GolemImage.Tree
 
             uint major = (uint)entry.DeviceMajor, minor = (uint)entry.DeviceMinor;
             return (minor & 0xFF) | (major << 8) | ((minor & ~0xFFu) << 12);
-        }
-
-        private sealed class PendingHardLink
-        {
-            public PendingHardLink(TreeNode parent, byte[] name, TreeNode placeholder)
-            {
-                Parent = parent;
-                Name = name;
-                Placeholder = placeholder;
-            }
-
-            public TreeNode Parent { get; }
-
-            public byte[] Name { get; }
-
-            public TreeNode Placeholder { get; }
         }
     }
 }
