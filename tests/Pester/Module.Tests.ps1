@@ -9,7 +9,7 @@ BeforeAll {
     $script:ExpectedCmdlets = @('ConvertTo-GolemImage', 'Find-GolemImage', 'Get-GolemImage', 'Get-GolemImageHash', 'New-GolemManifest', 'Publish-GolemImage', 'Save-GolemImage', 'Test-GolemImage')
 }
 
-Describe 'Module manifest' {
+Describe 'Module manifest' -Tag 'Portable' {
     It 'passes Test-ModuleManifest' {
         { Test-ModuleManifest -Path $ModulePath -ErrorAction Stop } | Should -Not -Throw
     }
@@ -100,7 +100,7 @@ try {
     }
 }
 
-Describe 'Importing the built module in a fresh pwsh' {
+Describe 'Importing the built module in a fresh pwsh' -Tag 'Portable' {
     It 'loads the <Framework> build when <Because> and lists every exported cmdlet' -ForEach @(
         @{ Framework = 'net8.0'; Because = 'running PowerShell 7.4+'; Environment = @{} }
         @{ Framework = 'netstandard2.0'; Because = 'the netstandard2.0 build is forced'; Environment = @{ GOLEMIMAGE_FRAMEWORK = 'netstandard2.0' } }
@@ -173,7 +173,7 @@ foreach (`$file in Get-ChildItem `$dir -Filter *.dll) {
     }
 }
 
-Describe 'Dependency binding on Windows PowerShell (netstandard2.0 build)' {
+Describe 'Dependency binding on Windows PowerShell (netstandard2.0 build)' -Tag 'Portable' {
     # .NET Framework binds a strong-named reference to its exact version only, and powershell.exe redirects nothing
     # for a module, so the packages we ship (which refer to each other at older versions than the copies we ship)
     # rely on the module's AssemblyResolve handler. Windows is not available here: these check the handler through
@@ -246,7 +246,7 @@ foreach (`$request in @(
     }
 }
 
-Describe 'Packaging and installation' {
+Describe 'Packaging and installation' -Tag 'Portable' {
     BeforeAll {
         $script:Sandbox = Join-Path ([IO.Path]::GetTempPath()) ('gi-install-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
         # .NET reports a special folder only when it exists, and PSResourceGet then falls back to the current directory.

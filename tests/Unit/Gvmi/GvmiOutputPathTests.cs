@@ -6,6 +6,7 @@ using Xunit;
 namespace GolemImage.Tests.Gvmi
 {
     /// <summary>Output names every system can hold, long paths, and how outputs compare.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class GvmiOutputPathTests
     {
         [Theory]
