@@ -94,6 +94,15 @@ namespace GolemImage.Tests
             }
         }
 
+        [Fact]
+        public void The_Windows_and_macOS_legs_of_the_CI_run_the_portable_tests()
+        {
+            string workflow = File.ReadAllText(Path.Combine(Root, ".github", "workflows", "ci.yml"));
+            Assert.Equal(2, Regex.Matches(workflow, @"dotnet pwsh \./build\.ps1 -Task Test -Portable\b").Count);
+            Assert.Matches(@"Framework = 'netstandard2\.0'\s+Portable = \$true", workflow);
+            Assert.Matches(@"sudo [^\n]*bash \.ci/run", workflow);
+        }
+
         /// <summary>A sample for <see cref="The_check_finds_an_untagged_test"/> (abstract, so xunit never runs it): one untagged test, one tagged twice.</summary>
         public abstract class UntaggedSample
         {
