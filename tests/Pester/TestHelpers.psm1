@@ -50,7 +50,7 @@ function Get-TestRequirement {
 }
 
 function Test-IsLinuxRoot {
-    return [bool] ((Test-Platform Linux) -and ((& id -u) -eq '0'))
+    return [bool] ((Test-Platform Linux) -and (Get-Command id -CommandType Application -ErrorAction Ignore) -and ((& id -u) -eq '0'))
 }
 
 function Test-Platform {
