@@ -79,8 +79,11 @@ Describe 'Get-GolemImage -Path' -Tag 'SquashfsTools', 'LinuxTools' {
 
 Describe 'Get-GolemImage pipeline input' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'takes files from Get-ChildItem, brackets and spaces included' {
-        $images = @(Get-ChildItem -LiteralPath $Dir | Sort-Object Name | Get-GolemImage)
-        $images.Path | Should -Be @($Xz, $Lzo)
+        # In input order (Sort-Object sorts by the current culture: th-TH puts '[xz] 64k' after 'lzo').
+        $files = @(Get-ChildItem -LiteralPath $Dir | Sort-Object Name)
+        @($files.FullName | Sort-Object -CaseSensitive) | Should -Be @(@($Xz, $Lzo) | Sort-Object -CaseSensitive)
+        $images = @($files | Get-GolemImage)
+        $images.Path | Should -Be $files.FullName
     }
 
     It 'takes strings and GolemImageFile objects' {
