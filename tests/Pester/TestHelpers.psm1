@@ -56,6 +56,8 @@ function Test-IsLinuxRoot {
 function Test-Platform {
     <# True on that operating system; works in Windows PowerShell 5.1 too, where $IsLinux and friends do not exist. #>
     param([Parameter(Mandatory)] [ValidateSet('Linux', 'Windows', 'OSX')] [string] $Name)
+    # Windows PowerShell runs only on Windows (and need not have RuntimeInformation loaded).
+    if ($PSVersionTable.PSEdition -eq 'Desktop') { return $Name -eq 'Windows' }
     [System.Runtime.InteropServices.RuntimeInformation]::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::$Name)
 }
 
