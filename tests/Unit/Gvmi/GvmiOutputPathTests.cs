@@ -26,7 +26,7 @@ namespace GolemImage.Tests.Gvmi
             Assert.Equal("InvalidOutputPath", error.ErrorId);
             Assert.Equal(GolemErrorCategory.InvalidArgument, error.Category);
             Assert.Contains(problem, error.Message);
-            Assert.DoesNotContain("\t", error.Message);
+            Assert.DoesNotContain("\t", error.Message, StringComparison.Ordinal); // ordinal: ICU cultures (th-TH) ignore control characters
         }
 
         [Theory]
