@@ -135,6 +135,34 @@ namespace GolemImage.Tests
 
             Assert.Equal(Write(string.Empty), Write(culture));
         }
+
+        [Fact]
+        public void Messages_format_fractions_invariantly()
+        {
+            // "retry in 0,5 s" in an English sentence (tr-TR, de-DE): an interpolation with a number format must be
+            // FormattableString.Invariant (or name InvariantCulture).
+            var format = new System.Text.RegularExpressions.Regex(@"\$""[^""]*\{[^}""]+:(0\.|[NFP][0-9]?\}|#)");
+            string root = Path.GetDirectoryName(FileSharingTests.SourceRoot())!;
+            var offenders = new List<string>();
+            foreach (string file in Directory.GetFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories))
+            {
+                if (file.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                string[] lines = File.ReadAllLines(file);
+                for (int i = 0; i < lines.Length; i++)
+                {
+                    if (format.IsMatch(lines[i]) && !lines[i].Contains("FormattableString.Invariant(", StringComparison.Ordinal) && !lines[i].Contains("InvariantCulture", StringComparison.Ordinal))
+                    {
+                        offenders.Add($"{Path.GetRelativePath(root, file)}:{i + 1}: {lines[i].Trim()}");
+                    }
+                }
+            }
+
+            Assert.True(offenders.Count == 0, "Culture-formatted numbers in messages:\n" + string.Join("\n", offenders));
+        }
     }
 
     /// <summary>Runs <see cref="CultureInvarianceTests"/> alone: it changes the process's default culture.</summary>
