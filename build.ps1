@@ -31,6 +31,10 @@ param(
     # Runs only the Pester files whose name matches (for example 'Hash'); xunit is skipped when set.
     [string] $PesterFilter,
 
+    # Test: runs only the tests that need nothing but .NET (xunit trait and Pester tag Requires=Portable; see
+    # tests/Unit/Requires.cs); the default when not on Linux. The Windows and macOS CI legs run this.
+    [switch] $Portable,
+
     # Runs only the benchmarks whose script name matches (for example 'Lzo').
     [string] $BenchFilter,
 
@@ -198,6 +202,12 @@ function Get-TrxCounts([string] $path) {
     }
 }
 
+# What tests may require (tests/Unit/Requires.cs, the one list; TestRequirementTests keeps this pattern in step).
+function Get-TestRequirement {
+    $source = Get-Content -Raw (Join-Path $Root 'tests/Unit/Requires.cs')
+    [regex]::Matches($source, 'public const string (?!Key)\w+ = "(\w+)";') | ForEach-Object { $_.Groups[1].Value }
+}
+
 function Invoke-PesterRun([string] $ResultsDirectory, [string] $Framework = '') {
     New-Item -ItemType Directory -Force -Path $ResultsDirectory | Out-Null
     $summary = Join-Path $ResultsDirectory 'pester.json'
@@ -206,6 +216,7 @@ function Invoke-PesterRun([string] $ResultsDirectory, [string] $Framework = '') 
         '-ModulePath', (Join-Path $ModuleOut 'GolemImage.psd1'), '-SummaryPath', $summary, '-ResultsDirectory', $ResultsDirectory)
     if ($PesterFilter) { $pwshArgs += @('-Filter', $PesterFilter) }
     if ($Framework) { $pwshArgs += @('-Framework', $Framework) }
+    if ($Portable) { $pwshArgs += '-Portable' }
     & $pwsh[0] @pwshArgs | Out-Host
     if (Test-Path $summary) {
         Get-Content -Raw $summary | ConvertFrom-Json
@@ -216,8 +227,12 @@ function Invoke-PesterRun([string] $ResultsDirectory, [string] $Framework = '') 
 }
 
 function Invoke-Test {
+    if (-not $IsLinux -and -not $Portable) {
+        Write-Warning 'Not on Linux: running only the portable tests (-Portable).'
+        $script:Portable = [switch] $true
+    }
     Invoke-Build
-    Install-TestPrerequisites
+    if (-not $Portable) { Install-TestPrerequisites }
     Install-WorkflowValidator
     Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Tools/Tools.csproj'), '--nologo', '-v', 'quiet')
     # The fuzz task is not part of Test, but its project must keep compiling.
@@ -231,7 +246,14 @@ function Invoke-Test {
     $unit = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
     if (-not $PesterFilter) {
         Write-Host 'Running xunit tests' -ForegroundColor Cyan
-        & dotnet test (Join-Path $Root 'tests/Unit/GolemImage.Tests.csproj') -c $Configuration --nologo `
+        $filter = @()
+        if ($Portable) {
+            # A test runs unless it or its class requires something besides .NET (a class tagged Portable may
+            # hold a method tagged SquashfsTools: that method is left out).
+            $filter = @('--filter', ((Get-TestRequirement | Where-Object { $_ -ne 'Portable' } | ForEach-Object { "Requires!=$_" }) -join '&'))
+            Write-Host "Portable tests only: $($filter[1])"
+        }
+        & dotnet test (Join-Path $Root 'tests/Unit/GolemImage.Tests.csproj') -c $Configuration --nologo @filter `
             --logger 'trx;LogFileName=unit.trx' --logger 'console;verbosity=normal' --results-directory $results
         $trx = Join-Path $results 'unit.trx'
         if (Test-Path $trx) {

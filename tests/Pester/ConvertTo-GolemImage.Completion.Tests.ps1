@@ -17,7 +17,7 @@ AfterAll {
     if ($script:Work) { Remove-Item -Recurse -Force -LiteralPath $script:Work -ErrorAction Ignore }
 }
 
-Describe 'ConvertTo-GolemImage -Platform completion' {
+Describe 'ConvertTo-GolemImage -Platform completion' -Tag 'Portable' {
     BeforeAll {
         & "$PSScriptRoot/../Samples/New-TestImageArchive.ps1" -Path (Join-Path $Work 'multi') -Format OciLayout -Architecture amd64, arm64 | Out-Null
         & "$PSScriptRoot/../Samples/New-TestImageArchive.ps1" -Path (Join-Path $Work 'arm.tar') -Format DockerSave -Architecture arm64 | Out-Null
@@ -44,7 +44,7 @@ Describe 'ConvertTo-GolemImage -Platform completion' {
     }
 }
 
-Describe 'ConvertTo-GolemImage -Image completion without a Docker engine' {
+Describe 'ConvertTo-GolemImage -Image completion without a Docker engine' -Tag 'Portable' {
     AfterEach {
         $env:DOCKER_HOST = $script:SavedDockerHost
     }
@@ -58,7 +58,7 @@ Describe 'ConvertTo-GolemImage -Image completion without a Docker engine' {
         $Error.Count | Should -Be $errors
     }
 
-    It 'gives up after a short time on an engine that never answers' -Skip:($IsWindows) {
+    It 'gives up after a short time on an engine that never answers' -Skip:([Environment]::OSVersion.Platform -eq 'Win32NT') {
         $path = Join-Path $Work 'silent.sock'
         $socket = [Net.Sockets.Socket]::new([Net.Sockets.AddressFamily]::Unix, [Net.Sockets.SocketType]::Stream, [Net.Sockets.ProtocolType]::Unspecified)
         try {
@@ -74,7 +74,7 @@ Describe 'ConvertTo-GolemImage -Image completion without a Docker engine' {
     }
 }
 
-Describe 'ConvertTo-GolemImage -Image completion from a Docker engine' {
+Describe 'ConvertTo-GolemImage -Image completion from a Docker engine' -Tag 'Dockerd', 'Root' {
     BeforeAll {
         $script:Daemon = Start-TestDockerd
         if ($Daemon) {

@@ -11,7 +11,8 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module $env:GOLEMIMAGE_MODULE -Force
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
-    $script:Samples = Join-Path $PSScriptRoot '../Samples/New-TestImageArchive.ps1'
+    # The sample builder needs PowerShell 7.2+; under Windows PowerShell 5.1 this runs it in pwsh (TestHelpers).
+    $script:Samples = Get-Command New-TestImageArchive -CommandType Function
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) ('gi-convert-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
     New-Item -ItemType Directory -Force -Path $Work | Out-Null
 
@@ -54,14 +55,14 @@ AfterAll {
     Remove-Item -Recurse -Force -LiteralPath $Work -ErrorAction Ignore
 }
 
-Describe 'ConvertTo-GolemImage from image archives' {
+Describe 'ConvertTo-GolemImage from image archives' -Tag 'Portable' {
     BeforeAll {
         $script:Out = Join-Path $Work 'archives'
         New-Item -ItemType Directory -Force -Path $Out | Out-Null
         $script:FromLegacy = ConvertTo-GolemImage -ArchivePath $Legacy.Path -OutputPath "$Out/legacy.gvmi" -ErrorAction Stop
     }
 
-    It 'gives the same bytes for both docker save layouts, an OCI layout (gzip layers) and a multi-platform index' {
+    It 'gives the same bytes for both docker save layouts, an OCI layout (gzip layers) and a multi-platform index' -Tag 'LinuxTools' {
         $fromDockerOci = ConvertTo-GolemImage -ArchivePath $DockerOci.Path -OutputPath "$Out/docker-oci.gvmi" -ErrorAction Stop
         $fromLayout = ConvertTo-GolemImage -ArchivePath $Layout.Path -OutputPath "$Out/layout.gvmi" -ErrorAction Stop
         $fromMulti = ConvertTo-GolemImage -ArchivePath $Multi.Path -OutputPath "$Out/multi.gvmi" -ErrorAction Stop
@@ -108,7 +109,7 @@ Describe 'ConvertTo-GolemImage from image archives' {
         ($bytes.Length - 8 - $length - 4) % 4096 | Should -Be 0 -Because 'the squashfs part is padded to 4 KiB'
     }
 
-    It 'matches, entry for entry, the root filesystem umoci unpacks from the same image' -Skip:(-not (Get-Command umoci -ErrorAction Ignore) -or -not (Test-IsLinuxRoot)) {
+    It 'matches, entry for entry, the root filesystem umoci unpacks from the same image' -Tag 'LinuxTools', 'SquashfsTools', 'Root' -Skip:(-not (Get-Command umoci -ErrorAction Ignore) -or -not (Test-IsLinuxRoot)) {
         # umoci reads the OCI layout and applies the layers itself (whiteouts, opaque dir, replaced hard-link target).
         $bundle = Join-Path $Work 'umoci-bundle'
         & umoci unpack --image "$($Layout.Path):1.0" $bundle *> $null
@@ -129,12 +130,12 @@ Describe 'ConvertTo-GolemImage from image archives' {
         @(Get-ChildItem -Recurse -Force $ours | Where-Object Name -like '.wh.*').Count | Should -Be 0
     }
 
-    It 'keeps hard links as links (one inode, nlink 2)' -Skip:(-not (Get-Command rdsquashfs -ErrorAction Ignore)) {
+    It 'keeps hard links as links (one inode, nlink 2)' -Tag 'SquashfsTools' -Skip:(-not (Get-Command rdsquashfs -ErrorAction Ignore)) {
         $stat = & rdsquashfs -s /usr/share/one.txt $FromLegacy.Path
         ($stat | Select-String 'Link count: 2') | Should -Not -BeNullOrEmpty
     }
 
-    It 'reads zstd-compressed layers' -Skip:(-not (Get-Command skopeo -ErrorAction Ignore)) {
+    It 'reads zstd-compressed layers' -Tag 'LinuxTools' -Skip:(-not (Get-Command skopeo -ErrorAction Ignore)) {
         & skopeo copy --dest-compress-format zstd "oci:$($Layout.Path):1.0" "oci:$Work/zstd:1.0" *> $null
         $LASTEXITCODE | Should -Be 0
         $manifest = Get-ChildItem "$Work/zstd/blobs/sha256" | Where-Object Length -lt 4096 | ForEach-Object { Get-Content -Raw $_.FullName } | Where-Object { $_ -match '"layers"\s*:' }
@@ -238,7 +239,7 @@ Describe 'ConvertTo-GolemImage from image archives' {
             @(Get-ChildItem -Force $Spool).Count | Should -Be 0
         }
 
-        It 'sweeps the spool a killed job left behind (xunit covers the ones kept)' {
+        It 'sweeps the spool a killed job left behind (xunit covers the ones kept)' -Tag 'LinuxTools' {
             $dead = Start-Process -FilePath 'true' -PassThru; $dead.WaitForExit()
             $orphan = Join-Path $Spool ".golemimage-spool-$([Environment]::MachineName)-$($dead.Id)-0123456789ab.tmp"
             [IO.File]::WriteAllText($orphan, 'spooled')
@@ -255,7 +256,7 @@ Describe 'ConvertTo-GolemImage from image archives' {
         }
     }
 
-    It 'is mountable by the kernel' -Skip:(-not (Test-CanLoopMount)) {
+    It 'is mountable by the kernel' -Tag 'Root' -Skip:(-not (Test-CanLoopMount)) {
         $mount = Join-Path $Work 'mnt'
         New-Item -ItemType Directory -Force -Path $mount | Out-Null
         & mount -t squashfs -o loop,ro $FromLegacy.Path $mount
@@ -381,7 +382,7 @@ Describe 'ConvertTo-GolemImage from image archives' {
         $bytes[200000] = $bytes[200000] -bxor 0xFF
         [IO.File]::WriteAllBytes($layer.FullName, $bytes)
         $target = Join-Path $Out 'existing.gvmi'
-        Set-Content -LiteralPath $target -Value 'precious'
+        Set-Content -LiteralPath $target -Encoding utf8 -Value 'precious'
         $err = $null
         ConvertTo-GolemImage -ArchivePath $tampered -OutputPath $target -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArchive*'
@@ -392,7 +393,7 @@ Describe 'ConvertTo-GolemImage from image archives' {
 
     It 'reports a file that is not an image archive, naming it' {
         $bogus = Join-Path $Work 'bogus.tar'
-        Set-Content -LiteralPath $bogus -Value ('x' * 2000)
+        Set-Content -LiteralPath $bogus -Encoding utf8 -Value ('x' * 2000)
         $err = $null
         ConvertTo-GolemImage -ArchivePath $bogus -OutputPath "$Out/bogus.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArchive*'
@@ -400,7 +401,7 @@ Describe 'ConvertTo-GolemImage from image archives' {
     }
 }
 
-Describe 'ConvertTo-GolemImage from a Docker engine' -Skip:(-not (Test-IsLinuxRoot) -or -not (Get-Command dockerd -ErrorAction Ignore)) {
+Describe 'ConvertTo-GolemImage from a Docker engine' -Tag 'Dockerd', 'Root' -Skip:(-not (Test-IsLinuxRoot) -or -not (Get-Command dockerd -ErrorAction Ignore)) {
     BeforeAll {
         $script:Daemon = Start-TestDockerd
         $script:SavedHost = $env:DOCKER_HOST
@@ -461,7 +462,7 @@ Describe 'ConvertTo-GolemImage from a Docker engine' -Skip:(-not (Test-IsLinuxRo
         }
     }
 
-    Context 'an image the engine does not have' -Skip:(-not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
+    Context 'an image the engine does not have' -Tag 'Registry', 'LinuxTools' -Skip:(-not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
         BeforeAll {
             $script:PullRegistry = Start-TestOciRegistry
             # dockerd treats registries on 127.0.0.0/8 as insecure (plain http) by default.
@@ -534,7 +535,7 @@ Describe 'ConvertTo-GolemImage from a Docker engine' -Skip:(-not (Test-IsLinuxRo
                 $configDir = Join-Path $Work 'docker-config-engine'
                 New-Item -ItemType Directory -Force -Path $configDir | Out-Null
                 $auth = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('golem:s3cret-pass'))
-                Set-Content -LiteralPath "$configDir/config.json" -Value (@{ auths = @{ $locked.Address = @{ auth = $auth } } } | ConvertTo-Json -Depth 5)
+                Set-Content -LiteralPath "$configDir/config.json" -Encoding utf8 -Value (@{ auths = @{ $locked.Address = @{ auth = $auth } } } | ConvertTo-Json -Depth 5)
                 $env:DOCKER_CONFIG = $configDir
                 (ConvertTo-GolemImage $name -Source Docker -OutputPath "$Out/locked.gvmi" -ErrorAction Stop).Hash | Should -Be $Reference
                 Test-EngineHasImage $name | Should -BeTrue
@@ -547,7 +548,7 @@ Describe 'ConvertTo-GolemImage from a Docker engine' -Skip:(-not (Test-IsLinuxRo
     }
 }
 
-Describe 'ConvertTo-GolemImage from an OCI registry' -Skip:(-not $IsLinux -or -not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
+Describe 'ConvertTo-GolemImage from an OCI registry' -Tag 'Registry', 'LinuxTools' -Skip:(-not (Test-Platform Linux) -or -not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
     BeforeAll {
         $script:Registry = Start-TestOciRegistry
         $a = $Registry.Address
@@ -625,7 +626,7 @@ Describe 'ConvertTo-GolemImage from an OCI registry' -Skip:(-not $IsLinux -or -n
     }
 }
 
-Describe 'ConvertTo-GolemImage from a registry that requires a password' -Skip:(-not $IsLinux -or -not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
+Describe 'ConvertTo-GolemImage from a registry that requires a password' -Tag 'Registry', 'LinuxTools' -Skip:(-not (Test-Platform Linux) -or -not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
     BeforeAll {
         $script:AuthRegistry = Start-TestPasswordRegistry
         $script:AuthAddress = $AuthRegistry.Address
@@ -669,7 +670,7 @@ Describe 'ConvertTo-GolemImage from a registry that requires a password' -Skip:(
         $configDir = Join-Path $Work 'docker-config'
         New-Item -ItemType Directory -Force -Path $configDir | Out-Null
         $auth = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('golem:s3cret-pass'))
-        Set-Content -LiteralPath "$configDir/config.json" -Value (@{ auths = @{ $AuthAddress = @{ auth = $auth } } } | ConvertTo-Json -Depth 5)
+        Set-Content -LiteralPath "$configDir/config.json" -Encoding utf8 -Value (@{ auths = @{ $AuthAddress = @{ auth = $auth } } } | ConvertTo-Json -Depth 5)
         $env:DOCKER_CONFIG = $configDir
         try {
             (ConvertTo-GolemImage $Image -Source Registry -OutputPath "$Out/config.gvmi" -ErrorAction Stop).Hash | Should -Be $Reference
@@ -683,7 +684,7 @@ Describe 'ConvertTo-GolemImage from a registry that requires a password' -Skip:(
         $helperDir = Join-Path $Work 'credential-helper'
         New-Item -ItemType Directory -Force -Path $helperDir | Out-Null
         $helper = Join-Path $helperDir 'docker-credential-golemtest'
-        Set-Content -LiteralPath $helper -Value @"
+        Set-Content -LiteralPath $helper -Encoding utf8 -Value @"
 #!/bin/sh
 server=`$(cat)
 printf '%s' "`$server" > '$helperDir/asked'
@@ -693,7 +694,7 @@ printf '{"ServerURL":"%s","Username":"golem","Secret":"s3cret-pass"}' "`$server"
         & chmod +x $helper
         $configDir = Join-Path $Work 'docker-config-helper'
         New-Item -ItemType Directory -Force -Path $configDir | Out-Null
-        Set-Content -LiteralPath "$configDir/config.json" -Value (@{ auths = @{ $AuthAddress = @{} }; credsStore = 'golemtest' } | ConvertTo-Json -Depth 5)
+        Set-Content -LiteralPath "$configDir/config.json" -Encoding utf8 -Value (@{ auths = @{ $AuthAddress = @{} }; credsStore = 'golemtest' } | ConvertTo-Json -Depth 5)
         $savedPath = $env:PATH
         $env:DOCKER_CONFIG = $configDir
         $env:PATH = $helperDir + [IO.Path]::PathSeparator + $savedPath
@@ -703,7 +704,7 @@ printf '{"ServerURL":"%s","Username":"golem","Secret":"s3cret-pass"}' "`$server"
 
             # A helper that fails is a warning, naming it and what it said, and the pull goes on anonymously (a public
             # image would convert); this private registry then refuses with AuthenticationFailed.
-            Set-Content -LiteralPath $helper -Value "#!/bin/sh`ncat > /dev/null`necho 'keychain is locked' >&2`nexit 2"
+            Set-Content -LiteralPath $helper -Encoding utf8 -Value "#!/bin/sh`ncat > /dev/null`necho 'keychain is locked' >&2`nexit 2"
             $err = $null
             $warnings = $null
             ConvertTo-GolemImage $Image -Source Registry -OutputPath "$Out/helper-broken.gvmi" -ErrorVariable err -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
@@ -718,7 +719,7 @@ printf '{"ServerURL":"%s","Username":"golem","Secret":"s3cret-pass"}' "`$server"
     }
 }
 
-Describe 'ConvertTo-GolemImage from a registry with bearer-token authentication' -Skip:(-not $IsLinux -or -not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
+Describe 'ConvertTo-GolemImage from a registry with bearer-token authentication' -Tag 'Registry', 'LinuxTools' -Skip:(-not (Test-Platform Linux) -or -not (Get-Command docker-registry -ErrorAction Ignore) -or -not (Get-Command skopeo -ErrorAction Ignore)) {
     BeforeAll {
         # Docker Hub's scheme: the real distribution registry answers 401 with 'WWW-Authenticate: Bearer realm=...,
         # service=...,scope=...' and verifies RS256 JWTs whose x5c certificate chains to its rootcertbundle. The token
@@ -791,7 +792,7 @@ Describe 'ConvertTo-GolemImage from a registry with bearer-token authentication'
             -Auth "{token: {realm: `"http://127.0.0.1:$tokenPort/token`", service: golem-test, issuer: golem-test-issuer, rootcertbundle: {root}/cert.pem}}"
         $script:TokenAddress = $TokenRegistry.Address
         foreach ($repository in 'public', 'private') {
-            & skopeo copy --dest-tls-verify=false --dest-creds 'golem:s3cret-pass' "docker-archive:$($Legacy.Path)" "docker://$TokenAddress/golemimage/${repository}:1.0" *> "$TokenRoot/skopeo.log"
+            & skopeo copy --dest-tls-verify=false --dest-creds 'golem:s3cret-pass' "docker-archive:$($Legacy.Path)" "docker://$TokenAddress/golemimage/${repository}:1.0" *>&1 | Set-Content -LiteralPath "$TokenRoot/skopeo.log" -Encoding utf8
             $LASTEXITCODE | Should -Be 0 -Because "skopeo must push through the token server: $(Get-Content -Raw "$TokenRoot/skopeo.log")"
         }
         $script:Out = Join-Path $Work 'token'
@@ -858,7 +859,7 @@ Describe 'ConvertTo-GolemImage from a registry with bearer-token authentication'
     }
 }
 
-Describe 'Stopping ConvertTo-GolemImage (Ctrl+C)' {
+Describe 'Stopping ConvertTo-GolemImage (Ctrl+C)' -Tag 'LinuxTools' {
     BeforeAll {
         # A one-layer archive of the pwsh installation (tens of MB of assemblies): at SmallestSize it converts for
         # seconds, long enough to be stopped while the image is being written.
@@ -871,7 +872,7 @@ Describe 'Stopping ConvertTo-GolemImage (Ctrl+C)' {
 
     It 'stops at once, keeps the image that was there and leaves no temporary file' {
         $target = "$StopWork/out/image.gvmi"
-        Set-Content -LiteralPath $target -Value 'the previous image' -NoNewline
+        Set-Content -LiteralPath $target -Encoding utf8 -Value 'the previous image' -NoNewline
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddCommand('Import-Module').AddParameter('Name', $env:GOLEMIMAGE_MODULE).AddStatement()

@@ -28,7 +28,7 @@ AfterAll {
     if ($script:Work) { Remove-Item -Recurse -Force -LiteralPath $script:Work -ErrorAction Ignore }
 }
 
-Describe 'Find-GolemImage' -Skip:(-not $CanRun) {
+Describe 'Find-GolemImage' -Tag 'SquashfsTools', 'LinuxTools' -Skip:(-not $CanRun) {
     BeforeEach {
         Get-TestGolemRegistryStats -Registry $Registry -Reset | Out-Null
     }

@@ -20,7 +20,7 @@ BeforeAll {
     $script:Hashes = Get-OpenSslSha3224 -LiteralPath $Lzo, $Xz
 }
 
-Describe 'Get-GolemImage -Path' {
+Describe 'Get-GolemImage -Path' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'reads the superblock as unsquashfs does' {
         $image = Get-GolemImage -Path $Lzo
         $stats = (& unsquashfs -s $Lzo) -join "`n"
@@ -77,10 +77,13 @@ Describe 'Get-GolemImage -Path' {
     }
 }
 
-Describe 'Get-GolemImage pipeline input' {
+Describe 'Get-GolemImage pipeline input' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'takes files from Get-ChildItem, brackets and spaces included' {
-        $images = @(Get-ChildItem -LiteralPath $Dir | Sort-Object Name | Get-GolemImage)
-        $images.Path | Should -Be @($Xz, $Lzo)
+        # In input order (Sort-Object sorts by the current culture: th-TH puts '[xz] 64k' after 'lzo').
+        $files = @(Get-ChildItem -LiteralPath $Dir | Sort-Object Name)
+        @($files.FullName | Sort-Object -CaseSensitive) | Should -Be @(@($Xz, $Lzo) | Sort-Object -CaseSensitive)
+        $images = @($files | Get-GolemImage)
+        $images.Path | Should -Be $files.FullName
     }
 
     It 'takes strings and GolemImageFile objects' {
@@ -89,7 +92,7 @@ Describe 'Get-GolemImage pipeline input' {
     }
 }
 
-Describe 'Get-GolemImage errors' {
+Describe 'Get-GolemImage errors' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'reports a CRC mismatch as ya-runtime-vm would, and goes on with the next file' {
         $images = Get-GolemImage -LiteralPath $BadCrc, $Lzo -ErrorVariable errors -ErrorAction SilentlyContinue
         @($images).Count | Should -Be 1
@@ -118,7 +121,7 @@ Describe 'Get-GolemImage errors' {
     }
 }
 
-Describe 'Get-GolemImage presentation' {
+Describe 'Get-GolemImage presentation' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'shows a table with the name, compression, size, inodes and hash' {
         $text = Get-GolemImage $Lzo | Format-Table | Out-String -Width 250
         $text | Should -Match 'Name\s+Compression\s+Size\s+Inodes\s+Created\s+Hash'

@@ -17,7 +17,7 @@ BeforeAll {
     $script:Expected = Get-OpenSslSha3224 -LiteralPath $Image, $Second, $Bracketed, $Empty
 }
 
-Describe 'Get-GolemImageHash -Path' {
+Describe 'Get-GolemImageHash -Path' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'returns the SHA3-224 of the whole file, as openssl computes it' {
         $result = Get-GolemImageHash -Path $Image
         $result.Algorithm | Should -Be 'SHA3-224'
@@ -45,7 +45,7 @@ Describe 'Get-GolemImageHash -Path' {
     }
 }
 
-Describe 'Get-GolemImageHash -LiteralPath' {
+Describe 'Get-GolemImageHash -LiteralPath' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'takes brackets literally' {
         (Get-GolemImageHash -LiteralPath $Bracketed).Hash | Should -Be $Expected[$Bracketed]
     }
@@ -56,7 +56,7 @@ Describe 'Get-GolemImageHash -LiteralPath' {
     }
 }
 
-Describe 'Get-GolemImageHash -InputStream' {
+Describe 'Get-GolemImageHash -InputStream' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'hashes the stream from its position to its end and has no Path' {
         $bytes = [IO.File]::ReadAllBytes($Image)
         $stream = [IO.MemoryStream]::new($bytes)
@@ -73,7 +73,7 @@ Describe 'Get-GolemImageHash -InputStream' {
     }
 }
 
-Describe 'Get-GolemImageHash -Url' {
+Describe 'Get-GolemImageHash -Url' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'adds a task package that yagna''s parser accepts' {
         $result = Get-GolemImageHash $Image -Url 'https://files.example.com/images/hello.gvmi'
         $result.TaskPackage | Should -Be "hash:sha3:$($Expected[$Image]):https://files.example.com/images/hello.gvmi"
@@ -90,7 +90,7 @@ Describe 'Get-GolemImageHash -Url' {
     }
 }
 
-Describe 'Get-GolemImageHash pipeline input' {
+Describe 'Get-GolemImageHash pipeline input' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'takes files from Get-ChildItem (by PSPath, brackets included)' {
         $results = @(Get-ChildItem -LiteralPath $Dir | Sort-Object FullName | Get-GolemImageHash)
         $results.Count | Should -Be 3
@@ -131,7 +131,7 @@ Describe 'Get-GolemImageHash pipeline input' {
     }
 }
 
-Describe 'Get-GolemImageHash errors' {
+Describe 'Get-GolemImageHash errors' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'writes one non-terminating error per missing file and still hashes the others' {
         $results = Get-GolemImageHash (Join-Path $Dir 'missing1.gvmi'), $Image, (Join-Path $Dir 'missing2.gvmi') -ErrorVariable errors -ErrorAction SilentlyContinue
         @($results).Count | Should -Be 1
@@ -160,7 +160,7 @@ Describe 'Get-GolemImageHash errors' {
     }
 }
 
-Describe 'The netstandard2.0 build (Windows PowerShell 5.1)' {
+Describe 'The netstandard2.0 build (Windows PowerShell 5.1)' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'hashes to the same bytes as openssl' {
         # The net8.0 build is what the other tests load; the same engine compiled for netstandard2.0 must agree.
         $engine = Join-Path (Split-Path $env:GOLEMIMAGE_MODULE) 'netstandard2.0/GolemImage.dll'
@@ -178,7 +178,7 @@ foreach (`$file in '$Image', '$Bracketed', '$Empty') {
     }
 }
 
-Describe 'Get-GolemImageHash presentation' {
+Describe 'Get-GolemImageHash presentation' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'has help with examples for every parameter' {
         $help = Get-Help Get-GolemImageHash -Full
         @($help.examples.example).Count | Should -BeGreaterOrEqual 2

@@ -9,12 +9,15 @@ param(
     [string] $Filter,
     # Runs the cmdlet suites against this build of the module (the psm1 honours GOLEMIMAGE_FRAMEWORK). The suites
     # that check both builds themselves (Module, CompressorFrameworkParity) are left out of such a run.
-    [ValidateSet('', 'net8.0', 'netstandard2.0')] [string] $Framework = ''
+    [ValidateSet('', 'net8.0', 'netstandard2.0')] [string] $Framework = '',
+    # Runs only what needs nothing but .NET: leaves out every Describe, Context or It tagged with another
+    # requirement of tests/Unit/Requires.cs (LinuxTools, SquashfsTools, Root, Dockerd, ...).
+    [switch] $Portable
 )
 $ErrorActionPreference = 'Stop'
 # Plain text everywhere: escape codes would end up in the NUnit XML (invalid characters) and in CI logs.
 # ($PSStyle exists from PowerShell 7.2 on; Windows PowerShell 5.1 writes no escape codes anyway.)
-if (Get-Variable PSStyle -ErrorAction Ignore) { $PSStyle.OutputRendering = 'PlainText' }
+if (Get-Variable PSStyle -ErrorAction Ignore) { (Get-Variable PSStyle -ValueOnly).OutputRendering = 'PlainText' }
 $env:NO_COLOR = '1'
 
 $globalPackages = ((& dotnet nuget locals global-packages -l) -replace '^global-packages:\s*', '').Trim()
@@ -38,13 +41,18 @@ if ($Framework) {
     Write-Host "Module build under test: $loaded"
 }
 if (-not $files) {
-    [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+    [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath -Encoding utf8
     exit 0
 }
 
 $config = New-PesterConfiguration
 $config.Run.Path = @($files.FullName)
 $config.Run.PassThru = $true
+if ($Portable) {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $config.Filter.ExcludeTag = @(Get-TestRequirement | Where-Object { $_ -ne 'Portable' })
+    Write-Host "Portable tests only: leaving out $($config.Filter.ExcludeTag.Value -join ', ')"
+}
 $config.Output.Verbosity = 'Detailed'
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputPath = Join-Path $ResultsDirectory 'pester.xml'
@@ -56,7 +64,7 @@ try {
     $result = $null
 }
 if (-not $result) {
-    [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+    [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath -Encoding utf8
     exit 0
 }
 
@@ -64,5 +72,5 @@ if (-not $result) {
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount + $result.NotRunCount
-} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath -Encoding utf8
 exit 0

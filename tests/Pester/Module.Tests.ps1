@@ -9,7 +9,7 @@ BeforeAll {
     $script:ExpectedCmdlets = @('ConvertTo-GolemImage', 'Find-GolemImage', 'Get-GolemImage', 'Get-GolemImageHash', 'New-GolemManifest', 'Publish-GolemImage', 'Save-GolemImage', 'Test-GolemImage')
 }
 
-Describe 'Module manifest' {
+Describe 'Module manifest' -Tag 'Portable' {
     It 'passes Test-ModuleManifest' {
         { Test-ModuleManifest -Path $ModulePath -ErrorAction Stop } | Should -Not -Throw
     }
@@ -100,7 +100,7 @@ try {
     }
 }
 
-Describe 'Importing the built module in a fresh pwsh' {
+Describe 'Importing the built module in a fresh pwsh' -Tag 'Portable' {
     It 'loads the <Framework> build when <Because> and lists every exported cmdlet' -ForEach @(
         @{ Framework = 'net8.0'; Because = 'running PowerShell 7.4+'; Environment = @{} }
         @{ Framework = 'netstandard2.0'; Because = 'the netstandard2.0 build is forced'; Environment = @{ GOLEMIMAGE_FRAMEWORK = 'netstandard2.0' } }
@@ -173,7 +173,7 @@ foreach (`$file in Get-ChildItem `$dir -Filter *.dll) {
     }
 }
 
-Describe 'Dependency binding on Windows PowerShell (netstandard2.0 build)' {
+Describe 'Dependency binding on Windows PowerShell (netstandard2.0 build)' -Tag 'Portable' {
     # .NET Framework binds a strong-named reference to its exact version only, and powershell.exe redirects nothing
     # for a module, so the packages we ship (which refer to each other at older versions than the copies we ship)
     # rely on the module's AssemblyResolve handler. Windows is not available here: these check the handler through
@@ -244,9 +244,56 @@ foreach (`$request in @(
         $output | Should -Contain 'token=failed'
         $output | Should -Contain 'unknown=failed'
     }
+
+    It 'answers the module''s own binds with the module folder''s copy, and the same request from elsewhere with nothing' {
+        # The handler itself (the private method .NET Framework calls on AssemblyResolve), fed the requests Windows
+        # PowerShell 5.1 makes: GolemImage.dll asking for K4os at an older version than we ship (what a binding
+        # redirect would fix), and the module's System.Memory (loaded from the module folder by LoadFile, as 5.1 does)
+        # asking for System.Runtime.CompilerServices.Unsafe 4.0.4.1 while we ship 6.0.0.0.
+        $output = Invoke-FreshPwsh -Environment @{ GOLEMIMAGE_FRAMEWORK = 'netstandard2.0' } -Script @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ModulePath'
+`$flags = [System.Reflection.BindingFlags] 'NonPublic, Static'
+`$resolver = [GolemImage.Cmdlets.Infrastructure.ModuleDependencyResolver]
+`$resolve = `$resolver.GetMethod('Resolve', `$flags)
+`$find = `$resolver.GetMethod('FindShippedAssembly', `$flags)
+`$engine = [GolemImage.GolemImageException].Assembly
+`$memory = [System.Reflection.Assembly]::LoadFile((Join-Path '$Desktop' 'System.Memory.dll'))
+`$k4os = [System.Reflection.AssemblyName]::GetAssemblyName((Join-Path '$Desktop' 'K4os.Compression.LZ4.dll'))
+`$token = -join (`$k4os.GetPublicKeyToken() | ForEach-Object { `$_.ToString('x2') })
+`$unsafe = 'System.Runtime.CompilerServices.Unsafe, Version=4.0.4.1, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a'
+'ENGINE=' + `$engine.Location
+'MEMORY=' + `$memory.Location
+'FIND-UNSAFE=' + `$find.Invoke(`$null, @([System.Reflection.AssemblyName]::new(`$unsafe)))
+foreach (`$case in @(
+    @('own-older', "K4os.Compression.LZ4, Version=1.0.0.0, Culture=neutral, PublicKeyToken=`$token", `$engine),
+    @('own-same', "K4os.Compression.LZ4, Version=`$(`$k4os.Version), Culture=neutral, PublicKeyToken=`$token", `$engine),
+    @('own-unsafe', `$unsafe, `$memory),
+    @('no-requester', "K4os.Compression.LZ4, Version=1.0.0.0, Culture=neutral, PublicKeyToken=`$token", `$null),
+    @('foreign-older', "K4os.Compression.LZ4, Version=1.0.0.0, Culture=neutral, PublicKeyToken=`$token", [System.Management.Automation.PSObject].Assembly),
+    @('foreign-unsafe', `$unsafe, [System.Management.Automation.PSObject].Assembly),
+    @('own-newer', "K4os.Compression.LZ4, Version=`$(`$k4os.Version.Major + 1).0.0.0, Culture=neutral, PublicKeyToken=`$token", `$engine))) {
+    `$answer = `$resolve.Invoke(`$null, @(`$null, [ResolveEventArgs]::new(`$case[1], `$case[2])))
+    if (`$answer) { `$case[0] + '=' + `$answer.Location } else { `$case[0] + '=none' }
+}
+"@
+        $k4osCopy = Join-Path $Desktop 'K4os.Compression.LZ4.dll'
+        $output | Should -Contain "ENGINE=$(Join-Path $Desktop 'GolemImage.dll')"
+        $output | Should -Contain "MEMORY=$(Join-Path $Desktop 'System.Memory.dll')"
+        $output | Should -Contain "FIND-UNSAFE=$(Join-Path $Desktop 'System.Runtime.CompilerServices.Unsafe.dll')"
+        $output | Should -Contain "own-older=$k4osCopy"
+        $output | Should -Contain "own-same=$k4osCopy"
+        $output | Should -Contain "no-requester=$k4osCopy"
+        # On .NET, LoadFrom of the module's Unsafe hands back the runtime's own (newer) copy; on .NET Framework the
+        # module's. Either way the bind is answered instead of failing.
+        @($output | Where-Object { $_ -like 'own-unsafe=*' -and $_ -ne 'own-unsafe=none' }).Count | Should -Be 1
+        $output | Should -Contain 'foreign-older=none'
+        $output | Should -Contain 'foreign-unsafe=none'
+        $output | Should -Contain 'own-newer=none'
+    }
 }
 
-Describe 'Packaging and installation' {
+Describe 'Packaging and installation' -Tag 'Portable' {
     BeforeAll {
         $script:Sandbox = Join-Path ([IO.Path]::GetTempPath()) ('gi-install-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
         # .NET reports a special folder only when it exists, and PSResourceGet then falls back to the current directory.

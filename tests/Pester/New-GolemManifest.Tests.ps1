@@ -97,7 +97,7 @@ AfterAll {
     if ($script:Work) { Remove-Item -Recurse -Force -LiteralPath $script:Work -ErrorAction Ignore }
 }
 
-Describe 'The schema checks themselves' {
+Describe 'The schema checks themselves' -Tag 'Portable' {
     It 'catch <Why>' -ForEach @(
         @{ Why = 'a missing payload'; Json = '{"version":"0.1.0","createdAt":"2026-01-01T00:00:00.000Z","expiresAt":"2026-02-01T00:00:00.000Z"}'; Expect = 'payload is missing' }
         @{ Why = 'a date that is not a date-time'; Json = '{"version":"0.1.0","createdAt":"yesterday","expiresAt":"2026-02-01T00:00:00.000Z","payload":[]}'; Expect = 'createdAt is not a date-time' }
@@ -110,7 +110,7 @@ Describe 'The schema checks themselves' {
     }
 }
 
-Describe 'New-GolemManifest' {
+Describe 'New-GolemManifest' -Tag 'Portable' {
     It 'writes what golem-sdk-cli writes, and it passes the schema' {
         $before = [DateTime]::UtcNow.AddSeconds(-1)
         $path = Join-Path $Work 'manifest.json'
@@ -167,7 +167,7 @@ Describe 'New-GolemManifest' {
         Test-ManifestSchema $m.Json | Should -BeNullOrEmpty
     }
 
-    It 'takes Get-GolemImageHash -Url output' -Skip:(-not $CanPublish) {
+    It 'takes Get-GolemImageHash -Url output' -Tag 'SquashfsTools', 'LinuxTools' -Skip:(-not $CanPublish) {
         $file = (New-TestGvmiFile -Path (Join-Path $Work 'hashed.gvmi')).FullName
         $m = Get-GolemImageHash -LiteralPath $file -Url 'https://files.example.com/hashed.gvmi' | New-GolemManifest -ErrorAction Stop
         ($m.Json | ConvertFrom-Json).payload[0].hash | Should -Be ('sha3:' + (Get-OpenSslSha3224 -LiteralPath $file)[$file])
@@ -196,7 +196,7 @@ Describe 'New-GolemManifest' {
 
     It 'keeps an existing file without -Force, replaces it with -Force, and writes nothing with -WhatIf' {
         $path = Join-Path $Work 'existing.json'
-        Set-Content -LiteralPath $path -Value 'keep me'
+        Set-Content -LiteralPath $path -Encoding utf8 -Value 'keep me'
         { New-GolemManifest -Hash $HashA -Url $UrlA -OutputPath $path -ErrorAction Stop } | Should -Throw -ErrorId 'OutputExists,GolemImage.Cmdlets.NewGolemManifestCommand'
         Get-Content -LiteralPath $path | Should -Be 'keep me'
         New-GolemManifest -Hash $HashA -Url $UrlA -OutputPath $path -WhatIf | Should -BeNullOrEmpty
@@ -206,14 +206,14 @@ Describe 'New-GolemManifest' {
     }
 }
 
-Describe 'New-GolemManifest signing' -Skip:(-not $HasOpenSsl) {
+Describe 'New-GolemManifest signing' -Tag 'LinuxTools' -Skip:(-not $HasOpenSsl) {
     BeforeAll {
         $script:Keys = Join-Path $Work 'keys'
         New-Item -ItemType Directory -Path $Keys | Out-Null
         & openssl req -x509 -newkey rsa:2048 -nodes -keyout "$Keys/key.pem" -out "$Keys/cert.pem" -days 2 -subj '/CN=GolemImage test author' 2>&1 | Out-Null
         & openssl rsa -in "$Keys/key.pem" -traditional -out "$Keys/key-pkcs1.pem" 2>&1 | Out-Null
         & openssl pkcs12 -export -in "$Keys/cert.pem" -inkey "$Keys/key.pem" -out "$Keys/cert.pfx" -passout pass:secret 2>&1 | Out-Null
-        & openssl x509 -in "$Keys/cert.pem" -pubkey -noout > "$Keys/public.pem"
+        & openssl x509 -in "$Keys/cert.pem" -pubkey -noout -out "$Keys/public.pem"
         & openssl req -x509 -newkey rsa:2048 -nodes -keyout "$Keys/other-key.pem" -out "$Keys/other-cert.pem" -days 2 -subj '/CN=someone else' 2>&1 | Out-Null
 
         function script:Test-OpenSslSignature($Manifest, [string] $Text) {
@@ -263,7 +263,7 @@ Describe 'New-GolemManifest signing' -Skip:(-not $HasOpenSsl) {
     }
 }
 
-Describe 'From a published image to a requestor''s manifest' -Skip:(-not $CanPublish) {
+Describe 'From a published image to a requestor''s manifest' -Tag 'SquashfsTools', 'LinuxTools' -Skip:(-not $CanPublish) {
     BeforeAll {
         $script:Registry = Start-TestGolemRegistry -User 'alice'
         $credential = [pscredential]::new($Registry.User, (ConvertTo-SecureString $Registry.Token -AsPlainText -Force))

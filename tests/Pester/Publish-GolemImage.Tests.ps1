@@ -27,7 +27,7 @@ BeforeAll {
         $bytes = [byte[]]::new($Kilobytes * 1024)
         [Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
         [IO.File]::WriteAllBytes("$tree/app/data.bin", $bytes)
-        Set-Content -LiteralPath "$tree/app/hello.txt" -Value "hello from $Name"
+        Set-Content -LiteralPath "$tree/app/hello.txt" -Encoding utf8 -Value "hello from $Name"
         $path = Join-Path $Work "$Name.gvmi"
         & mksquashfs $tree $path -noappend -quiet -no-progress -comp $Compression -mkfs-time 0 -all-time 0 | Out-Null
         if ($LASTEXITCODE -ne 0) { throw "mksquashfs failed for $Name" }
@@ -87,7 +87,7 @@ AfterAll {
     if ($script:Work) { Remove-Item -Recurse -Force -LiteralPath $script:Work -ErrorAction Ignore }
 }
 
-Describe 'Publish-GolemImage' -Skip:(-not $CanRun) {
+Describe 'Publish-GolemImage' -Tag 'SquashfsTools', 'LinuxTools' -Skip:(-not $CanRun) {
     BeforeEach {
         Set-TestGolemRegistryFault -Registry $Registry -Clear -DelayMilliseconds 0
         Get-TestGolemRegistryStats -Registry $Registry -Reset | Out-Null
@@ -228,7 +228,7 @@ Import-Module '$($env:GOLEMIMAGE_MODULE)'
 Publish-GolemImage -LiteralPath '$image' -Tag alice/resume:1 -Credential `$credential -RegistryUrl '$($Registry.Url)' -ChunkSize $ChunkSize -ThrottleLimit 1
 "@
             $scriptFile = Join-Path $Work 'resume.ps1'
-            Set-Content -LiteralPath $scriptFile -Value $script
+            Set-Content -LiteralPath $scriptFile -Encoding utf8 -Value $script
             $pwsh = Get-PwshCommand
             $process = Start-Process -FilePath $pwsh[0] -ArgumentList (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $scriptFile)) -PassThru -RedirectStandardOutput (Join-Path $Work 'resume.out') -RedirectStandardError (Join-Path $Work 'resume.err')
             try {
@@ -330,7 +330,7 @@ Publish-GolemImage -LiteralPath '$image' -Tag alice/resume:1 -Credential `$crede
             @{ Name = 'plain http to another machine'; Parameters = @{ Anonymous = $true; RegistryUrl = 'http://registry.example.com' }; ErrorId = 'InsecureRegistryUrl' }
         ) {
             $image = Join-Path $Work 'refused.gvmi'
-            Set-Content -LiteralPath $image -Value 'not even an image'
+            Set-Content -LiteralPath $image -Encoding utf8 -Value 'not even an image'
             $saved = $env:REGISTRY_USER, $env:REGISTRY_TOKEN
             try {
                 $env:REGISTRY_USER = $null; $env:REGISTRY_TOKEN = $null
@@ -353,11 +353,11 @@ Publish-GolemImage -LiteralPath '$image' -Tag alice/resume:1 -Credential `$crede
         ) {
             $image = Join-Path $Work "not-a-gvmi-$Kind.gvmi"
             switch ($Kind) {
-                'text' { Set-Content -LiteralPath $image -Value 'not even an image' }
+                'text' { Set-Content -LiteralPath $image -Encoding utf8 -Value 'not even an image' }
                 'squashfs' {
                     $tree = Join-Path $Work 'untrailed-tree'
                     New-Item -ItemType Directory -Force -Path $tree | Out-Null
-                    Set-Content -LiteralPath "$tree/hello.txt" -Value 'hello'
+                    Set-Content -LiteralPath "$tree/hello.txt" -Encoding utf8 -Value 'hello'
                     & mksquashfs $tree $image -noappend -quiet -no-progress -comp gzip | Out-Null
                     $LASTEXITCODE | Should -Be 0
                 }

@@ -54,7 +54,7 @@ AfterAll {
     if ($script:Work) { Remove-Item -Recurse -Force -LiteralPath $script:Work -ErrorAction Ignore }
 }
 
-Describe 'Save-GolemImage' -Skip:(-not $CanRun) {
+Describe 'Save-GolemImage' -Tag 'SquashfsTools', 'LinuxTools' -Skip:(-not $CanRun) {
     BeforeEach {
         Set-TestGolemRegistryFault -Registry $Registry -Clear
         Invoke-RestMethod -Method Post -Uri "$($Registry.Url)/_test/redirects?hops=0" | Out-Null
@@ -167,7 +167,7 @@ Describe 'Save-GolemImage' -Skip:(-not $CanRun) {
 
     It 'refuses to replace another file without -Force, and replaces it with -Force' {
         $target = Join-Path (New-OutputDirectory) 'taken.gvmi'
-        Set-Content -LiteralPath $target -Value 'my notes'
+        Set-Content -LiteralPath $target -Encoding utf8 -Value 'my notes'
         $run = Invoke-Save @{ Tag = 'alice/save:1.0'; OutputPath = $target; RegistryUrl = $Registry.Url }
         $run.Errors[0].FullyQualifiedErrorId | Should -Be 'OutputExists,GolemImage.Cmdlets.SaveGolemImageCommand'
         $run.Errors[0].CategoryInfo.Category | Should -Be 'ResourceExists'

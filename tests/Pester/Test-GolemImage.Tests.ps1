@@ -25,7 +25,7 @@ BeforeAll {
         } -MksquashfsArgument '-no-xattrs').FullName
 }
 
-Describe 'Test-GolemImage on good images' {
+Describe 'Test-GolemImage on good images' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'returns $true' {
         Test-GolemImage $Good | Should -BeTrue
         Test-GolemImage -LiteralPath $GoodLzo | Should -BeTrue
@@ -42,7 +42,7 @@ Describe 'Test-GolemImage on good images' {
     }
 }
 
-Describe 'Test-GolemImage on images ConvertTo-GolemImage writes' {
+Describe 'Test-GolemImage on images ConvertTo-GolemImage writes' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'passes every check, and Get-GolemImage agrees with openssl and the conversion' {
         $archive = Join-Path $TestDrive 'sample.tar'
         & "$PSScriptRoot/../Samples/New-TestImageArchive.ps1" -Path $archive | Out-Null
@@ -59,7 +59,7 @@ Describe 'Test-GolemImage on images ConvertTo-GolemImage writes' {
     }
 }
 
-Describe 'Test-GolemImage on xz images' {
+Describe 'Test-GolemImage on xz images' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'names xz mountable and reads its directory tables for the Volumes check, at every level' {
         $archive = Join-Path $TestDrive 'volume-files.tar'
         & "$PSScriptRoot/../Samples/New-TestImageArchive.ps1" -Path $archive -FilesInVolume | Out-Null
@@ -79,7 +79,7 @@ Describe 'Test-GolemImage on xz images' {
     }
 }
 
-Describe 'Test-GolemImage on broken images' {
+Describe 'Test-GolemImage on broken images' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'fails a truncated image on bytes_used' {
         Test-GolemImage $Truncated | Should -BeFalse
         $finding = Test-GolemImage $Truncated -Detailed | Where-Object Check -eq 'Superblock.BytesUsed'
@@ -120,7 +120,7 @@ Describe 'Test-GolemImage on broken images' {
     }
 }
 
-Describe 'Test-GolemImage input' {
+Describe 'Test-GolemImage input' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'returns one Boolean per file, in order, from the pipeline' {
         $Good, $BadCrc, $GoodLzo | ForEach-Object { Get-Item -LiteralPath $_ } | Test-GolemImage | Should -Be @($true, $false, $true)
         ($Good, $Truncated | Test-GolemImage) | Should -Be @($true, $false)
@@ -142,7 +142,7 @@ Describe 'Test-GolemImage input' {
     }
 }
 
-Describe 'Test-GolemImage presentation' {
+Describe 'Test-GolemImage presentation' -Tag 'SquashfsTools', 'LinuxTools' {
     It 'shows findings as a table of Result, Check and Message' {
         $text = Test-GolemImage $BadCrc -Detailed | Out-String -Width 200
         $text | Should -Match 'Result\s+Check\s+Message'
@@ -156,7 +156,7 @@ Describe 'Test-GolemImage presentation' {
     }
 }
 
-Describe 'Test-GolemImage -Url (a self-hosted image)' -Skip:(-not (Get-Command python3 -ErrorAction Ignore)) {
+Describe 'Test-GolemImage -Url (a self-hosted image)' -Tag 'SquashfsTools', 'LinuxTools' -Skip:(-not (Get-Command python3 -ErrorAction Ignore)) {
     BeforeAll {
         # A real web server (Python's http.server: HEAD and GET with Content-Length, no byte ranges) serves the image, a
         # copy with one byte changed, a truncated copy and nothing else. An HttpListener in a thread job stands for a
@@ -174,7 +174,7 @@ Describe 'Test-GolemImage -Url (a self-hosted image)' -Skip:(-not (Get-Command p
             -RedirectStandardError (Join-Path $TestDrive 'http.server.log') -RedirectStandardOutput (Join-Path $TestDrive 'http.server.out')
         $script:Base = "http://127.0.0.1:$port"
         Wait-Until -What 'python3 -m http.server' -Condition {
-            try { (Invoke-WebRequest -Method Head "$Base/good.gvmi" -SkipHttpErrorCheck).StatusCode -eq 200 } catch { $false }
+            try { (Invoke-WebRequest -Method Head "$Base/good.gvmi" -UseBasicParsing).StatusCode -eq 200 } catch { $false }
         }
 
         $listenerPort = Get-FreeTcpPort

@@ -4,7 +4,7 @@ Set-StrictMode -Version Latest
 
 function Get-PwshCommand {
     <# The command line prefix that starts a fresh PowerShell of the running version. #>
-    $process = [Environment]::ProcessPath
+    $process = [Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
     if ((Split-Path $process -Leaf) -match '^dotnet(\.exe)?$') {
         return , @($process, (Join-Path ([AppContext]::BaseDirectory) 'pwsh.dll'))
     }
@@ -43,8 +43,163 @@ function Invoke-FreshPwsh {
     return $lines
 }
 
+function Get-TestRequirement {
+    <# The requirement tags (tests/Unit/Requires.cs, the one list for xunit traits and Pester tags), Portable first. #>
+    $source = [IO.File]::ReadAllText((Join-Path $PSScriptRoot '../Unit/Requires.cs'))
+    [regex]::Matches($source, 'public const string (?!Key)\w+ = "(\w+)";') | ForEach-Object { $_.Groups[1].Value }
+}
+
 function Test-IsLinuxRoot {
-    return [bool] ($IsLinux -and ((& id -u) -eq '0'))
+    return [bool] ((Test-Platform Linux) -and (Get-Command id -CommandType Application -ErrorAction Ignore) -and ((& id -u) -eq '0'))
+}
+
+function Test-Platform {
+    <# True on that operating system; works in Windows PowerShell 5.1 too, where $IsLinux and friends do not exist. #>
+    param([Parameter(Mandatory)] [ValidateSet('Linux', 'Windows', 'OSX')] [string] $Name)
+    # Windows PowerShell runs only on Windows (and need not have RuntimeInformation loaded).
+    if ($PSVersionTable.PSEdition -eq 'Desktop') { return $Name -eq 'Windows' }
+    [System.Runtime.InteropServices.RuntimeInformation]::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::$Name)
+}
+
+function Get-WindowsPowerShellProblem {
+    <#
+    .SYNOPSIS
+        What in a script Windows PowerShell 5.1 cannot run (or runs differently), one line each: parsed with the
+        PowerShell AST, so it works in pwsh on any system. Empty when the script is fine.
+    #>
+    param([Parameter(Mandatory)] [string] $Path)
+    $tokens = $null
+    $errors = $null
+    $ast = [System.Management.Automation.Language.Parser]::ParseFile($Path, [ref] $tokens, [ref] $errors)
+    foreach ($parseError in $errors) { "line $($parseError.Extent.StartLineNumber): does not parse: $($parseError.Message)" }
+    # Variables PowerShell 7 defines and 5.1 does not (StrictMode makes reading them an error there).
+    $newVariables = 'IsLinux', 'IsWindows', 'IsMacOS', 'IsCoreCLR', 'PSStyle'
+    # Members of .NET (Core) that .NET Framework 4.7.2 lacks.
+    $newMembers = 'ProcessPath', 'ProcessId', 'GetRelativePath', 'ToHexString', 'FromHexString', 'ReadAllTextAsync', 'WriteAllTextAsync', 'ReadAllBytesAsync', 'WriteAllBytesAsync'
+    $newCommands = 'Test-Json', 'Get-Error', 'Join-String', 'ConvertFrom-Markdown', 'Get-Uptime', 'Remove-Alias', 'Clear-RecycleBin'
+    # Parameters PowerShell 6+ added to commands 5.1 has.
+    $newParameters = @{
+        'ForEach-Object'    = 'Parallel', 'ThrottleLimit', 'AsJob', 'TimeoutSeconds'
+        '%'                 = 'Parallel'
+        'foreach'           = 'Parallel'
+        'ConvertFrom-Json'  = 'AsHashtable', 'Depth', 'NoEnumerate'
+        'ConvertTo-Json'    = 'AsArray', 'EnumsAsStrings', 'EscapeHandling'
+        'Get-Content'       = 'AsByteStream'
+        'Set-Content'       = 'AsByteStream'
+        'Add-Content'       = 'AsByteStream'
+        'Join-Path'         = 'AdditionalChildPath'
+        'Split-Path'        = 'LeafBase', 'Extension'
+        'Select-String'     = 'Raw', 'NoEmphasis'
+        'Invoke-WebRequest' = 'SkipHttpErrorCheck', 'SkipCertificateCheck', 'StatusCodeVariable', 'ResponseHeadersVariable', 'Authentication', 'Token', 'Form', 'Resume', 'MaximumRetryCount', 'RetryIntervalSec', 'SslProtocol', 'NoProxy', 'SkipHeaderValidation'
+        'Invoke-RestMethod' = 'SkipHttpErrorCheck', 'SkipCertificateCheck', 'StatusCodeVariable', 'ResponseHeadersVariable', 'Authentication', 'Token', 'Form', 'Resume', 'MaximumRetryCount', 'RetryIntervalSec', 'SslProtocol', 'NoProxy', 'SkipHeaderValidation'
+        'Start-Process'     = 'Environment'
+    }
+    # 5.1 writes ANSI (Set-Content, Add-Content) or UTF-16 (Out-File, >) unless told: these must say -Encoding, one 5.1 knows.
+    $writers = 'Set-Content', 'Add-Content', 'Out-File'
+    $encodings51 = 'Unknown', 'String', 'Unicode', 'BigEndianUnicode', 'UTF8', 'UTF7', 'UTF32', 'ASCII', 'Default', 'OEM', 'Byte', 'BigEndianUTF32'
+
+    foreach ($node in $ast.FindAll({ $true }, $true)) {
+        $line = "line $($node.Extent.StartLineNumber): "
+        switch ($node.GetType().Name) {
+            'TernaryExpressionAst' { $line + 'the ternary operator (PowerShell 7): use if/else' }
+            'PipelineChainAst' { $line + '&& or || between pipelines (PowerShell 7)' }
+            'BinaryExpressionAst' { if ("$($node.Operator)" -eq 'QuestionQuestion') { $line + '?? (PowerShell 7)' } }
+            'AssignmentStatementAst' { if ("$($node.Operator)" -eq 'QuestionQuestionEquals') { $line + '??= (PowerShell 7)' } }
+            'VariableExpressionAst' {
+                if ($newVariables -contains $node.VariablePath.UserPath) { $line + "`$$($node.VariablePath.UserPath) does not exist in 5.1: use Test-Platform (TestHelpers) or Get-Variable" }
+            }
+            'FileRedirectionAst' {
+                if (-not ($node.Location -is [System.Management.Automation.Language.VariableExpressionAst] -and $node.Location.VariablePath.UserPath -eq 'null')) {
+                    $line + 'redirection into a file writes UTF-16 in 5.1: use the tool''s own output option or Set-Content -Encoding'
+                }
+            }
+            'CommandAst' {
+                $name = $node.GetCommandName()
+                if ($name) {
+                    if ($newCommands -contains $name) { $line + "$name does not exist in 5.1" }
+                    $parameters = @($node.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] })
+                    $forbidden = $newParameters[$name]
+                    foreach ($parameter in $parameters) {
+                        if ($forbidden -and ($forbidden -contains $parameter.ParameterName)) { $line + "$name -$($parameter.ParameterName) does not exist in 5.1" }
+                    }
+                    if ($name -eq 'Join-Path') {
+                        # Join-Path's positional parameters are -Path and -ChildPath; a third part is AdditionalChildPath (6+).
+                        $positional = 0
+                        $elements = $node.CommandElements
+                        for ($i = 1; $i -lt $elements.Count; $i++) {
+                            $previous = $elements[$i - 1]
+                            $afterParameter = $i -gt 1 -and $previous -is [System.Management.Automation.Language.CommandParameterAst] -and -not $previous.Argument -and $previous.ParameterName -ne 'Resolve'
+                            if (-not ($elements[$i] -is [System.Management.Automation.Language.CommandParameterAst]) -and -not $afterParameter) { $positional++ }
+                        }
+                        if ($positional -gt 2) { $line + 'Join-Path with more than two parts (PowerShell 6+): nest Join-Path' }
+                    }
+                    if ($writers -contains $name) {
+                        $encoding = $null
+                        for ($i = 1; $i -lt $node.CommandElements.Count; $i++) {
+                            $element = $node.CommandElements[$i]
+                            if ($element -is [System.Management.Automation.Language.CommandParameterAst] -and $element.ParameterName -eq 'Encoding') {
+                                $encoding = if ($element.Argument) { $element.Argument } else { $node.CommandElements[$i + 1] }
+                            }
+                        }
+                        if (-not $encoding) {
+                            $line + "$name without -Encoding writes ANSI or UTF-16 in 5.1 and UTF-8 in 7"
+                        } elseif ($encoding -is [System.Management.Automation.Language.StringConstantExpressionAst] -and $encodings51 -notcontains $encoding.Value) {
+                            $line + "$name -Encoding $($encoding.Value) does not exist in 5.1"
+                        }
+                    }
+                }
+            }
+            { $_ -in 'MemberExpressionAst', 'InvokeMemberExpressionAst', 'IndexExpressionAst' } {
+                $nullConditional = $node.PSObject.Properties['NullConditional']
+                if ($nullConditional -and $nullConditional.Value) { $line + '?. or ?[] (PowerShell 7)' }
+                if ($node -is [System.Management.Automation.Language.MemberExpressionAst] -and $node.Member -is [System.Management.Automation.Language.StringConstantExpressionAst]) {
+                    $member = $node.Member.Value
+                    if ($newMembers -contains $member) { $line + "$member does not exist on .NET Framework" }
+                    if ($node.Static -and $node.Expression -is [System.Management.Automation.Language.TypeExpressionAst] -and $node.Expression.TypeName.Name -match '(^|\.)OperatingSystem$') {
+                        $line + "[OperatingSystem]::$member does not exist on .NET Framework: use Test-Platform"
+                    }
+                }
+            }
+        }
+    }
+}
+
+function New-TestImageArchive {
+    <#
+    .SYNOPSIS
+        tests/Samples/New-TestImageArchive.ps1 (same parameters and result). That script needs PowerShell 7.2+
+        (System.Formats.Tar); under Windows PowerShell 5.1 it runs in pwsh and its result comes back as JSON.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Format,
+        [string] $Repository,
+        [string] $Tag,
+        [string[]] $Architecture,
+        [string] $LayerCompression,
+        [string] $Variant,
+        [switch] $FilesInVolume
+    )
+    $script = Join-Path $PSScriptRoot '../Samples/New-TestImageArchive.ps1'
+    $arguments = @{}
+    foreach ($key in $PSBoundParameters.Keys) { $arguments[$key] = $PSBoundParameters[$key] }
+    if ($PSVersionTable.PSVersion.Major -ge 7) { return & $script @arguments }
+    $pwsh = Get-Command pwsh -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if (-not $pwsh) { throw 'The sample images are built by PowerShell 7 (pwsh), which is not on PATH.' }
+    $arguments['Path'] = [IO.Path]::GetFullPath($Path)
+    if ($FilesInVolume) { $arguments['FilesInVolume'] = $true }
+    $exchange = Join-Path ([IO.Path]::GetTempPath()) ('gi-sample-' + [guid]::NewGuid().ToString('N'))
+    [IO.File]::WriteAllText("$exchange.in.json", ($arguments | ConvertTo-Json -Compress))
+    try {
+        $command = "`$a = @{}; (Get-Content -Raw -LiteralPath '$exchange.in.json' | ConvertFrom-Json).PSObject.Properties | ForEach-Object { `$a[`$_.Name] = `$_.Value }; " +
+            "& '$script' @a | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath '$exchange.out.json' -Encoding utf8"
+        $output = & $pwsh.Source -NoProfile -NonInteractive -Command $command 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "pwsh could not build the sample ${Path}: $($output -join "`n")" }
+        Get-Content -Raw -LiteralPath "$exchange.out.json" | ConvertFrom-Json
+    } finally {
+        Remove-Item -LiteralPath "$exchange.in.json", "$exchange.out.json" -Force -ErrorAction Ignore
+    }
 }
 
 function Get-FreeTcpPort {
@@ -116,10 +271,10 @@ function Start-TestOciRegistry {
         Files to write into the registry's directory first (name = content), for the auth section to name.
     #>
     param([string] $Auth, [hashtable] $Files = @{})
-    if (-not $IsLinux -or -not (Get-Command docker-registry -ErrorAction Ignore)) { return $null }
+    if (-not (Test-Platform Linux) -or -not (Get-Command docker-registry -ErrorAction Ignore)) { return $null }
     $root = Join-Path ([IO.Path]::GetTempPath()) ('gi-registry-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
     New-Item -ItemType Directory -Force -Path "$root/storage" | Out-Null
-    foreach ($name in $Files.Keys) { Set-Content -LiteralPath (Join-Path $root $name) -Value $Files[$name] }
+    foreach ($name in $Files.Keys) { Set-Content -LiteralPath (Join-Path $root $name) -Encoding utf8 -Value $Files[$name] }
     $port = Get-FreeTcpPort
     $authSection = if ($Auth) { "auth: $($Auth.Replace('{root}', $root))" } else { '' }
     $config = @"
@@ -134,7 +289,7 @@ http:
   addr: 127.0.0.1:$port
   headers: {X-Content-Type-Options: [nosniff]}
 "@
-    Set-Content -LiteralPath "$root/config.yml" -Value $config
+    Set-Content -LiteralPath "$root/config.yml" -Encoding utf8 -Value $config
     $process = Start-Process -FilePath (Get-Command docker-registry).Source -ArgumentList @('serve', "$root/config.yml") -RedirectStandardOutput "$root/registry.out" -RedirectStandardError "$root/registry.log" -PassThru
     $address = "127.0.0.1:$port"
     Wait-Until -TimeoutSeconds 20 -What 'docker-registry' -Condition {

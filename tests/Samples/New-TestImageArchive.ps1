@@ -46,6 +46,8 @@ Set-StrictMode -Version Latest
 $Created = [DateTimeOffset]::new(2024, 3, 1, 12, 0, 0, [TimeSpan]::Zero)
 $EntryTime = [DateTimeOffset]::new(2024, 2, 29, 10, 30, 0, [TimeSpan]::Zero)
 $Utf8 = [System.Text.UTF8Encoding]::new($false)
+# Dates in the config are the same in every culture (th-TH would write the Buddhist year 2567).
+$Invariant = [System.Globalization.CultureInfo]::InvariantCulture
 
 function Get-Sha256Hex([byte[]] $bytes) {
     [Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($bytes)).ToLowerInvariant()
@@ -232,11 +234,11 @@ function New-ImageBlobs([string] $arch) {
             Volumes      = [ordered]@{ '/golem/work' = [ordered]@{} }
             Labels       = [ordered]@{ 'org.opencontainers.image.title' = 'GolemImage sample' }
         }
-        created      = $Created.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")
+        created      = $Created.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $Invariant)
         history      = @(
-            [ordered]@{ created = $Created.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"); created_by = 'New-TestImageArchive layer 1' }
-            [ordered]@{ created = $Created.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"); created_by = 'New-TestImageArchive layer 2' }
-            [ordered]@{ created = $Created.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"); created_by = 'New-TestImageArchive layer 3' }
+            [ordered]@{ created = $Created.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $Invariant); created_by = 'New-TestImageArchive layer 1' }
+            [ordered]@{ created = $Created.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $Invariant); created_by = 'New-TestImageArchive layer 2' }
+            [ordered]@{ created = $Created.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $Invariant); created_by = 'New-TestImageArchive layer 3' }
         )
         os           = 'linux'
         rootfs       = [ordered]@{ type = 'layers'; diff_ids = $diffIds }

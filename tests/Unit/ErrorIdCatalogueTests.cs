@@ -9,6 +9,7 @@ using Xunit;
 namespace GolemImage.Tests
 {
     /// <summary>The ErrorId catalogue is the one list the engine, the cmdlets, the tests and the help share.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class ErrorIdCatalogueTests
     {
         private static readonly string Root = FindRoot();

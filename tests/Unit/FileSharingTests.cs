@@ -12,6 +12,7 @@ namespace GolemImage.Tests
     /// descriptor, archive or existing output must share Read|Delete; this reads the sources to keep it so (Linux
     /// cannot show the failure itself), and checks the retry of a replace that still meets a sharing violation.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class FileSharingTests
     {
         internal static string SourceRoot()

@@ -3,6 +3,7 @@ using Xunit;
 
 namespace GolemImage.Tests
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class TransportSecurityTests
     {
         // Numeric values: SecurityProtocolType.Ssl3 is obsolete in .NET, and the point is what .NET Framework starts with.

@@ -11,6 +11,7 @@ namespace GolemImage.Tests
     /// action-validator (the workflow schema: jobs, steps, runners, keys). build.ps1 -Task Test installs both on Linux.
     /// Also: .gitattributes keeps the scripts LF so that a CRLF checkout (Windows) still runs .ci/run.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class WorkflowTests
     {
         private static readonly string Root = Path.GetDirectoryName(FileSharingTests.SourceRoot())!;
@@ -36,6 +37,7 @@ namespace GolemImage.Tests
             return null;
         }
 
+        [Trait(Requires.Key, Requires.LinuxTools)]
         [WorkflowToolFact("yamllint")]
         public void The_workflow_passes_yamllint()
         {
@@ -43,6 +45,7 @@ namespace GolemImage.Tests
             Assert.True(code == 0, output + error);
         }
 
+        [Trait(Requires.Key, Requires.LinuxTools)]
         [WorkflowToolFact("action-validator")]
         public void The_workflow_passes_action_validator()
         {
@@ -50,6 +53,7 @@ namespace GolemImage.Tests
             Assert.True(code == 0, output + error);
         }
 
+        [Trait(Requires.Key, Requires.LinuxTools)]
         [WorkflowToolFact("action-validator")]
         public void Action_validator_rejects_a_broken_workflow()
         {

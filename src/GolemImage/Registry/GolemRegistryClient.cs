@@ -459,7 +459,7 @@ namespace GolemImage.Registry
                 }
 
                 TimeSpan pause = retryAfter.HasValue ? TimeSpan.FromTicks(Math.Min(retryAfter.Value.Ticks, TimeSpan.FromMinutes(2).Ticks)) : Backoff(attempt);
-                reporter.Verbose($"{char.ToUpperInvariant(what[0])}{what.Substring(1)} failed ({problem}); retry {attempt + 1} of {retry.MaximumRetryCount} in {pause.TotalSeconds:0.0} s.");
+                reporter.Verbose(FormattableString.Invariant($"{char.ToUpperInvariant(what[0])}{what.Substring(1)} failed ({problem}); retry {attempt + 1} of {retry.MaximumRetryCount} in {pause.TotalSeconds:0.0} s."));
                 await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -155,7 +155,7 @@ namespace GolemImage.Registry
             return final != null && final != asked ? $" (redirected to {final})" : string.Empty;
         }
 
-        private static string Seconds(TimeSpan span) => $"{span.TotalSeconds:0.#} s";
+        private static string Seconds(TimeSpan span) => FormattableString.Invariant($"{span.TotalSeconds:0.#} s");
 
         private static string Describe(Exception ex)
         {

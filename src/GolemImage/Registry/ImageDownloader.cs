@@ -207,7 +207,7 @@ namespace GolemImage.Registry
                     }
 
                     TimeSpan pause = Backoff(failures - 1);
-                    reporter.Verbose($"The download broke off at byte {file.Length} of {size} ({problem}); retry {failures} of {request.Retry.MaximumRetryCount} in {pause.TotalSeconds:0.0} s, resuming from there.");
+                    reporter.Verbose(FormattableString.Invariant($"The download broke off at byte {file.Length} of {size} ({problem}); retry {failures} of {request.Retry.MaximumRetryCount} in {pause.TotalSeconds:0.0} s, resuming from there."));
                     await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -293,7 +293,7 @@ namespace GolemImage.Registry
                     }
 
                     TimeSpan pause = Backoff(attempt);
-                    reporter.Verbose($"HEAD {request.Url} failed ({problem}); retry {attempt + 1} of {request.Retry.MaximumRetryCount} in {pause.TotalSeconds:0.0} s.");
+                    reporter.Verbose(FormattableString.Invariant($"HEAD {request.Url} failed ({problem}); retry {attempt + 1} of {request.Retry.MaximumRetryCount} in {pause.TotalSeconds:0.0} s."));
                     await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
                 }
             }

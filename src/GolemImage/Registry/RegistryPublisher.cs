@@ -241,7 +241,7 @@ namespace GolemImage.Registry
                     throw new GolemImageException(ErrorIds.RegistryValidationFailed, GolemErrorCategory.InvalidData, $"Every chunk of '{request.ImagePath}' was sent, but after {request.ValidationTimeout.TotalSeconds:0} s the registry {client.BaseUri} still reports the upload as '{status.Status ?? "unknown"}' ({stored} of {descriptor.ChunkCount} chunks stored). Publishing again uploads whatever is missing.", request.ImagePath);
                 }
 
-                reporter.Verbose($"The registry reports the upload as '{status.Status}', not yet 'full'; asking again in {pause.TotalSeconds:0.0} s.");
+                reporter.Verbose(FormattableString.Invariant($"The registry reports the upload as '{status.Status}', not yet 'full'; asking again in {pause.TotalSeconds:0.0} s."));
                 await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
             }

@@ -315,13 +315,13 @@ namespace GolemImage.Sources
                     {
                         lastReport = clock.ElapsedMilliseconds;
                         double rate = output.Length / Math.Max(0.001, clock.Elapsed.TotalSeconds) / (1 << 20);
-                        reporter.Progress(new ProgressReport(SaveActivityId, $"Exporting {image} from Docker", $"{output.Length / (1 << 20)} MiB, {rate:0.0} MiB/s"));
+                        reporter.Progress(new ProgressReport(SaveActivityId, $"Exporting {image} from Docker", FormattableString.Invariant($"{output.Length / (1 << 20)} MiB, {rate:0.0} MiB/s")));
                     }
                 }
             }
 
             reporter.Progress(new ProgressReport(SaveActivityId, $"Exporting {image} from Docker", "Done") { Completed = true });
-            reporter.Verbose($"Exported {new FileInfo(destination).Length} bytes in {clock.Elapsed.TotalSeconds:0.00} s.");
+            reporter.Verbose(FormattableString.Invariant($"Exported {new FileInfo(destination).Length} bytes in {clock.Elapsed.TotalSeconds:0.00} s."));
         }
 
         private static GolemImageException Unavailable(DockerEndpoint endpoint, string why, Exception? inner) =>

@@ -97,7 +97,7 @@ namespace GolemImage.Sources
             var report = new ProgressReport(
                 ProgressActivityId,
                 "Flattening image layers",
-                $"Layer {layerNumber} of {layerCount} (newest first): {EntryCount} files, {FileBytes / (1 << 20)} MiB written, {rate:0.0} MiB/s read");
+                FormattableString.Invariant($"Layer {layerNumber} of {layerCount} (newest first): {EntryCount} files, {FileBytes / (1 << 20)} MiB written, {rate:0.0} MiB/s read"));
             if (totalBytes > 0)
             {
                 report.PercentComplete = (int)Math.Min(99, bytes * 100 / totalBytes);

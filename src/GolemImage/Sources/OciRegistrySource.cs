@@ -295,7 +295,7 @@ namespace GolemImage.Sources
                 }
                 catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw Error(ErrorIds.RegistryUnavailable, GolemErrorCategory.ConnectionError, $"{server} did not answer within {responseTimeout.TotalSeconds:0.#} s.", ex);
+                    throw Error(ErrorIds.RegistryUnavailable, GolemErrorCategory.ConnectionError, FormattableString.Invariant($"{server} did not answer within {responseTimeout.TotalSeconds:0.#} s."), ex);
                 }
             }
         }

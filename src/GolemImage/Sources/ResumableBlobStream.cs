@@ -77,7 +77,7 @@ namespace GolemImage.Sources
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (silence.Fired || ex is OperationCanceledException))
                 {
-                    await ResumeAsync($"no data for {idleTimeout.TotalSeconds:0.#} s", ex, cancellationToken).ConfigureAwait(false);
+                    await ResumeAsync(FormattableString.Invariant($"no data for {idleTimeout.TotalSeconds:0.#} s"), ex, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 catch (Exception ex) when (IsTransient(ex))

@@ -5,6 +5,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Compression
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class BlockCompressorTests
     {
         public static TheoryData<CompressionAlgorithm, CompressionLevel> Settings() => new TheoryData<CompressionAlgorithm, CompressionLevel>

@@ -12,6 +12,7 @@ namespace GolemImage.Tests.Compression
     /// files beside it): no other source file may list them again, as a string or as an enum member, or adding one
     /// would again mean editing a dozen places. Sources/ is exempt: its gzip and zstd are the layer blobs' compression.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class CompressorNamesTests
     {
         private static readonly Regex EnumMember = new Regex(@"\bCompressionAlgorithm\.(Gzip|Lzma|Lzo|Xz|Lz4|Zstd)\b");

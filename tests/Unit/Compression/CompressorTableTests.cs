@@ -10,6 +10,7 @@ using Xunit;
 namespace GolemImage.Tests.Compression
 {
     /// <summary>The one table of squashfs compressors: its rows, its lookups, and every row's options block.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class CompressorTableTests
     {
         private static readonly CompressionLevel[] Levels = { CompressionLevel.Fastest, CompressionLevel.Optimal, CompressionLevel.SmallestSize };

@@ -12,6 +12,7 @@ namespace GolemImage.Tests.Fuzz
     /// refusal the user would see as the module's own error, never another exception type and never a long run.
     /// (The coverage-guided runs are build.ps1 -Task Fuzz; what they found is pinned by hand-written tests.)
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class FuzzTargetReplayTests
     {
         public static TheoryData<string> Targets()

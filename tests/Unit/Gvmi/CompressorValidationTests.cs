@@ -11,6 +11,7 @@ using Xunit;
 namespace GolemImage.Tests.Gvmi
 {
     /// <summary>Test-GolemImage's Superblock.Compression and Volumes checks, answered by the compressor's table row.</summary>
+    [Trait(Requires.Key, Requires.SquashfsTools)]
     public class CompressorValidationTests
     {
         private static readonly ContainerConfig WithVolume = new ContainerConfig { Env = new[] { "PATH=/bin" }, Volumes = new[] { "/d" } };

@@ -4,6 +4,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Gvmi
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class ContainerConfigTests
     {
         internal const string GoldenJson =

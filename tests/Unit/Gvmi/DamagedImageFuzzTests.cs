@@ -16,6 +16,7 @@ namespace GolemImage.Tests.Gvmi
     /// -noI -noD writes it) so that most damage reaches the inode and directory parsers behind the layout checks
     /// instead of stopping at a decompression error; a gzip image covers the compressed path.
     /// </summary>
+    [Trait(Requires.Key, Requires.SquashfsTools)]
     public class DamagedImageFuzzTests
     {
         private static readonly int Rounds = Environment.GetEnvironmentVariable("GOLEMIMAGE_EXHAUSTIVE") == "1" ? 20_000 : 600;

@@ -8,6 +8,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Gvmi
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class GvmiTrailerTests
     {
         [Fact]
@@ -28,6 +29,7 @@ namespace GolemImage.Tests.Gvmi
             Assert.Equal(new byte[] { 0x43, 0xbf, 0xa6, 0xa3, (byte)'{', (byte)'}' }.Concat(Encoding.ASCII.GetBytes("00000002")), Write(new ContainerConfig()));
         }
 
+        [Trait(Requires.Key, Requires.LinuxTools)]
         [Fact]
         public void Crc_agrees_with_python_zlib()
         {

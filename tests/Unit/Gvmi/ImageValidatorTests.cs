@@ -13,6 +13,8 @@ using Xunit;
 
 namespace GolemImage.Tests.Gvmi
 {
+    [Trait(Requires.Key, Requires.SquashfsTools)]
+    [Trait(Requires.Key, Requires.LinuxTools)]
     public class ImageValidatorTests
     {
         [Theory]

@@ -10,6 +10,7 @@ using Xunit;
 namespace GolemImage.Tests.Gvmi
 {
     /// <summary>Test-GolemImage's Volumes check, on images mksquashfs writes (an independent writer).</summary>
+    [Trait(Requires.Key, Requires.SquashfsTools)]
     public class ImageValidatorVolumeTests
     {
         private static void Write(string root, string relative, string content = "x\n")

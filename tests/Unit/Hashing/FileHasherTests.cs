@@ -10,6 +10,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Hashing
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class FileHasherTests : IDisposable
     {
         private readonly TempDirectory _directory = new TempDirectory();

@@ -12,6 +12,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Hashing
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class Sha3_224Tests
     {
         public static IEnumerable<object[]> Fips202Vectors()
@@ -65,6 +66,7 @@ namespace GolemImage.Tests.Hashing
             Assert.Equal("e642824c3f8cf24ad09234ee7d3c766fc9a3a5168d0c94ad73b46fdf", HexString.Lower(sha3.GetHashAndReset()));
         }
 
+        [Trait(Requires.Key, Requires.LinuxTools)]
         [Fact]
         public void Random_lengths_match_openssl()
         {

@@ -9,6 +9,7 @@ using Xunit;
 namespace GolemImage.Tests.Hashing
 {
     /// <summary>Our XXH3-128 against System.IO.Hashing's XxHash128, an independent implementation of the same specification.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class Xxh3Hash128Tests
     {
         public static IEnumerable<object[]> Paths() => new[] { new object[] { true }, new object[] { false } };

@@ -15,6 +15,7 @@ using Xunit;
 namespace GolemImage.Tests.Registry
 {
     /// <summary>The engine side of Test-GolemImage -Url; the Pester suite runs it against real web servers.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class HostedImageCheckTests
     {
         [Theory]

@@ -9,6 +9,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Registry
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class ImageDescriptorFileTests : IDisposable
     {
         private readonly string folder = Path.Combine(Path.GetTempPath(), "gi-descr-" + Guid.NewGuid().ToString("N"));

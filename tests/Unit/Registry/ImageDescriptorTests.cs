@@ -11,6 +11,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Registry
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class ImageDescriptorTests
     {
         // Bytes i % 251 for i in 0..2499, chunks of 1000: computed independently with Python's hashlib

@@ -16,6 +16,7 @@ namespace GolemImage.Tests.Registry
     /// The downloader behind Save-GolemImage against servers that misbehave in ways the registry test server does not:
     /// ignoring Range, promising another length, sending too much. The Pester suite covers the registry's own behaviour.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class ImageDownloaderTests
     {
         private static readonly byte[] Image = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7 + (i >> 9))).ToArray();

@@ -9,6 +9,7 @@ using Xunit;
 namespace GolemImage.Tests.Registry
 {
     /// <summary>The manifest engine behind New-GolemManifest; the Pester suite checks the schema and openssl's verdict.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class PayloadManifestTests
     {
         private const string Hash = "529f7fdaf1cf46ce3126eb6bbcd3b213c314fe8fe884914f5d1106d4";

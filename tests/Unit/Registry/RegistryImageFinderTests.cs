@@ -11,6 +11,7 @@ using Xunit;
 namespace GolemImage.Tests.Registry
 {
     /// <summary>Tag and hash lookups (Find-GolemImage): the query sent, and the registry answers that must be refused.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class RegistryImageFinderTests
     {
         private const string Hash = "529f7fdaf1cf46ce3126eb6bbcd3b213c314fe8fe884914f5d1106d4";

@@ -7,6 +7,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Registry
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class RegistryInputTests
     {
         [Theory]

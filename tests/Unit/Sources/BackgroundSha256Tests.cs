@@ -6,6 +6,7 @@ using Xunit;
 namespace GolemImage.Tests.Sources
 {
     /// <summary>The layer digest hashed on its own thread equals SHA-256 of the bytes, however the reads cut them.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class BackgroundSha256Tests
     {
         [Theory]

@@ -11,6 +11,7 @@ namespace GolemImage.Tests.Sources
     /// Credential helpers as docker-credential-helpers implements them (get, the server address on stdin, JSON or
     /// "credentials not found in native keychain" with exit code 1), played by shell scripts put first on the PATH.
     /// </summary>
+    [Trait(Requires.Key, Requires.LinuxTools)]
     public sealed class DockerCredentialHelperTests : IClassFixture<DockerCredentialHelperTests.FakeHelpers>, IDisposable
     {
         private readonly FakeHelpers _helpers;

@@ -10,6 +10,7 @@ using Xunit;
 namespace GolemImage.Tests.Sources
 {
     /// <summary>Where the Docker engine is looked for, with a fake HOME: contexts, Docker Desktop, Colima, Rancher Desktop, Podman.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class DockerEndpointDiscoveryTests
     {
         private static DockerEnvironment Environment(string home, Dictionary<string, string>? variables = null, bool windows = false, bool mac = true)

@@ -11,6 +11,7 @@ using Xunit;
 namespace GolemImage.Tests.Sources
 {
     /// <summary>Every DOCKER_HOST form Docker documents, and TLS to a tcp engine (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH).</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class DockerEndpointTests
     {
         [Theory]

@@ -16,6 +16,7 @@ namespace GolemImage.Tests.Sources
     /// The families of hostile input the fuzzing issue named: every one ends in the module's own ErrorId, naming the
     /// user's input (never a temporary file) and saying what is wrong, without hanging.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class HostileInputTests : IDisposable
     {
         private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);

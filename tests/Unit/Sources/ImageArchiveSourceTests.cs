@@ -11,6 +11,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Sources
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class ImageArchiveSourceTests : IDisposable
     {
         private readonly string directory = Path.Combine(Path.GetTempPath(), "gi-archive-" + Guid.NewGuid().ToString("N"));

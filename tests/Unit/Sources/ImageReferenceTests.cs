@@ -3,6 +3,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Sources
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class ImageReferenceTests
     {
         [Theory]

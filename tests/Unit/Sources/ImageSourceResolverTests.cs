@@ -15,6 +15,7 @@ namespace GolemImage.Tests.Sources
     /// Each decision of the source resolver against fakes that speak the real protocols: a Docker engine answering
     /// /version (and image inspects) on TCP or a unix socket, a registry that has, or lacks, the linux/amd64 image.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class ImageSourceResolverTests
     {
         private static DockerEnvironment Environment(string home, Dictionary<string, string>? variables = null, bool windows = false, bool mac = false)

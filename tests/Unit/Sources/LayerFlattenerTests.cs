@@ -12,6 +12,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Sources
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class LayerFlattenerTests
     {
         private sealed class Emitted

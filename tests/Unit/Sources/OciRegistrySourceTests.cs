@@ -11,6 +11,7 @@ using Xunit;
 namespace GolemImage.Tests.Sources
 {
     /// <summary>What the registry source does when the network, not the registry, misbehaves (the registry itself is tested in Pester).</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class OciRegistrySourceTests
     {
         [Fact]

@@ -13,6 +13,7 @@ namespace GolemImage.Tests.Sources
     /// The resume logic against a blob "server" whose connections break where a test says; the registry end to end
     /// (a real docker-registry behind a proxy that cuts connections) is in ConvertTo-GolemImage.Tests.ps1.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class ResumableBlobStreamTests
     {
         private static readonly byte[] Blob = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 31 + (i >> 9))).ToArray();

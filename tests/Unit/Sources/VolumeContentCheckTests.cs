@@ -5,6 +5,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Sources
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class VolumeContentCheckTests
     {
         private static VolumeContentCheck Observe(string[] volumes, params string[] paths)

@@ -21,6 +21,9 @@ namespace GolemImage.Tests.Squashfs
     /// kernel) and be reported, while true duplicates are still stored once (same blocks and fragment in the inode).
     /// Small blocks (4 KiB) so that fragment blocks fill, and are flushed, after a few files.
     /// </summary>
+    [Trait(Requires.Key, Requires.SquashfsTools)]
+    [Trait(Requires.Key, Requires.LinuxTools)]
+    [Trait(Requires.Key, Requires.Root)]
     public sealed class DuplicateVerificationTests
     {
         private const int BlockSize = 4096;

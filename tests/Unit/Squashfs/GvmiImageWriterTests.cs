@@ -11,6 +11,8 @@ using Xunit;
 namespace GolemImage.Tests.Squashfs
 {
     /// <summary>Bad input and cancellation: a clear error, no partial output, an existing target untouched.</summary>
+    [Trait(Requires.Key, Requires.LinuxTools)]
+    [Trait(Requires.Key, Requires.Root)]
     public sealed class GvmiImageWriterTests : IClassFixture<EveryEntryKindTree>
     {
         private static readonly byte[] ExistingContent = { 1, 2, 3, 4 };

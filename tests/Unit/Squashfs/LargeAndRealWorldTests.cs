@@ -12,6 +12,9 @@ using Xunit.Abstractions;
 
 namespace GolemImage.Tests.Squashfs
 {
+    [Trait(Requires.Key, Requires.SquashfsTools)]
+    [Trait(Requires.Key, Requires.LinuxTools)]
+    [Trait(Requires.Key, Requires.Root)]
     public sealed class LargeAndRealWorldTests
     {
         private static readonly bool Exhaustive = Environment.GetEnvironmentVariable("GOLEMIMAGE_EXHAUSTIVE") == "1";

@@ -4,6 +4,7 @@ using Xunit;
 namespace GolemImage.Tests.Squashfs
 {
     /// <summary>A duplicate shares its original's block list without a copy; adding to either must not change the other.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class SquashfsFileDataTests
     {
         [Fact]

@@ -14,6 +14,9 @@ namespace GolemImage.Tests.Squashfs
     /// Every entry kind, through the real tar reader and the writer, read back by three independent readers
     /// (unsquashfs, sqfs2tar, the kernel) for every compressor.
     /// </summary>
+    [Trait(Requires.Key, Requires.SquashfsTools)]
+    [Trait(Requires.Key, Requires.LinuxTools)]
+    [Trait(Requires.Key, Requires.Root)]
     public sealed class SquashfsReadBackTests : IClassFixture<EveryEntryKindTree>
     {
         private readonly EveryEntryKindTree _tree;

@@ -13,6 +13,7 @@ using Xunit;
 namespace GolemImage.Tests.Squashfs
 {
     /// <summary>The one superblock definition: what the writer encodes is what the readers decode, and both match mksquashfs.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class SquashfsSuperblockTests
     {
         [Fact]
@@ -74,6 +75,8 @@ namespace GolemImage.Tests.Squashfs
             Assert.Throws<ArgumentException>(() => SquashfsSuperblock.Parse(new byte[95]));
         }
 
+        [Trait(Requires.Key, Requires.SquashfsTools)]
+        [Trait(Requires.Key, Requires.LinuxTools)]
         [Theory]
         [InlineData("-comp", "gzip")]
         [InlineData("-comp", "xz", "-Xbcj", "x86")]

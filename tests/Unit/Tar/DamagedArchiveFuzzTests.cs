@@ -13,6 +13,7 @@ namespace GolemImage.Tests.Tar
     /// Whatever the damage, the reader either reads entries or throws InvalidTarException; never an
     /// IndexOutOfRangeException, an overflow, a hang or an unbounded allocation.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class DamagedArchiveFuzzTests
     {
         private static byte[] SampleArchive()

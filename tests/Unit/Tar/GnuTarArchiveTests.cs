@@ -10,6 +10,7 @@ using static GolemImage.Tests.Tar.TarTestSupport;
 namespace GolemImage.Tests.Tar
 {
     /// <summary>Archives written by GNU tar in each of its formats, read back field by field.</summary>
+    [Trait(Requires.Key, Requires.LinuxTools)]
     public class GnuTarArchiveTests
     {
         private const long Uid = 1234;

@@ -10,6 +10,7 @@ using static GolemImage.Tests.Tar.TarTestSupport;
 namespace GolemImage.Tests.Tar
 {
     /// <summary>GNU tar's sparse dialects and its PAX xattr records, compared against the files they came from.</summary>
+    [Trait(Requires.Key, Requires.LinuxTools)]
     public class GnuTarSparseAndXattrTests
     {
         [Theory]

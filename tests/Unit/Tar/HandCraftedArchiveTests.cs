@@ -13,6 +13,7 @@ using static GolemImage.Tests.Tar.TarTestSupport;
 namespace GolemImage.Tests.Tar
 {
     /// <summary>Edge cases no common writer produces on demand, built record by record.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class HandCraftedArchiveTests
     {
         private static readonly int Mode644 = Convert.ToInt32("644", 8);

@@ -15,6 +15,7 @@ namespace GolemImage.Tests.Tar
     /// Sparse files whose real size is a claim far beyond their data: holes are written as sparse blocks by count (no
     /// read, no buffer, no hash per byte), and a file whose block list could not be written is refused up front.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class HostileSparseTests
     {
         // A valid map: one 10-byte region near 2^61; 2^44 blocks of 128 KiB, far beyond any block list.
@@ -87,6 +88,7 @@ namespace GolemImage.Tests.Tar
             Assert.Empty(Directory.GetFiles(work.Path));
         }
 
+        [Trait(Requires.Key, Requires.SquashfsTools)]
         [Theory]
         [MemberData(nameof(Forms))]
         public async Task A_one_tebibyte_sparse_file_is_written_as_sparse_blocks_by_count(string form)

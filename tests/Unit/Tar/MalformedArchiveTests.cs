@@ -11,6 +11,7 @@ using static GolemImage.Tests.Tar.TarTestSupport;
 namespace GolemImage.Tests.Tar
 {
     /// <summary>Damaged or hostile archives fail with an InvalidTarException naming the source, the entry and the offset.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class MalformedArchiveTests
     {
         private const string Source = "broken.tar";

@@ -13,6 +13,7 @@ namespace GolemImage.Tests.Tar
     /// Archives written by Python's tarfile, which reaches corners GNU tar does not: binary PAX values,
     /// fractional and negative times, global headers, base-256 numbers.
     /// </summary>
+    [Trait(Requires.Key, Requires.LinuxTools)]
     public class PythonTarfileTests
     {
         private const string Script = @"

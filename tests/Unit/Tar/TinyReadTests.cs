@@ -9,6 +9,7 @@ using static GolemImage.Tests.Tar.TarTestSupport;
 namespace GolemImage.Tests.Tar
 {
     /// <summary>Headers, PAX records, sparse maps and data that straddle tiny pipe segments parse exactly as from one buffer.</summary>
+    [Trait(Requires.Key, Requires.LinuxTools)]
     public class TinyReadTests
     {
         private static byte[] MakeArchive(TempDirectory temp, string format, params string[] extra)

@@ -7,6 +7,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Tree
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class FileTreeTests
     {
         private static TreeEntry Entry(string path, TreeEntryType type, int mode = 0x1A4, long mtime = 1000, string? link = null) =>

@@ -12,6 +12,7 @@ namespace GolemImage.Tests.Compression.Deflate
     /// 128 KiB blocks (what squashfs-tools do per block), one thread, each block through both back to back so
     /// that this VM's speed swings hit both sides alike. Slow: only with GOLEMIMAGE_EXHAUSTIVE=1.
     /// </summary>
+    [Trait(Requires.Key, Requires.NativeLibraries)]
     public sealed class DeflateCorpusTests
     {
         private const int BlockSize = 128 * 1024;

@@ -12,6 +12,7 @@ using Xunit.Abstractions;
 
 namespace GolemImage.Tests.Compression.Deflate
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class DeflateEncoderTests
     {
         private const int Guard = 64;
@@ -128,6 +129,7 @@ namespace GolemImage.Tests.Compression.Deflate
             }
         }
 
+        [Trait(Requires.Key, Requires.NativeLibraries)]
         [Fact]
         public void Sizes_match_the_system_zlib_at_levels_6_and_9_and_stay_close_at_1()
         {

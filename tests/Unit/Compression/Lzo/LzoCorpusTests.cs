@@ -14,6 +14,7 @@ namespace GolemImage.Tests.Compression.Lzo
     /// Block compression of a real file tree (<see cref="CorpusBlocks"/>) in 128 KiB blocks, against liblzo2's lzo1x_1 and
     /// lzo1x_999 level 8: ratio targets plus a single-thread time picture. Slow: only with GOLEMIMAGE_EXHAUSTIVE=1.
     /// </summary>
+    [Trait(Requires.Key, Requires.NativeLibraries)]
     public class LzoCorpusTests
     {
         private const int BlockSize = 128 * 1024;

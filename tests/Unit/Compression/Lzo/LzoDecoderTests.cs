@@ -6,6 +6,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Compression.Lzo
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class LzoDecoderTests
     {
         private static readonly byte[] End = { 0x11, 0x00, 0x00 };
@@ -101,6 +102,7 @@ namespace GolemImage.Tests.Compression.Lzo
             }, iter: 3000);
         }
 
+        [Trait(Requires.Key, Requires.NativeLibraries)]
         [LiblzoFact]
         public void Decodes_liblzo2_lzo1x_1_and_lzo1x_999_output()
         {

@@ -17,6 +17,9 @@ namespace GolemImage.Tests.Compression.Lzo
     /// Whole LZO images from our squashfs writer, read by independent readers: unsquashfs (which decodes every
     /// block with liblzo2's lzo1x_decompress_safe), sqfs2tar, and the kernel through a loop mount.
     /// </summary>
+    [Trait(Requires.Key, Requires.SquashfsTools)]
+    [Trait(Requires.Key, Requires.LinuxTools)]
+    [Trait(Requires.Key, Requires.Root)]
     public class LzoImageTests
     {
         // Text, code, binaries, zeros, random data, long and short files, a symlink, many small files.

@@ -10,6 +10,7 @@ namespace GolemImage.Tests.Compression.Lzo
     /// cut, the nice-length stop (and its adoption of the matched node's subtrees) and the long matches taken
     /// whole happen on nearly every position: the trees must stay consistent and every stream must decode.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public unsafe class LzoOptimalEncoderTests
     {
         private static readonly Gen<(int Depth, int Nice, int Skip)> Settings =

@@ -7,6 +7,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Compression.Lzo
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public class LzoRoundTripTests
     {
         public static readonly TheoryData<int> Levels = new TheoryData<int>

@@ -17,6 +17,7 @@ namespace GolemImage.Tests.Compression.Xz
     /// through ours. Slow: only with
     /// GOLEMIMAGE_EXHAUSTIVE=1.
     /// </summary>
+    [Trait(Requires.Key, Requires.NativeLibraries)]
     public sealed class XzCorpusTests
     {
         private const int BlockSize = 128 * 1024;

@@ -5,6 +5,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Compression.Xz
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class XzDecoderTests
     {
         private static byte[] Decode(byte[] stream, int room, int dictionaryLimit = 1 << 20)
@@ -14,6 +15,7 @@ namespace GolemImage.Tests.Compression.Xz
             return output.AsSpan(0, length).ToArray();
         }
 
+        [Trait(Requires.Key, Requires.NativeLibraries)]
         [LiblzmaFact]
         public void Decodes_liblzma_output_of_presets_0_6_and_6e_and_with_the_x86_filter()
         {
@@ -38,6 +40,7 @@ namespace GolemImage.Tests.Compression.Xz
             }
         }
 
+        [Trait(Requires.Key, Requires.NativeLibraries)]
         [LiblzmaFact]
         public void Rejects_a_dictionary_larger_than_the_limit()
         {
@@ -67,6 +70,7 @@ namespace GolemImage.Tests.Compression.Xz
             Assert.Contains("beyond the dictionary", e.Message);
         }
 
+        [Trait(Requires.Key, Requires.NativeLibraries)]
         [LiblzmaFact]
         public void Rejects_output_that_does_not_fit()
         {
@@ -75,6 +79,7 @@ namespace GolemImage.Tests.Compression.Xz
             Assert.Throws<InvalidDataException>(() => Decode(stream, 4999));
         }
 
+        [Trait(Requires.Key, Requires.NativeLibraries)]
         [LiblzmaFact]
         public void Every_truncation_and_bad_crc_is_rejected()
         {

@@ -7,6 +7,7 @@ using Xunit;
 
 namespace GolemImage.Tests.Compression.Xz
 {
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class XzRoundTripTests
     {
         public static readonly TheoryData<int> Levels = new TheoryData<int>
@@ -52,6 +53,7 @@ namespace GolemImage.Tests.Compression.Xz
             }
         }
 
+        [Trait(Requires.Key, Requires.NativeLibraries)]
         [LiblzmaTheory]
         [MemberData(nameof(Levels))]
         public void Liblzma_decodes_every_stream_we_write(int level)
@@ -109,6 +111,7 @@ namespace GolemImage.Tests.Compression.Xz
             Assert.Equal(zeros.Length, new XzBlockDecompressor(XzBlockCompressor.DefaultDictionarySize).Decompress(destination.AsSpan(0, length), output));
         }
 
+        [Trait(Requires.Key, Requires.NativeLibraries)]
         [LiblzmaTheory]
         [MemberData(nameof(Levels))]
         public void One_MiB_blocks_round_trip_through_both_decoders(int level)
@@ -154,6 +157,7 @@ namespace GolemImage.Tests.Compression.Xz
             }
         }
 
+        [Trait(Requires.Key, Requires.LinuxTools)]
         [Fact]
         public void Xz_tool_tests_our_streams_clean()
         {
