@@ -17,6 +17,7 @@ namespace GolemImage.Tests
     /// and a 407 that is a clear ProxyAuthenticationRequired, not a retried or mislabelled failure. The proxy here is a
     /// real HTTP proxy on 127.0.0.1 that wants Basic credentials and forwards to an origin server.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class HttpProxyTests : IDisposable
     {
         private const string User = "alice";

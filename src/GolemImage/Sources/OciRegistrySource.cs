@@ -323,7 +323,7 @@ namespace GolemImage.Sources
                 }
                 catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw Error(ErrorIds.RegistryUnavailable, GolemErrorCategory.ConnectionError, $"{uri.GetLeftPart(UriPartial.Authority)} did not send {what} within {responseTimeout.TotalSeconds:0.#} s.", ex);
+                    throw Error(ErrorIds.RegistryUnavailable, GolemErrorCategory.ConnectionError, FormattableString.Invariant($"{uri.GetLeftPart(UriPartial.Authority)} did not send {what} within {responseTimeout.TotalSeconds:0.#} s."), ex);
                 }
             }
         }

@@ -15,6 +15,7 @@ namespace GolemImage.Tests.Gvmi
     /// Test-GolemImage's walks are as long as the file says; Ctrl+C (the cmdlet's token) stops them within a second or
     /// two, however long the file claims to be.
     /// </summary>
+    [Trait(Requires.Key, Requires.SquashfsTools)]
     public class ValidatorCancellationTests
     {
         [Fact]

@@ -14,6 +14,7 @@ namespace GolemImage.Tests.Registry
     /// in Content-Length) is refused naming the URL, before the module holds it in memory. Each answer here is valid
     /// JSON, so that without the cap it would be taken.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class OversizedAnswerTests
     {
         private const string Hash = "529f7fdaf1cf46ce3126eb6bbcd3b213c314fe8fe884914f5d1106d4";

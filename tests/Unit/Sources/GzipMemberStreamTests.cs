@@ -14,6 +14,7 @@ namespace GolemImage.Tests.Sources
     /// header fields eStargz and gzip -N write; a decoder that stops after the first member, as .NET Framework's
     /// GZipStream does, fails the first test.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class GzipMemberStreamTests
     {
         // Incompressible enough that members span several of the decoder's 8 KiB chunks, and regular enough that the

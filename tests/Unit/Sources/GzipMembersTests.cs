@@ -12,6 +12,7 @@ namespace GolemImage.Tests.Sources
     /// A gzip stream of several members (pigz, concatenated blobs): every member's trailer is checked, and damage is
     /// reported naming the member and the byte, through the one DecompressingStream every gzip input goes through.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class GzipMembersTests
     {
         // 20 MiB of zeros: a member whose size dwarfs any 4 bytes that follow a cut in a small last member.

@@ -17,6 +17,7 @@ namespace GolemImage.Tests.Sources
     /// The client certificate loader of the netstandard2.0 build (Windows PowerShell 5.1 has no PEM APIs), run here on
     /// .NET: the certificate it returns must carry the very key of key.pem, in both PEM forms Docker's tools write.
     /// </summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class PemClientCertificateTests : IDisposable
     {
         private readonly TempDirectory work = new TempDirectory();

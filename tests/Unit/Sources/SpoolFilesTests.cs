@@ -13,6 +13,7 @@ using Xunit;
 namespace GolemImage.Tests.Sources
 {
     /// <summary>Spool files (docker save, decompressed archives) go where asked, never outlive their job, and orphans are swept.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public sealed class SpoolFilesTests : IDisposable
     {
         private readonly TempDirectory work = new TempDirectory();
@@ -77,6 +78,7 @@ namespace GolemImage.Tests.Sources
         }
 
         [Fact]
+        [Trait(Requires.Key, Requires.LinuxTools)]
         public void A_sweep_removes_old_spools_of_ended_processes_only()
         {
             string spool = Directory("spool");
@@ -104,6 +106,7 @@ namespace GolemImage.Tests.Sources
         }
 
         [Fact]
+        [Trait(Requires.Key, Requires.LinuxTools)]
         public void A_new_spool_sweeps_its_directory_first()
         {
             string spool = Directory("spool");

@@ -10,6 +10,7 @@ using Xunit;
 namespace GolemImage.Tests.Tar
 {
     /// <summary>The tar reader's long walks (skipping an entry, reading its data) stop soon after cancellation.</summary>
+    [Trait(Requires.Key, Requires.Portable)]
     public class TarCancellationTests
     {
         /// <summary>A tar stream of one 1 TiB entry whose data never ends: zeros for ever, without looking at any token.</summary>
