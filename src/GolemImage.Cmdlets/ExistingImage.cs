@@ -24,7 +24,7 @@ namespace GolemImage.Cmdlets
             long size;
             try
             {
-                using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete))
+                using (var stream = SharedFile.OpenRead(path))
                 {
                     size = stream.Length;
                     trailer = GvmiTrailer.Read(stream, path);

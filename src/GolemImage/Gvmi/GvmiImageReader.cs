@@ -21,7 +21,7 @@ namespace GolemImage.Gvmi
             long size;
             try
             {
-                using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096))
+                using (var stream = SharedFile.OpenRead(path, 4096))
                 {
                     size = stream.Length;
                     trailer = GvmiTrailer.Read(stream, path);

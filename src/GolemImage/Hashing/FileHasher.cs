@@ -15,7 +15,7 @@ namespace GolemImage.Hashing
         /// <summary>Hashes the whole file at <paramref name="path"/>; reports progress for files over 64 MiB.</summary>
         public static async Task<byte[]> HashFileAsync(string path, IEngineReporter reporter, int activityId, CancellationToken cancellationToken)
         {
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan))
+            using (var stream = SharedFile.OpenRead(path, 1, FileOptions.SequentialScan))
             {
                 return await HashStreamAsync(stream, path, reporter, activityId, cancellationToken).ConfigureAwait(false);
             }

@@ -29,7 +29,7 @@ namespace GolemImage.Registry
 
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
-            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous))
+            using (var file = SharedFile.OpenRead(path, 1, FileOptions.Asynchronous))
             {
                 file.Position = offset;
                 var buffer = new byte[(int)Math.Min(BufferSize, Math.Max(1, length))];

@@ -103,7 +103,7 @@ namespace GolemImage.Registry
 
             const int ActivityId = 0x601;
             string activity = $"Hashing {Path.GetFileName(imagePath)}";
-            using (var stream = new FileStream(imagePath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+            using (var stream = SharedFile.OpenRead(imagePath, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
             {
                 long size = stream.Length;
                 var rate = new TransferRate(size);

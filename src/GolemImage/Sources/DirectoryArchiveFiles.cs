@@ -20,7 +20,7 @@ namespace GolemImage.Sources
         public override long GetSize(string path) => new FileInfo(Resolve(path)).Length;
 
         public override Stream Open(string path) =>
-            new FileStream(Resolve(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
+            SharedFile.OpenRead(Resolve(path), 1 << 16, FileOptions.SequentialScan);
 
         public override IEnumerable<string> List()
         {

@@ -433,7 +433,7 @@ namespace GolemImage.Sources
         {
             var magic = new byte[4];
             int have;
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete))
+            using (var stream = SharedFile.OpenRead(path))
             {
                 have = stream.Read(magic, 0, 4);
             }
@@ -454,7 +454,7 @@ namespace GolemImage.Sources
         private static async Task DecompressAsync(string path, string compression, string destination, CancellationToken cancellationToken)
         {
             // Errors name the user's archive, never the temporary copy (which is deleted anyway).
-            using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.SequentialScan))
+            using (var input = SharedFile.OpenRead(path, 1 << 16, FileOptions.SequentialScan))
             using (Stream decoded = new DecompressingStream(input, compression, (problem, inner) => new GolemImageException(ErrorIds.InvalidArchive, GolemErrorCategory.InvalidData, $"The {compression} compressed archive {path} is corrupt: {problem}.", path, inner)))
             using (var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {

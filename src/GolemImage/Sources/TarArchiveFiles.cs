@@ -30,7 +30,7 @@ namespace GolemImage.Sources
         public static TarArchiveFiles Index(string path, string? displayName = null, CancellationToken cancellationToken = default)
         {
             var files = new TarArchiveFiles(path, displayName);
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BlockSize * 8))
+            using (var stream = SharedFile.OpenRead(path, BlockSize * 8))
             {
                 files.Walk(stream, cancellationToken);
             }
@@ -45,7 +45,7 @@ namespace GolemImage.Sources
         public override Stream Open(string name)
         {
             Member member = Get(name);
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
+            var stream = SharedFile.OpenRead(path, 1 << 16, FileOptions.SequentialScan);
             return new WindowStream(stream, member.Offset, member.Size);
         }
 

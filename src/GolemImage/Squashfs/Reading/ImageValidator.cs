@@ -26,7 +26,7 @@ namespace GolemImage.Squashfs.Reading
         /// <param name="cancellationToken">Honoured by every walk whose length the file decides (the padding, the directory tree).</param>
         public static IReadOnlyList<ValidationFinding> ValidateFile(string path, CancellationToken cancellationToken = default)
         {
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096))
+            using (var stream = SharedFile.OpenRead(path, 4096))
             {
                 return Validate(stream, path, cancellationToken);
             }
