@@ -9,8 +9,9 @@ namespace GolemImage.Squashfs
     /// <summary>
     /// The directory table: each directory's listing as runs of entries under a header. A run holds at most 256
     /// entries whose inodes share one inode-table block and whose numbers are within a signed 16-bit delta of the
-    /// run's first, and it never crosses a directory-table block (which also makes the index exact). The table waits
-    /// in memory: it follows the inode table, which is still being written.
+    /// run's first, and the entries after its first end in the directory-table block its header starts in (which
+    /// makes the index, which names that block, exact). The table waits in memory: it follows the inode table, which
+    /// is still being written.
     /// </summary>
     internal sealed class DirectoryWriter
     {
