@@ -13,7 +13,7 @@ namespace GolemImage.Squashfs
     /// <see cref="DirectoryWriter">directory</see> tables together, registering owners in the <see cref="IdTable"/> and
     /// attribute sets in the <see cref="XattrTable"/>; then the directory, <see cref="FragmentTable">fragment</see>, id
     /// and xattr tables follow in the order and adjacency the kernel checks, then the padding and the
-    /// <see cref="SquashfsSuperblock"/>.
+    /// <see cref="SuperblockWriter">superblock</see>.
     /// </summary>
     internal sealed class SquashfsTableWriter
     {
@@ -71,8 +71,8 @@ namespace GolemImage.Squashfs
                 BlockSize = (uint)_options.BlockSize,
                 FragmentCount = (uint)fragments.Count,
                 CompressionId = compression.SuperblockId,
-                BlockLog = (ushort)Log2(_options.BlockSize),
-                Flags = Flags(compression, everyTailInFragment, fragments.Count > 0, xattrs.Count > 0, hasOptionsBlock),
+                BlockLog = SuperblockWriter.BlockLog(_options.BlockSize),
+                Flags = SuperblockWriter.Flags(compression, _options.Deduplicate, everyTailInFragment, fragments.Count > 0, xattrs.Count > 0, hasOptionsBlock),
                 IdCount = (ushort)ids.Count,
                 RootInode = (ulong)_inodes.References[FileTree.Root],
                 BytesUsed = (ulong)bytesUsed,
@@ -82,11 +82,7 @@ namespace GolemImage.Squashfs
                 DirectoryTableStart = (ulong)directoryTableStart,
                 FragmentTableStart = (ulong)fragmentTableStart,
             };
-            var bytes = new byte[SquashfsSuperblock.Size];
-            superblock.Write(bytes);
-            output.Position = 0;
-            output.Write(bytes, 0, bytes.Length);
-            output.Flush();
+            SuperblockWriter.Write(output, superblock);
             output.Position = imageSize;
 
             result.BytesUsed = bytesUsed;
@@ -114,49 +110,6 @@ namespace GolemImage.Squashfs
             }
 
             return imageSize;
-        }
-
-        private SquashfsFlags Flags(CompressionSettings compression, bool everyTailInFragment, bool hasFragments, bool hasXattrs, bool hasOptionsBlock)
-        {
-            // "Tail ends always packed into fragments", unless a hash collision stored one as a short last block.
-            SquashfsFlags flags = everyTailInFragment ? SquashfsFlags.AlwaysFragments : SquashfsFlags.None;
-            if (compression.Uncompressed)
-            {
-                flags |= SquashfsFlags.UncompressedInodes | SquashfsFlags.UncompressedData | SquashfsFlags.UncompressedFragments | SquashfsFlags.UncompressedXattrs | SquashfsFlags.UncompressedIds;
-            }
-
-            if (!hasFragments)
-            {
-                flags |= SquashfsFlags.NoFragments;
-            }
-
-            if (_options.Deduplicate)
-            {
-                flags |= SquashfsFlags.Deduplicated;
-            }
-
-            if (!hasXattrs)
-            {
-                flags |= SquashfsFlags.NoXattrs;
-            }
-
-            if (hasOptionsBlock)
-            {
-                flags |= SquashfsFlags.CompressorOptions;
-            }
-
-            return flags;
-        }
-
-        private static int Log2(int value)
-        {
-            int log = 0;
-            while ((1 << log) < value)
-            {
-                log++;
-            }
-
-            return log;
         }
 
         /// <summary>
