@@ -118,6 +118,12 @@ namespace GolemImage.Sources
             var layerOpaques = new List<string>();
             var detachedLinks = new Dictionary<string, List<TarEntry>>(StringComparer.Ordinal);
 
+            // The last layer read (the base, the only one of a one-layer image) records no paths for older layers, and
+            // when no newer layer hid anything either, an entry that is not a whiteout is emitted without its path as
+            // a string, its name and parent, or the walk over its ancestors (each a string too): ~8 allocations an
+            // entry, a million of them for a million-file layer.
+            bool nothingToHideOrRecord = !olderLayers && emittedDirectories.Count == 0 && emittedOthers.Count == 0 && whiteouts.Count == 0 && opaqueDirectories.Count == 0;
+
             using (LayerStream stream = await LayerStream.OpenAsync(layer, reporter, cancellationToken).ConfigureAwait(false))
             {
                 try
@@ -128,6 +134,12 @@ namespace GolemImage.Sources
                         while ((entry = await reader.GetNextEntryAsync(cancellationToken).ConfigureAwait(false)) != null)
                         {
                             progress(stream.RawBytesRead);
+                            if (nothingToHideOrRecord && !IsWhiteoutName(entry.Path))
+                            {
+                                await EmitAsync(entry, sink, cancellationToken).ConfigureAwait(false);
+                                continue;
+                            }
+
                             string key = PathKey(entry.Path);
                             int slash = key.LastIndexOf('/');
                             string name = slash < 0 ? key : key.Substring(slash + 1);
@@ -295,6 +307,14 @@ namespace GolemImage.Sources
         }
 
         /// <summary>Paths are bytes, not necessarily UTF-8: one char per byte keeps every path distinct.</summary>
+        /// <summary>Whether the last name of <paramref name="path"/> starts with ".wh." (what <see cref="PathKey"/>'s name test finds).</summary>
+        internal static bool IsWhiteoutName(byte[] path)
+        {
+            int start = Array.LastIndexOf(path, (byte)'/') + 1;
+            return path.Length - start >= WhiteoutPrefix.Length
+                && path[start] == (byte)'.' && path[start + 1] == (byte)'w' && path[start + 2] == (byte)'h' && path[start + 3] == (byte)'.';
+        }
+
         private static string PathKey(byte[] path)
         {
             var chars = new char[path.Length];

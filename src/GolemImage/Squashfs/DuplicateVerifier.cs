@@ -173,6 +173,30 @@ namespace GolemImage.Squashfs
 
         private void ReadExactly(long position, byte[] buffer, int count)
         {
+#if NET8_0_OR_GREATER
+            if (_output is FileStream file)
+            {
+                // A positional read (pread) leaves the stream where the next block goes, so the writer need not seek
+                // back, and it bypasses the FileStream's buffer: setting Position and reading a 40 KB fragment block
+                // through GvmiImageWriter's 1 MiB buffer read the whole 1 MiB (a million-file tar read 5 GB more than
+                // its own size). The SafeFileHandle getter flushes the write buffer first: the block compared with
+                // may still be in it.
+                Microsoft.Win32.SafeHandles.SafeFileHandle handle = file.SafeFileHandle;
+                int done = 0;
+                while (done < count)
+                {
+                    int got = RandomAccess.Read(handle, buffer.AsSpan(done, count - done), position + done);
+                    if (got <= 0)
+                    {
+                        throw new EndOfStreamException($"The squashfs output ended at {position + done} while reading back {count} bytes written at {position}.");
+                    }
+
+                    done += got;
+                }
+
+                return;
+            }
+#endif
             StreamMoved = true;
             _output.Position = position;
             int filled = 0;

@@ -132,6 +132,48 @@ namespace GolemImage.Tests.Sources
             Assert.Equal("same/one", entries["same/two"].LinkTarget);
         }
 
+        /// <summary>
+        /// A one-layer image takes the path without path strings: whiteouts (which hide nothing here) and opaque markers
+        /// must still be dropped, and names that only look like them (a ".wh." directory, ".wh" without the dot, ".wh."
+        /// inside a name) kept, as in a layer below another.
+        /// </summary>
+        [Fact]
+        public async Task AOneLayerImageDropsItsWhiteoutsAndKeepsNamesThatOnlyLookLikeThem()
+        {
+            byte[] layer = new LayerBuilder()
+                .Dir("d").File("d/kept", "k").Whiteout("ghost").Whiteout("d/gone").Opaque("d")
+                .File(".wh", "no dot").File("d/.whx", "no dot").File("d/a.wh.b", "inside").Dir(".wh.dir").File(".wh.dir/file", "under")
+                .HardLink("d/link", "d/kept")
+                .ToArray();
+
+            var entries = await FlattenAsync(LayerBuilder.Layers((layer, null)));
+            Assert.Equal(new[] { ".wh", ".wh.dir/file", "d", "d/.whx", "d/a.wh.b", "d/kept", "d/link" }, entries.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray());
+            Assert.Equal("d/kept", entries["d/link"].LinkTarget);
+
+            // The same layer below another takes the path with strings and must give the same entries.
+            byte[] top = new LayerBuilder().File("top", "t").ToArray();
+            var below = await FlattenAsync(LayerBuilder.Layers((layer, null), (top, null)));
+            below.Remove("top");
+            Assert.Equal(entries.Keys.OrderBy(k => k, StringComparer.Ordinal), below.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        }
+
+        [Theory]
+        [InlineData(".wh.a", true)]
+        [InlineData("d/.wh.a", true)]
+        [InlineData("d/.wh..wh..opq", true)]
+        [InlineData("d/.wh.", true)]
+        [InlineData(".wh", false)]
+        [InlineData("d/.wh", false)]
+        [InlineData("d/.whx", false)]
+        [InlineData(".wh.d/file", false)]
+        [InlineData("d/x.wh.y", false)]
+        [InlineData("d/.wh.x/", false)]
+        [InlineData("", false)]
+        public void AWhiteoutNameIsALastNameStartingWithTheWhiteoutPrefix(string path, bool expected)
+        {
+            Assert.Equal(expected, LayerFlattener.IsWhiteoutName(Encoding.UTF8.GetBytes(path)));
+        }
+
         [Fact]
         public async Task WhiteoutAppliesOnlyToOlderLayersAndRootOpaqueHidesEverythingOlder()
         {
