@@ -22,7 +22,11 @@ namespace GolemImage.Squashfs
 
         // Threads hand blocks to each other through semaphores rather than async continuations: a blocked thread is
         // woken directly, without a hop through the thread pool (which costs milliseconds per block on a busy machine).
-        private readonly SemaphoreSlim _capacity;
+        // Two bounds: jobs that hold a pooled block buffer (the memory bound), and the bookkeeping jobs between them
+        // (file starts, duplicate checks without a tail, sparse runs). Counting the latter against the block bound
+        // halved the blocks really in flight on trees of small files and left the workers waiting for the writer.
+        private readonly SemaphoreSlim _blockCapacity;
+        private readonly SemaphoreSlim _bookkeepingCapacity;
         private readonly ConcurrentQueue<Job> _ordered = new ConcurrentQueue<Job>();
         private readonly SemaphoreSlim _orderedCount = new SemaphoreSlim(0);
         private readonly ConcurrentQueue<Job> _work = new ConcurrentQueue<Job>();
@@ -39,7 +43,8 @@ namespace GolemImage.Squashfs
         {
             _pool = pool;
             _blocks = new BlockWriter(output, startPosition, compression, blockSize, reporter);
-            _capacity = new SemaphoreSlim(blocksInFlight);
+            _blockCapacity = new SemaphoreSlim(blocksInFlight);
+            _bookkeepingCapacity = new SemaphoreSlim(blocksInFlight * BookkeepingJobsPerBlock);
             _workers = new Thread[workerCount];
             for (int i = 0; i < workerCount; i++)
             {
@@ -147,12 +152,17 @@ namespace GolemImage.Squashfs
             }
         }
 
+        /// <summary>Bookkeeping jobs allowed per block slot: small objects, enough to cover the files whose tails share one fragment block.</summary>
+        internal const int BookkeepingJobsPerBlock = 64;
+
+        private SemaphoreSlim CapacityOf(Job job) => job.HoldsBlock ? _blockCapacity : _bookkeepingCapacity;
+
         private async ValueTask EnqueueAsync(Job job, CancellationToken cancellationToken)
         {
             try
             {
                 ThrowIfFailed();
-                await _capacity.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await CapacityOf(job).WaitAsync(cancellationToken).ConfigureAwait(false);
                 ThrowIfFailed();
             }
             catch
@@ -276,7 +286,8 @@ namespace GolemImage.Squashfs
                 {
                     _failure = ex;
                     // Wake a producer waiting for room so that it sees the failure.
-                    _capacity.Release();
+                    _blockCapacity.Release();
+                    _bookkeepingCapacity.Release();
                 }
                 finally
                 {
@@ -284,7 +295,7 @@ namespace GolemImage.Squashfs
                     job.Done?.Dispose();
                     if (_failure == null)
                     {
-                        _capacity.Release();
+                        CapacityOf(job).Release();
                     }
                 }
             }
@@ -355,6 +366,7 @@ namespace GolemImage.Squashfs
                 Kind = kind;
                 File = file;
                 Input = input;
+                HoldsBlock = input != null;
                 Length = length;
                 if (kind == JobKind.DataBlock || kind == JobKind.FragmentBlock)
                 {
@@ -363,6 +375,9 @@ namespace GolemImage.Squashfs
             }
 
             public JobKind Kind { get; }
+
+            /// <summary>Whether the job came with a pooled buffer, so it counts against the block bound.</summary>
+            public bool HoldsBlock { get; }
 
             public DuplicateCheck? Check { get; set; }
 
