@@ -7,23 +7,26 @@
     (tar2sqfs, and the single layer of a docker-save archive for ConvertTo-GolemImage) and extracted
     (mksquashfs). Each tool runs once under /usr/bin/time; wall, CPU (user+sys), max RSS and output size are
     printed side by side with the ratios the targets are stated in:
-      Optimal      <= 0.10x the time of mksquashfs -comp lzo, size <= 1.08x
+      Optimal      <= 0.10x the time of mksquashfs -comp lzo, size <= 1.07x (issue 21; on every tree)
       Fastest      <= 1.00x the time of mksquashfs lzo1x_1,  size <= 1.02x
       SmallestSize <= 0.70x the time of mksquashfs -comp lzo, size <= 1.00x
-    GolemImage's figures include starting pwsh, reading the archive and writing the .gvmi trailer, once with the
+    The judged time is the first ConvertTo-GolemImage call in a fresh pwsh (timed after Import-Module, JIT
+    included). Beside it: the whole pwsh process, which includes starting pwsh, reading the archive and writing the .gvmi trailer, once with the
     pwsh running this script and once with a ReadyToRun-compiled copy of it (New-ReadyToRunPwsh.ps1: how Microsoft's
     packages ship pwsh; the NuGet global tool is IL only and starts ~0.5 s slower). Each level is also timed in a
     session: one pwsh imports the module and calls ConvertTo-GolemImage twice (the first call pays for JIT
     compilation, the second is what a session that has converted before sees).
-    -Trees picks the trees: Large (the one above, few big files: 2,617 entries of ~190 KB on average) and Small
+    -Trees picks the trees: Large (the one above, few big files: 2,617 entries of ~190 KB on average), Small
     (many small files, the shape of a container's root filesystem: /usr/include, /usr/lib/python3.11,
-    /usr/share/doc, /usr/share/locale and /usr/share/man, ~500 MB in ~45,000 entries on the build machine).
+    /usr/share/doc, /usr/share/locale and /usr/share/man, ~500 MB in ~45,000 entries on the build machine) and Text
+    (source text only, where lzo1x_999 is at its fastest: Python's standard library and the system, gcc and clang
+    headers, ~210 MB).
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $WorkDirectory,
     # Comma-separated (works through -File).
-    [string] $Trees = 'Large,Small',
+    [string] $Trees = 'Large,Small,Text',
     [string] $Levels = 'Optimal,Fastest,SmallestSize'
 )
 $ErrorActionPreference = 'Stop'
@@ -50,21 +53,19 @@ function Invoke-Timed([string] $Name, [string] $Output, [string[]] $Command) {
     return $result
 }
 
-# Reads $results of the tree being measured.
+# Reads $results of the tree being measured. The judged figure is issue 21's form: the cmdlet call in a fresh pwsh,
+# its first conversion (JIT included), timed after Import-Module, against the reference tool's whole process. The
+# whole pwsh process (start-up and import included) and the ReadyToRun pwsh are reported beside it, not judged.
 function Write-Ratio([string] $Level, [string] $Against, [double] $TimeTarget, [double] $SizeTarget) {
     if (-not $results.Contains($Level)) { return }
     $ours = $results[$Level]; $theirs = $results[$Against]
-    $time = $ours.WallS / $theirs.WallS; $size = $ours.Bytes / $theirs.Bytes
-    $verdict = if ($time -le $TimeTarget -and $size -le $SizeTarget) { 'meets' } else { 'MISSES' }
-    Write-Host ("{0,-13} vs {1,-32} time {2,6:F3}x (target <= {3}) size {4,6:F3}x (target <= {5})  {6}" -f $Level, $theirs.Tool, $time, $TimeTarget, $size, $SizeTarget, $verdict)
-    if ($null -ne $ours.ReadyToRunWallS) {
-        $readyToRun = $ours.ReadyToRunWallS / $theirs.WallS
-        $readyToRunVerdict = if ($readyToRun -le $TimeTarget -and $size -le $SizeTarget) { 'meets' } else { 'MISSES' }
-        Write-Host ("{0,-13}    ReadyToRun pwsh: time {1,6:F3}x  {2}" -f '', $readyToRun, $readyToRunVerdict)
-    }
+    $size = $ours.Bytes / $theirs.Bytes
     $first = $ours.SessionFirstS / $theirs.WallS; $second = $ours.SessionSecondS / $theirs.WallS
-    $sessionVerdict = if ($first -le $TimeTarget -and $size -le $SizeTarget) { 'meets' } elseif ($second -le $TimeTarget -and $size -le $SizeTarget) { 'meets from the 2nd call' } else { 'MISSES' }
-    Write-Host ("{0,-13}    in a session: time {1,6:F3}x (1st call) {2,6:F3}x (2nd call)  {3}" -f '', $first, $second, $sessionVerdict)
+    $verdict = if ($first -le $TimeTarget -and $size -le $SizeTarget) { 'meets' } else { 'MISSES' }
+    Write-Host ("{0,-13} vs {1,-32} first call {2,6:F3}x (target <= {3}) size {4,6:F3}x (target <= {5})  {6}" -f $Level, $theirs.Tool, $first, $TimeTarget, $size, $SizeTarget, $verdict)
+    $process = $ours.WallS / $theirs.WallS
+    $readyToRun = if ($null -ne $ours.ReadyToRunWallS) { '{0:F3}x' -f ($ours.ReadyToRunWallS / $theirs.WallS) } else { 'n/a' }
+    Write-Host ("{0,-13}    beside it: whole process {1:F3}x, ReadyToRun pwsh process {2}, 2nd call in the session {3:F3}x" -f '', $process, $readyToRun, $second)
 }
 
 $pwsh = [Environment]::ProcessPath
@@ -110,7 +111,7 @@ foreach ($treeName in @($Trees -split ',')) {
 
     Write-Host ''
     Write-Host ("Tree {0}: {1:N0} bytes of tar in {2:N0} entries. Ratios (time = wall; size = output bytes):" -f $treeName, $inputBytes, $entries)
-    Write-Ratio 'Optimal' 'Mksquashfs999' 0.10 1.08
+    Write-Ratio 'Optimal' 'Mksquashfs999' 0.10 1.07
     Write-Ratio 'Fastest' 'Mksquashfs1' 1.00 1.02
     Write-Ratio 'SmallestSize' 'Mksquashfs999' 0.70 1.00
     foreach ($level in $LevelList) {
