@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using System.Threading;
 using GolemImage.Tree;
 
@@ -145,6 +146,10 @@ namespace GolemImage.Squashfs
             }
         }
 
+        // Packed to 4 bytes: 20 bytes a file instead of 24 (4 MB at a million files), and a chunk of 4,096 records
+        // stays under the large object heap's 85,000 bytes. Size is written on the reading thread before the record's
+        // index is handed to the writer, so no access to it needs to be atomic.
+        [StructLayout(LayoutKind.Sequential, Pack = 4)]
         internal struct Record
         {
             public long Size;

@@ -10,7 +10,13 @@ namespace GolemImage.Tree
     {
         public const int None = -1;
 
+        // The three small fields first, in the 4 bytes before the first uint: 24 bytes a node, not 28 (4 MB at a
+        // million entries). Sequential layout follows declaration order, so this order is the record's size.
         private byte _type;
+
+        /// <summary>Whether the directory was named in the input (false: created implicitly for a child).</summary>
+        public bool Explicit;
+
         private ushort _mode;
 
         public TreeEntryType Type
@@ -18,9 +24,6 @@ namespace GolemImage.Tree
             get => (TreeEntryType)_type;
             set => _type = (byte)value;
         }
-
-        /// <summary>Whether the directory was named in the input (false: created implicitly for a child).</summary>
-        public bool Explicit;
 
         /// <summary>Permission bits including setuid/setgid/sticky (&amp; 07777).</summary>
         public int Mode
