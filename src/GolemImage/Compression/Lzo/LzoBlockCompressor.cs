@@ -20,6 +20,7 @@ namespace GolemImage.Compression.Lzo
         // length that ends a search, length taken whole): ~0.990x lzo1x_999/8's size at ~0.55x its time.
         private const int OptimalChainDepth = 8;
         private const int OptimalNiceLength = 32;
+        private const int OptimalSkipLength = 48;
         private const int SmallestTreeDepth = 128;
         private const int SmallestNiceLength = 128;
         private const int SmallestSkipLength = 48;
@@ -40,7 +41,7 @@ namespace GolemImage.Compression.Lzo
             switch ((int)level)
             {
                 case (int)CompressionLevel.Optimal:
-                    _lazy = new LzoLazyEncoder(OptimalChainDepth, OptimalNiceLength);
+                    _lazy = new LzoLazyEncoder(OptimalChainDepth, OptimalNiceLength, OptimalSkipLength);
                     break;
                 case (int)CompressionLevel.Fastest:
                     _fast = new LzoFastEncoder();

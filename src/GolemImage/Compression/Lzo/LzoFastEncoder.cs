@@ -15,7 +15,7 @@ namespace GolemImage.Compression.Lzo
         // The low 16 bits of the last position with each hash (32 KiB, so the table stays in L1). The distance is
         // recovered modulo 65536, which is exact for every distance LZO can encode (< 49152); a stale or wrapped
         // entry only yields a wrong candidate, which the byte comparison rejects. Reused between blocks.
-        private readonly ushort[] _table = new ushort[1 << HashBits];
+        private readonly LzoMatchTables _tables = LzoMatchTables.ForFastest(HashBits);
 
         /// <summary>Encodes <paramref name="length"/> bytes; <paramref name="output"/> has room for MaxEncodedLength.</summary>
         [MethodImpl(ByteMatching.AggressiveOptimization)]
@@ -27,15 +27,15 @@ namespace GolemImage.Compression.Lzo
 
             if (length >= 8)
             {
-                Array.Clear(_table, 0, _table.Length);
-                fixed (ushort* table = _table)
+                _tables.Reset(length);
+                fixed (ushort* table = _tables.Head16)
                 {
                     byte* ip = input + 1;
                     byte* searchEnd = inputEnd - 4;
                     while (ip <= searchEnd)
                     {
                         uint current = ByteMatching.Read32(ip);
-                        uint hash = (current * 0x1824429Du) >> (32 - HashBits);
+                        uint hash = LzoMatchTables.Hash4(current, HashBits);
                         uint position = (uint)(ip - input);
                         uint distance = (ushort)(position - table[hash]);
                         table[hash] = (ushort)position;

@@ -13,16 +13,18 @@ namespace GolemImage.Compression.Lzo
     {
         private const int Hash4Bits = 15;
         private const int Hash3Bits = 14;
-        private const int NoPosition = -1;
 
         private readonly int _maxChain;
         private readonly int _niceLength;
-        private readonly int[] _head4 = new int[1 << Hash4Bits];
-        private readonly int[] _head3 = new int[1 << Hash3Bits];
-        private int[] _chain = Array.Empty<int>();
+        private readonly int _skipLength;
+        private readonly LzoMatchTables _tables = LzoMatchTables.ForChains(Hash4Bits, Hash3Bits);
 
-        public LzoLazyEncoder(int maxChain, int niceLength)
+        /// <param name="maxChain">Most chain entries one search visits.</param>
+        /// <param name="niceLength">A match this long ends a search and is not deferred.</param>
+        /// <param name="skipLength">Inside a match this long only its first and last positions go into the tables.</param>
+        public LzoLazyEncoder(int maxChain, int niceLength, int skipLength)
         {
+            _skipLength = skipLength;
             _maxChain = maxChain;
             _niceLength = niceLength;
         }
@@ -36,19 +38,12 @@ namespace GolemImage.Compression.Lzo
 
             if (length >= 8)
             {
-                if (_chain.Length < length)
+                _tables.Reset(length);
+                fixed (int* head4 = _tables.Head4)
+                fixed (int* head3 = _tables.Head3)
+                fixed (int* chain = _tables.Links)
                 {
-                    _chain = new int[Math.Max(length, 4096)];
-                }
-
-                ByteMatching.Fill(_head4, NoPosition);
-                ByteMatching.Fill(_head3, NoPosition);
-
-                fixed (int* head4 = _head4)
-                fixed (int* head3 = _head3)
-                fixed (int* chain = _chain)
-                {
-                    var finder = new Finder(input, length, head4, head3, chain, _maxChain, _niceLength);
+                    var finder = new Finder(input, length, head4, head3, chain, _tables.Base, _maxChain, _niceLength);
                     int pos = 1;
                     finder.InsertUpTo(1);
                     int lastSearch = length - 4;
@@ -97,6 +92,17 @@ namespace GolemImage.Compression.Lzo
                         state = literals >= 4 ? 4 : literals;
                         op = LzoEncoding.EmitLiterals(op, output, input + literalStart, literals, inputEnd);
                         op = LzoEncoding.EmitMatch(op, matchLength, distance, state);
+                        // The positions inside a long match are left out of the tables (all but the first and last
+                        // four). Measured per 128 KiB block against inserting them all: on a text tree (Python's
+                        // stdlib, C++ and clang headers) 13 % less time and 2.7 % less output, as the copied
+                        // positions no longer crowd older, different candidates out of the 8 chain entries searched;
+                        // on the Large tree 0.08 % more output, on the Small tree no change.
+                        if (matchLength >= _skipLength)
+                        {
+                            finder.InsertUpTo(pos + 4);
+                            finder.SkipTo(pos + matchLength - 4);
+                        }
+
                         pos += matchLength;
                         literalStart = pos;
                     }
@@ -117,12 +123,14 @@ namespace GolemImage.Compression.Lzo
             private readonly int* _head4;
             private readonly int* _head3;
             private readonly int* _chain;
+            private readonly int _base;
             private readonly int _maxChain;
             private readonly int _niceLength;
             private int _inserted;
 
-            public Finder(byte* input, int length, int* head4, int* head3, int* chain, int maxChain, int niceLength)
+            public Finder(byte* input, int length, int* head4, int* head3, int* chain, int tableBase, int maxChain, int niceLength)
             {
+                _base = tableBase;
                 _input = input;
                 _end = input + length;
                 _length = length;
@@ -143,10 +151,10 @@ namespace GolemImage.Compression.Lzo
                 while (p < limit)
                 {
                     uint value = ByteMatching.Read32(_input + p);
-                    _head3[((value & 0xFFFFFFu) * 0x1E35A7BDu) >> (32 - Hash3Bits)] = p;
-                    uint h4 = (value * 0x1824429Du) >> (32 - Hash4Bits);
-                    _chain[p] = _head4[h4];
-                    _head4[h4] = p;
+                    _head3[LzoMatchTables.Hash3(value, Hash3Bits)] = _base + p;
+                    uint h4 = LzoMatchTables.Hash4(value, Hash4Bits);
+                    _chain[p] = _head4[h4] - _base;
+                    _head4[h4] = _base + p;
                     p++;
                 }
 
@@ -173,11 +181,11 @@ namespace GolemImage.Compression.Lzo
                 bestSaving = 0;
 
                 uint current = ByteMatching.Read32(ip);
-                uint h4 = (current * 0x1824429Du) >> (32 - Hash4Bits);
-                int candidate = _head4[h4];
+                uint h4 = LzoMatchTables.Hash4(current, Hash4Bits);
+                int candidate = _head4[h4] - _base;
                 int depth = _maxChain;
                 int remaining = _length - position;
-                while (candidate != NoPosition && depth-- > 0)
+                while (depth-- > 0)
                 {
                     int distance = position - candidate;
                     if (distance > LzoEncoding.MaxDistance)
@@ -210,23 +218,21 @@ namespace GolemImage.Compression.Lzo
                 // So the probe matters only when the chain found nothing (3 % faster, 0.25 % larger on the bench tree).
                 if (bestSaving <= 0)
                 {
-                    uint h3 = (ByteMatching.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits);
-                    int candidate3 = _head3[h3];
-                    if (candidate3 != NoPosition)
+                    uint h3 = LzoMatchTables.Hash3(current, Hash3Bits);
+                    // An entry of an earlier block (or none) lies beyond the window: the distance test rejects it.
+                    int candidate3 = _head3[h3] - _base;
+                    int distance = position - candidate3;
+                    int shortLimit = state == 4 ? LzoEncoding.M1LongMaxDistance : LzoEncoding.M2MaxDistance;
+                    byte* c = _input + candidate3;
+                    if (distance <= shortLimit && c[0] == ip[0] && c[1] == ip[1] && c[2] == ip[2])
                     {
-                        int distance = position - candidate3;
-                        int shortLimit = state == 4 ? LzoEncoding.M1LongMaxDistance : LzoEncoding.M2MaxDistance;
-                        byte* c = _input + candidate3;
-                        if (distance <= shortLimit && c[0] == ip[0] && c[1] == ip[1] && c[2] == ip[2])
+                        int length = 3 + ByteMatching.MatchLength(ip + 3, c + 3, _end);
+                        int saving = length - LzoEncoding.MatchCost(length, distance, state);
+                        if (saving > 0)
                         {
-                            int length = 3 + ByteMatching.MatchLength(ip + 3, c + 3, _end);
-                            int saving = length - LzoEncoding.MatchCost(length, distance, state);
-                            if (saving > 0)
-                            {
-                                bestLength = length;
-                                bestDistance = distance;
-                                bestSaving = saving;
-                            }
+                            bestLength = length;
+                            bestDistance = distance;
+                            bestSaving = saving;
                         }
                     }
                 }

@@ -17,18 +17,14 @@ namespace GolemImage.Compression.Lzo
     {
         private const int Hash4Bits = 16;
         private const int Hash3Bits = 16;
-        // Far enough in the past that one unsigned distance test rejects it like a position out of the window.
-        private const int NoPosition = int.MinValue / 2;
+        private const int NoPosition = LzoMatchTables.NoPosition;
         private const int Infinite = int.MaxValue / 2;
         private readonly int _maxDepth;
         private readonly int _niceLength;
         private readonly int _skipLength;
 
-        private readonly int[] _head4 = new int[1 << Hash4Bits];
-        private readonly int[] _head3 = new int[1 << Hash3Bits];
-        private readonly int[] _head2 = new int[1 << 16];
-        // Binary search trees over the 4-byte hash buckets: per position its smaller and larger child.
-        private int[] _tree = Array.Empty<int>();
+        // The links are binary search trees over the 4-byte hash buckets: per position its smaller and larger child.
+        private readonly LzoMatchTables _tables = LzoMatchTables.ForTrees(Hash4Bits, Hash3Bits);
 
         // Per position: cheapest arrival by a match, and by a literal run of >= 4 bytes.
         private int[] _matchCost = Array.Empty<int>();
@@ -63,14 +59,12 @@ namespace GolemImage.Compression.Lzo
             }
 
             EnsureCapacity(length);
-            ByteMatching.Fill(_head4, NoPosition);
-            ByteMatching.Fill(_head3, NoPosition);
-            ByteMatching.Fill(_head2, NoPosition);
-
-            fixed (int* head4 = _head4)
-            fixed (int* head3 = _head3)
-            fixed (int* head2 = _head2)
-            fixed (int* tree = _tree)
+            _tables.Reset(length);
+            int tableBase = _tables.Base;
+            fixed (int* head4 = _tables.Head4)
+            fixed (int* head3 = _tables.Head3)
+            fixed (int* head2 = _tables.Head2)
+            fixed (int* tree = _tables.Links)
             fixed (int* matchCost = _matchCost)
             fixed (int* matchStart = _matchStart)
             fixed (int* matchLink = _matchLink)
@@ -123,8 +117,8 @@ namespace GolemImage.Compression.Lzo
                     byte* ip = input + j;
                     if (j == 0)
                     {
-                        head2[ip[0] | (ip[1] << 8)] = 0;
-                        FindCandidates(0, ip, inputEnd, length, head4, head3, tree, candidateLength, candidateDistance, _maxDepth, _niceLength);
+                        head2[ip[0] | (ip[1] << 8)] = tableBase;
+                        FindCandidates(0, ip, inputEnd, length, head4, head3, tree, tableBase, candidateLength, candidateDistance, _maxDepth, _niceLength);
                         continue;
                     }
 
@@ -133,7 +127,7 @@ namespace GolemImage.Compression.Lzo
                     // that repetitive data would take.
                     if (j < skipUntil)
                     {
-                        InsertShort(j, ip, head3, head2);
+                        InsertShort(tableBase + j, ip, head3, head2);
                         continue;
                     }
 
@@ -191,14 +185,14 @@ namespace GolemImage.Compression.Lzo
 
                     // M1: a 2-byte match, only after 1..3 literals.
                     int* slot2 = head2 + (ip[0] | (ip[1] << 8));
-                    int candidate2 = *slot2;
-                    *slot2 = j;
+                    int candidate2 = *slot2 - tableBase;
+                    *slot2 = tableBase + j;
                     if ((uint)(j - candidate2) <= LzoEncoding.M1MaxDistance && shortBest < Infinite)
                     {
                         Relax(matchCost, matchStart, matchLink, j + 2, shortBest + 2, j, ((j - candidate2) << 3) | shortKind);
                     }
 
-                    int count = FindCandidates(j, ip, inputEnd, length, head4, head3, tree, candidateLength, candidateDistance, _maxDepth, _niceLength);
+                    int count = FindCandidates(j, ip, inputEnd, length, head4, head3, tree, tableBase, candidateLength, candidateDistance, _maxDepth, _niceLength);
                     if (count == 0 || baseCost >= Infinite)
                     {
                         continue;
@@ -308,10 +302,11 @@ namespace GolemImage.Compression.Lzo
             return count + 2 + ((count - 19) / 255);
         }
 
-        private static void InsertShort(int position, byte* ip, int* head3, int* head2)
+        /// <summary>Enters <paramref name="stored"/> (position plus the tables' base) into the short tables.</summary>
+        private static void InsertShort(int stored, byte* ip, int* head3, int* head2)
         {
-            head2[ip[0] | (ip[1] << 8)] = position;
-            head3[(ByteMatching.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits)] = position;
+            head2[ip[0] | (ip[1] << 8)] = stored;
+            head3[LzoMatchTables.Hash3(ByteMatching.Read24(ip), Hash3Bits)] = stored;
         }
 
         /// <summary>
@@ -327,14 +322,14 @@ namespace GolemImage.Compression.Lzo
         /// the visited positions as the new root's subtrees. A match of niceLength bytes ends it (the matched
         /// position's subtrees are adopted), and so does a walk depth of maxDepth.
         /// </remarks>
-        private static int FindCandidates(int position, byte* ip, byte* inputEnd, int length, int* head4, int* head3, int* tree, int* lengths, int* distances, int maxDepth, int niceLength)
+        private static int FindCandidates(int position, byte* ip, byte* inputEnd, int length, int* head4, int* head3, int* tree, int tableBase, int* lengths, int* distances, int maxDepth, int niceLength)
         {
             int count = 0;
             int bestLength = 2;
 
-            int* slot3 = head3 + ((ByteMatching.Read24(ip) * 0x1E35A7BDu) >> (32 - Hash3Bits));
-            int candidate3 = *slot3;
-            *slot3 = position;
+            int* slot3 = head3 + LzoMatchTables.Hash3(ByteMatching.Read24(ip), Hash3Bits);
+            int candidate3 = *slot3 - tableBase;
+            *slot3 = tableBase + position;
             if ((uint)(position - candidate3) <= LzoEncoding.M1LongMaxDistance)
             {
                 byte* c = ip - (position - candidate3);
@@ -350,9 +345,9 @@ namespace GolemImage.Compression.Lzo
 
             int remaining = length - position;
             int limit = remaining < niceLength ? remaining : niceLength;
-            uint h4 = (ByteMatching.Read32(ip) * 0x1824429Du) >> (32 - Hash4Bits);
-            int node = head4[h4];
-            head4[h4] = position;
+            uint h4 = LzoMatchTables.Hash4(ByteMatching.Read32(ip), Hash4Bits);
+            int node = head4[h4] - tableBase;
+            head4[h4] = tableBase + position;
             int* smallerSlot = tree + (2 * position);
             int* largerSlot = smallerSlot + 1;
             int smallerLength = 0;
@@ -487,7 +482,6 @@ namespace GolemImage.Compression.Lzo
             if (_matchCost.Length < length + 1)
             {
                 int size = Math.Max(length + 1, 4096);
-                _tree = new int[2 * size];
                 _matchCost = new int[size];
                 _matchStart = new int[size];
                 _matchLink = new int[size];

@@ -1,5 +1,6 @@
 using System;
 using System.IO.Compression;
+using System.Linq;
 using System.Threading;
 using CsCheck;
 using GolemImage.Compression.Lzo;
@@ -107,6 +108,39 @@ namespace GolemImage.Tests.Compression.Lzo
                 int freshLength = new LzoBlockCompressor(Level(level)).Encode(second, fresh);
                 return reusedLength == freshLength && scratch.AsSpan(0, reusedLength).SequenceEqual(fresh.AsSpan(0, freshLength));
             }, iter: 20);
+        }
+
+        [Theory]
+        [MemberData(nameof(Levels))]
+        public void Output_does_not_depend_on_previous_blocks_when_the_tables_start_over(int level)
+        {
+            // The match tables are not emptied per block: each block stores its positions above a base beyond the
+            // last block's window, and only when that base runs out of range (some 11,000 blocks this small) are they
+            // emptied and the base starts over. Blocks that share their 4-byte prefixes with the ones before, through
+            // that restart, must still encode exactly as on a fresh compressor.
+            var random = new Random(21);
+            var blocks = new byte[4][];
+            for (int b = 0; b < blocks.Length; b++)
+            {
+                blocks[b] = new byte[100];
+                for (int i = 0; i < 100; i++)
+                {
+                    blocks[b][i] = (byte)"abcd"[(i * (b + 1) / 3 + random.Next(2)) % 4];
+                }
+            }
+
+            var expected = blocks.Select(b =>
+            {
+                var output = new byte[LzoBlockCompressor.MaxEncodedLength(b.Length)];
+                return output.AsSpan(0, new LzoBlockCompressor(Level(level)).Encode(b, output)).ToArray();
+            }).ToArray();
+            var reused = new LzoBlockCompressor(Level(level));
+            var scratch = new byte[LzoBlockCompressor.MaxEncodedLength(100)];
+            for (int n = 0; n < 12_000; n++)
+            {
+                int length = reused.Encode(blocks[n % blocks.Length], scratch);
+                Assert.True(scratch.AsSpan(0, length).SequenceEqual(expected[n % blocks.Length]), $"level {level}: block {n} differs from a fresh compressor's output");
+            }
         }
 
         [Theory]
