@@ -306,7 +306,6 @@ namespace GolemImage.Sources
             return false;
         }
 
-        /// <summary>Paths are bytes, not necessarily UTF-8: one char per byte keeps every path distinct.</summary>
         /// <summary>Whether the last name of <paramref name="path"/> starts with ".wh." (what <see cref="PathKey"/>'s name test finds).</summary>
         internal static bool IsWhiteoutName(byte[] path)
         {
@@ -315,6 +314,7 @@ namespace GolemImage.Sources
                 && path[start] == (byte)'.' && path[start + 1] == (byte)'w' && path[start + 2] == (byte)'h' && path[start + 3] == (byte)'.';
         }
 
+        /// <summary>Paths are bytes, not necessarily UTF-8: one char per byte keeps every path distinct.</summary>
         private static string PathKey(byte[] path)
         {
             var chars = new char[path.Length];
